@@ -1,0 +1,207 @@
+/// Placement inside nodes: NUMA packing, GPU↔NUMA coupling, gangs and QPU leases.
+extension Scheduler {
+    mutating func place(task: Int64, _ r: ResourceRequest, time: Double?, now: Double, avoiding res: Reservation?) -> Binding? {
+        // The lease is chosen first: it is the scarcest, system-wide resource.
+        var lease: QPULease?
+        var leaseDevice: String?
+        if let q = r.qpu {
+            guard let d = pickDevice(q) else { return nil }
+            leaseDevice = d
+        }
+        var slots: [Int] = []
+        if r.isGang {
+            guard let g = pickGang(r, time: time, now: now, res, device: leaseDevice) else { return nil }
+            slots = g
+        } else {
+            var s = withFree.next(from: 0)
+            while let slot = s {
+                let a = agents[slot]!
+                if a.fitsNow(r, time: time, now: now), allowed(slot, time: time, now: now, res),
+                   leaseDevice.map({ a.reaches(device: $0) }) ?? true {
+                    slots = [slot]
+                    break
+                }
+                s = withFree.next(from: slot + 1)
+            }
+            if slots.isEmpty { return nil }
+        }
+        if let d = leaseDevice {
+            lease = QPULease(device: d, slots: deviceFree[d]!.takeLowest(r.qpu!.count))
+        }
+        var placements: [NodePlacement] = []
+        let end = time.map { now + $0 }
+        for slot in slots {
+            placements.append(carve(r, slot: slot))
+            agents[slot]!.tasks[task] = end
+            refreshFree(slot)
+        }
+        let b = Binding(task: task, placements: placements, qpu: lease)
+        bindings[task] = b
+        return b
+    }
+
+    /// The reachable device with the most free slots (ties by name) that satisfies the selector.
+    private func pickDevice(_ q: QPUSelector) -> String? {
+        var best: (name: String, free: Int)?
+        let names = q.device.map { [$0] } ?? deviceNames
+        for n in names {
+            guard let info = devices[n], info.qubits >= q.minQubits, let free = deviceFree[n]?.count, free >= q.count else { continue }
+            if best == nil || free > best!.free { best = (n, free) }
+        }
+        return best?.name
+    }
+
+    private func pickGang(_ r: ResourceRequest, time: Double?, now: Double, _ res: Reservation?, device: String?) -> [Int]? {
+        for p in agentsByPilot.keys.sorted() {
+            var chosen: [Int] = []
+            for slot in agentsByPilot[p]! {
+                let a = agents[slot]!
+                guard a.fitsNow(r, time: time, now: now), allowed(slot, time: time, now: now, res) else { continue }
+                if chosen.isEmpty, let d = device, !a.reaches(device: d) { continue }
+                chosen.append(slot)
+                if chosen.count == r.nodes { return chosen }
+            }
+        }
+        return nil
+    }
+
+    /// Takes the per-node share of `r` on one agent; the caller has checked the counts fit.
+    private mutating func carve(_ r: ResourceRequest, slot: Int) -> NodePlacement {
+        var ranks: [NodePlacement.RankSlots] = []
+        for _ in 0..<r.ranksPerNode {
+            ranks.append(carveRank(cores: r.coresPerRank, gpus: r.gpusPerRank, slot: slot))
+        }
+        agents[slot]!.freeMemory -= r.memoryBytes
+        for c in r.custom { agents[slot]!.customFree[c.name]! -= c.amount }
+        return NodePlacement(agent: agents[slot]!.key, ranks: ranks, memoryBytes: r.memoryBytes, custom: r.custom)
+    }
+
+    private mutating func carveRank(cores: Int, gpus: Int, slot: Int) -> NodePlacement.RankSlots {
+        let res = agents[slot]!.resources
+        var gpuIdx: [Int] = []
+        var domainOrder: [Int]
+        if gpus > 0 {
+            // GPUs first, from the domain that can also hold the cores; then the cores nearest them.
+            var freeGPUsInDomain: [Int: [Int]] = [:]
+            var s = agents[slot]!.gpuFree.next(from: 0)
+            while let i = s {
+                freeGPUsInDomain[res.gpus[i].domain ?? -1, default: []].append(i)
+                s = agents[slot]!.gpuFree.next(from: i + 1)
+            }
+            let doms = freeGPUsInDomain.keys.sorted()
+            let home = doms.first { d in freeGPUsInDomain[d]!.count >= gpus && domainFreeCount(slot, d) >= cores }
+                ?? doms.first { freeGPUsInDomain[$0]!.count >= gpus }
+                ?? doms.max { freeGPUsInDomain[$0]!.count < freeGPUsInDomain[$1]!.count }!
+            var picked: [Int] = []
+            for d in [home] + doms.filter({ $0 != home }) {
+                for i in freeGPUsInDomain[d]! where picked.count < gpus { picked.append(i) }
+            }
+            for i in picked { agents[slot]!.gpuFree.remove(i) }
+            agents[slot]!.freeGPUs -= picked.count
+            gpuIdx = picked
+            let gpuDomains = Set(picked.compactMap { res.gpus[$0].domain })
+            domainOrder = gpuDomains.sorted() + bySpace(slot).filter { !gpuDomains.contains($0) }
+        } else {
+            // Best fit: the fullest domain that still holds the whole rank keeps big holes for big tasks.
+            let fits = res.domains.indices.filter { agents[slot]!.domainFreeCount[$0] >= cores }
+            if let d = fits.min(by: { (agents[slot]!.domainFreeCount[$0], $0) < (agents[slot]!.domainFreeCount[$1], $1) }) {
+                domainOrder = [d]
+            } else {
+                domainOrder = bySpace(slot)
+            }
+        }
+        var coreIDs: [Int] = []
+        var pus: [Int] = []
+        var usedDomains: [Int] = []
+        var need = cores
+        for d in domainOrder where need > 0 {
+            let taken = agents[slot]!.domainFree[d].takeLowest(need)
+            guard !taken.isEmpty else { continue }
+            agents[slot]!.domainFreeCount[d] -= taken.count
+            need -= taken.count
+            usedDomains.append(res.domains[d].id)
+            for pos in taken {
+                let core = res.domains[d].cores[pos]
+                coreIDs.append(core.id)
+                pus.append(contentsOf: core.pus)
+            }
+        }
+        agents[slot]!.freeCores -= coreIDs.count
+        if usedDomains.isEmpty { usedDomains = Set(gpuIdx.compactMap { res.gpus[$0].domain }).sorted() }
+        return .init(cores: coreIDs, pus: pus, gpus: gpuIdx.map { res.gpus[$0].index }, domains: usedDomains)
+    }
+
+    private func domainFreeCount(_ slot: Int, _ domainID: Int) -> Int {
+        guard let i = agents[slot]!.resources.domains.firstIndex(where: { $0.id == domainID }) else { return 0 }
+        return agents[slot]!.domainFreeCount[i]
+    }
+
+    /// Domain positions, most free cores first (ties by position).
+    private func bySpace(_ slot: Int) -> [Int] {
+        let a = agents[slot]!
+        return a.resources.domains.indices.sorted { (-a.domainFreeCount[$0], $0) < (-a.domainFreeCount[$1], $1) }
+    }
+
+    // MARK: - Bookkeeping shared by release and adopt
+
+    func canHold(_ p: NodePlacement, on a: AgentState) -> Bool {
+        for core in p.cores {
+            guard let (d, pos) = locate(core: core, in: a), a.domainFree[d].contains(pos) else { return false }
+        }
+        for g in p.gpus {
+            guard let pos = a.resources.gpus.firstIndex(where: { $0.index == g }), a.gpuFree.contains(pos) else { return false }
+        }
+        guard a.freeMemory >= p.memoryBytes else { return false }
+        for c in p.custom where (a.customFree[c.name] ?? 0) < c.amount { return false }
+        return true
+    }
+
+    mutating func takePlacement(_ p: NodePlacement, slot: Int) {
+        let a = agents[slot]!
+        for core in p.cores {
+            let (d, pos) = locate(core: core, in: a)!
+            agents[slot]!.domainFree[d].remove(pos)
+            agents[slot]!.domainFreeCount[d] -= 1
+            agents[slot]!.freeCores -= 1
+        }
+        for g in p.gpus {
+            let pos = a.resources.gpus.firstIndex { $0.index == g }!
+            agents[slot]!.gpuFree.remove(pos)
+            agents[slot]!.freeGPUs -= 1
+        }
+        agents[slot]!.freeMemory -= p.memoryBytes
+        for c in p.custom { agents[slot]!.customFree[c.name]! -= c.amount }
+    }
+
+    mutating func freePlacement(_ p: NodePlacement, slot: Int) {
+        let a = agents[slot]!
+        for core in p.cores {
+            guard let (d, pos) = locate(core: core, in: a), !agents[slot]!.domainFree[d].contains(pos) else { continue }
+            agents[slot]!.domainFree[d].insert(pos)
+            agents[slot]!.domainFreeCount[d] += 1
+            agents[slot]!.freeCores += 1
+        }
+        for g in p.gpus {
+            guard let pos = a.resources.gpus.firstIndex(where: { $0.index == g }), !agents[slot]!.gpuFree.contains(pos) else { continue }
+            agents[slot]!.gpuFree.insert(pos)
+            agents[slot]!.freeGPUs += 1
+        }
+        agents[slot]!.freeMemory += p.memoryBytes
+        for c in p.custom { agents[slot]!.customFree[c.name, default: 0] += c.amount }
+    }
+
+    /// Core ids are dense per domain in practice, so try the arithmetic position before searching.
+    private func locate(core: Int, in a: AgentState) -> (Int, Int)? {
+        for (d, dom) in a.resources.domains.enumerated() {
+            guard let first = dom.cores.first, let last = dom.cores.last else { continue }
+            let guess = core - first.id
+            if guess >= 0, guess < dom.cores.count, dom.cores[guess].id == core { return (d, guess) }
+            if core >= min(first.id, last.id) - 0, let pos = dom.cores.firstIndex(where: { $0.id == core }) { return (d, pos) }
+        }
+        return nil
+    }
+
+    mutating func refreshFree(_ slot: Int) {
+        if agents[slot]!.hasFree { withFree.insert(slot) } else { withFree.remove(slot) }
+    }
+}

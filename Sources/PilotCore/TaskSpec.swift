@@ -1,0 +1,90 @@
+/// The unit the manager binds and an agent runs: a command or a built-in kernel, with its request.
+public struct TaskSpec: Sendable, Codable, Hashable {
+    public enum Kind: String, Sendable, Codable, Hashable {
+        /// A process: `command` is argv.
+        case command
+        /// A quantum job run on a QPU-proxy device; `payload` is the job's JSON.
+        case quantum
+        /// Completes without running anything: measures the system's own cost.
+        case null
+    }
+
+    public var name: String?
+    public var kind: Kind = .command
+    public var command: [String] = []
+    public var environment: [String: String] = [:]
+    public var workingDirectory: String?
+    public var payload: String?
+    public var request = ResourceRequest()
+    /// Expected runtime in seconds: used to keep tasks off pilots whose walltime would end first.
+    public var timeRequest: Double?
+    /// Hard limit in seconds: the agent sends TERM, then KILL.
+    public var timeLimit: Double?
+    public var priority: Int = 0
+    public var retries: Int = 0
+    /// How many times the task may be running on an agent that dies before it is failed.
+    public var crashLimit: Int = 3
+    /// Set for members of an array: `{i}` in `command` and `$PILOT_ARRAY_INDEX` take this value.
+    public var arrayIndex: Int?
+
+    public init(name: String? = nil, kind: Kind = .command, command: [String] = [], request: ResourceRequest = ResourceRequest()) {
+        self.name = name
+        self.kind = kind
+        self.command = command
+        self.request = request
+    }
+
+    public func validate() throws(CoreError) {
+        try request.validate()
+        switch kind {
+        case .command:
+            guard let first = command.first, !first.isEmpty else {
+                throw CoreError(.invalidRequest, "a command task needs a non-empty command", field: "command")
+            }
+        case .quantum:
+            guard let p = payload, !p.isEmpty else {
+                throw CoreError(.invalidRequest, "a quantum task needs a payload (circuit, shots, device)", field: "payload")
+            }
+            guard request.qpu != nil else {
+                throw CoreError(.invalidRequest, "a quantum task must ask for a QPU slot (--qpu DEVICE:1)", field: "qpu")
+            }
+        case .null: break
+        }
+        if let t = timeRequest { guard t >= 0, t.isFinite else { throw CoreError(.invalidRequest, "must be ≥ 0", field: "time") } }
+        if let t = timeLimit { guard t > 0, t.isFinite else { throw CoreError(.invalidRequest, "must be > 0", field: "time_limit") } }
+        guard (0...1000).contains(retries) else { throw CoreError(.invalidRequest, "must be between 0 and 1000", field: "retries") }
+        guard (1...1000).contains(crashLimit) else { throw CoreError(.invalidRequest, "must be between 1 and 1000", field: "crash_limit") }
+        guard (-1_000_000...1_000_000).contains(priority) else {
+            throw CoreError(.invalidRequest, "must be between -1000000 and 1000000", field: "priority")
+        }
+        guard command.count <= 100_000, environment.count <= 10_000 else {
+            throw CoreError(.invalidRequest, "too many arguments or environment entries", field: "command")
+        }
+    }
+
+    /// The concrete task for one array index: `{i}` replaced in argv.
+    public func instantiated(index: Int) -> TaskSpec {
+        var t = self
+        t.arrayIndex = index
+        let i = String(index)
+        t.command = command.map { $0.contains("{i}") ? $0.replacingOccurrences(of: "{i}", with: i) : $0 }
+        if let n = name { t.name = n.contains("{i}") ? n.replacingOccurrences(of: "{i}", with: i) : "\(n)[\(index)]" }
+        return t
+    }
+}
+
+extension String {
+    /// Foundation-free replacement so the core keeps no Foundation dependency.
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var out = ""
+        var rest = Substring(self)
+        while let r = rest.firstRange(of: target) {
+            out += rest[rest.startIndex..<r.lowerBound]
+            out += replacement
+            rest = rest[r.upperBound...]
+        }
+        out += rest
+        return out
+    }
+}
