@@ -24,7 +24,16 @@ let package = Package(
         .target(name: "PilotCore",
                 dependencies: [.product(name: "Collections", package: "swift-collections")],
                 swiftSettings: strict),
+        .target(name: "PilotProtocol",
+                dependencies: ["PilotCore",
+                               .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "NIOFoundationCompat", package: "swift-nio")],
+                swiftSettings: strict),
+        .target(name: "PilotStore",
+                dependencies: ["PilotCore", .product(name: "GRDB", package: "GRDB.swift")],
+                swiftSettings: strict),
         .testTarget(name: "PilotCoreTests", dependencies: ["PilotCore"]),
+        .testTarget(name: "PilotStoreTests", dependencies: ["PilotStore", "PilotCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

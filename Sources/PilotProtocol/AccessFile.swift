@@ -1,0 +1,72 @@
+import Foundation
+
+/// `access.json` in the server directory: how clients and agents reach the manager.
+public struct AccessFile: Sendable, Codable, Equatable {
+    public var version: Int = WireVersion.current
+    public var host: String
+    public var port: Int
+    public var agentPort: Int
+    public var token: String
+    public var pid: Int32?
+
+    public init(host: String, port: Int, agentPort: Int, token: String, pid: Int32? = nil) {
+        self.host = host; self.port = port; self.agentPort = agentPort; self.token = token; self.pid = pid
+    }
+
+    public static func path(in serverDir: String) -> String { serverDir + "/access.json" }
+
+    /// Writes atomically with mode 0600: the token is a credential.
+    public func write(to serverDir: String) throws {
+        let data = try JSONEncoder().encode(self)
+        let final = Self.path(in: serverDir)
+        let tmp = final + ".tmp.\(getpid())"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw AccessError("cannot create \(tmp): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        _ = data.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+        fchmod(fd, 0o600)
+        fsync(fd)
+        guard rename(tmp, final) == 0 else { throw AccessError("cannot rename \(tmp): \(String(cString: strerror(errno)))") }
+    }
+
+    /// Reads the file, refusing one that others can read: a leaked token would let anyone run tasks.
+    public static func read(from serverDir: String) throws -> AccessFile {
+        let p = path(in: serverDir)
+        var st = stat()
+        guard stat(p, &st) == 0 else {
+            throw AccessError("no manager found: \(p) does not exist (start one with `pilot manager start --server-dir \(serverDir)`)")
+        }
+        guard st.st_mode & 0o077 == 0 else {
+            throw AccessError("\(p) has mode \(String(st.st_mode & 0o777, radix: 8)); it holds a token and must be readable only by its owner (chmod 600)")
+        }
+        guard st.st_uid == getuid() else { throw AccessError("\(p) belongs to uid \(st.st_uid), not to you (uid \(getuid()))") }
+        guard let data = FileManager.default.contents(atPath: p) else { throw AccessError("cannot read \(p)") }
+        do { return try JSONDecoder().decode(AccessFile.self, from: data) } catch {
+            throw AccessError("\(p) is not a valid access file: \(error)")
+        }
+    }
+
+    /// Reads a bare token file (`--token-file`), with the same permission rule.
+    public static func readToken(file: String) throws -> String {
+        var st = stat()
+        guard stat(file, &st) == 0 else { throw AccessError("token file \(file) does not exist") }
+        guard st.st_mode & 0o077 == 0 else {
+            throw AccessError("token file \(file) has mode \(String(st.st_mode & 0o777, radix: 8)); it must be readable only by its owner (chmod 600)")
+        }
+        guard let data = FileManager.default.contents(atPath: file), let s = String(data: data, encoding: .utf8) else {
+            throw AccessError("cannot read token file \(file)")
+        }
+        if let a = try? JSONDecoder().decode(AccessFile.self, from: data) { return a.token }
+        return s.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    public static func randomToken() -> String {
+        var g = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &g)) }.joined()
+    }
+}
+
+public struct AccessError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ d: String) { description = d }
+}

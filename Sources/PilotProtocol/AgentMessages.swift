@@ -1,0 +1,126 @@
+import PilotCore
+
+/// A task an agent is running (or ran): identified by task id and attempt, so a report from an
+/// earlier attempt (a healed partition) is recognised and never recorded twice.
+public struct TaskKey: Sendable, Codable, Hashable {
+    public var task: Int64
+    public var attempt: Int
+    public init(task: Int64, attempt: Int) { self.task = task; self.attempt = attempt }
+}
+
+public struct RunningTask: Sendable, Codable, Hashable {
+    public var key: TaskKey
+    public var pid: Int32?
+    public var startedAt: Double
+    public init(key: TaskKey, pid: Int32?, startedAt: Double) { self.key = key; self.pid = pid; self.startedAt = startedAt }
+}
+
+/// How one attempt ended, as data: a non-zero exit is not an error of the system.
+public struct TaskOutcome: Sendable, Codable, Hashable {
+    public enum Kind: String, Sendable, Codable {
+        /// The process ran and ended (any exit code or signal).
+        case exited
+        /// It could not be started (exec failed, bad cwd): the attempt fails without retry.
+        case launchFailed = "launch_failed"
+        /// Stopped by the agent because its pilot drains (walltime, SIGTERM): requeue.
+        case drained
+        /// Stopped because the manager canceled it.
+        case canceled
+    }
+    public var key: TaskKey
+    public var kind: Kind
+    public var exitCode: Int32?
+    public var signal: Int32?
+    public var timedOut: Bool
+    public var startedAt: Double?
+    public var endedAt: Double
+    public var reason: String?
+    /// A kernel's result (e.g. a quantum job's counts) as JSON text.
+    public var result: String?
+
+    public init(key: TaskKey, kind: Kind, exitCode: Int32? = nil, signal: Int32? = nil, timedOut: Bool = false,
+                startedAt: Double? = nil, endedAt: Double, reason: String? = nil, result: String? = nil) {
+        self.key = key; self.kind = kind; self.exitCode = exitCode; self.signal = signal; self.timedOut = timedOut
+        self.startedAt = startedAt; self.endedAt = endedAt; self.reason = reason; self.result = result
+    }
+
+    public var succeeded: Bool { kind == .exited && exitCode == 0 && signal == nil && !timedOut }
+}
+
+/// What the manager sends an agent to run: the spec, this node's slots, and for gangs the whole layout.
+public struct TaskAssignment: Sendable, Codable, Hashable {
+    public var key: TaskKey
+    public var spec: TaskSpec
+    public var placement: NodePlacement
+    /// For gang tasks: the hostnames of all nodes in rank order, and this node's position.
+    public var gangHosts: [String]?
+    public var qpu: QPULease?
+    public init(key: TaskKey, spec: TaskSpec, placement: NodePlacement, gangHosts: [String]? = nil, qpu: QPULease? = nil) {
+        self.key = key; self.spec = spec; self.placement = placement; self.gangHosts = gangHosts; self.qpu = qpu
+    }
+}
+
+public struct AgentHello: Sendable, Codable {
+    public var token: String
+    /// Stable across reconnects, so the manager reattaches the same agent after a restart.
+    public var agentUUID: String
+    public var hostname: String
+    public var pilot: String?
+    public var resources: NodeResources
+    public var deadline: Double?
+    public var draining: Bool
+    public var running: [RunningTask]
+    public var finished: [TaskOutcome]
+    public init(token: String, agentUUID: String, hostname: String, pilot: String?, resources: NodeResources, deadline: Double?,
+                draining: Bool = false, running: [RunningTask] = [], finished: [TaskOutcome] = []) {
+        self.token = token; self.agentUUID = agentUUID; self.hostname = hostname; self.pilot = pilot; self.resources = resources
+        self.deadline = deadline; self.draining = draining; self.running = running; self.finished = finished
+    }
+}
+
+public struct Welcome: Sendable, Codable {
+    public var agentID: Int
+    public var heartbeatInterval: Double
+    /// Of the running tasks the agent reported, those the manager no longer wants (canceled, or
+    /// re-bound elsewhere while the agent was away): the agent kills them without reporting results.
+    public var kill: [TaskKey]
+    public init(agentID: Int, heartbeatInterval: Double, kill: [TaskKey] = []) {
+        self.agentID = agentID; self.heartbeatInterval = heartbeatInterval; self.kill = kill
+    }
+}
+
+/// Agent → manager. Exactly one payload field is set; `type` names it.
+public struct AgentEnvelope: Sendable, Codable {
+    public enum Kind: String, Sendable, Codable { case hello, started, finished, heartbeat, draining }
+    public var v: Int = WireVersion.current
+    public var type: Kind
+    public var hello: AgentHello?
+    public var started: [RunningTask]?
+    public var finished: [TaskOutcome]?
+    public var reason: String?
+    public var deadline: Double?
+
+    public static func hello(_ h: AgentHello) -> Self { Self(type: .hello, hello: h) }
+    public static func started(_ s: [RunningTask]) -> Self { Self(type: .started, started: s) }
+    public static func finished(_ f: [TaskOutcome]) -> Self { Self(type: .finished, finished: f) }
+    public static var heartbeat: Self { Self(type: .heartbeat) }
+    public static func draining(_ reason: String, deadline: Double?) -> Self { Self(type: .draining, reason: reason, deadline: deadline) }
+}
+
+/// Manager → agent.
+public struct ManagerEnvelope: Sendable, Codable {
+    public enum Kind: String, Sendable, Codable { case welcome, assign, cancel, ack, error }
+    public var v: Int = WireVersion.current
+    public var type: Kind
+    public var welcome: Welcome?
+    public var assign: [TaskAssignment]?
+    public var cancel: [TaskKey]?
+    public var ack: [TaskKey]?
+    public var error: APIErrorBody?
+
+    public static func welcome(_ w: Welcome) -> Self { Self(type: .welcome, welcome: w) }
+    public static func assign(_ a: [TaskAssignment]) -> Self { Self(type: .assign, assign: a) }
+    public static func cancel(_ c: [TaskKey]) -> Self { Self(type: .cancel, cancel: c) }
+    public static func ack(_ k: [TaskKey]) -> Self { Self(type: .ack, ack: k) }
+    public static func error(_ e: APIErrorBody) -> Self { Self(type: .error, error: e) }
+}

@@ -1,0 +1,79 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import PilotCore
+
+/// The HTTP/JSON client used by the CLI, the tests and drivers running as tasks.
+public struct PilotClient: Sendable {
+    public var baseURL: URL
+    public var token: String
+    let session: URLSession
+
+    public init(host: String, port: Int, token: String) {
+        let h = host.contains(":") ? "[\(host)]" : host
+        baseURL = URL(string: "http://\(h):\(port)")!
+        self.token = token
+        let cfg = URLSessionConfiguration.ephemeral
+        cfg.timeoutIntervalForRequest = 120
+        cfg.httpMaximumConnectionsPerHost = 4
+        session = URLSession(configuration: cfg)
+    }
+
+    public init(access: AccessFile) {
+        self.init(host: access.host == "0.0.0.0" ? "127.0.0.1" : access.host, port: access.port, token: access.token)
+    }
+
+    public init(serverDir: String) throws { self.init(access: try AccessFile.read(from: serverDir)) }
+
+    public func submit(_ req: SubmitRequest) async throws -> SubmitResponse { try await call("POST", "/v1/tasks", body: req) }
+    public func task(_ id: Int64) async throws -> TaskInfo { try await call("GET", "/v1/tasks/\(id)") }
+    public func tasks(state: TaskState? = nil, limit: Int = 1000, after: Int64 = 0) async throws -> [TaskInfo] {
+        var q = "limit=\(limit)&after=\(after)"
+        if let s = state { q += "&state=\(s.rawValue)" }
+        let l: TaskList = try await call("GET", "/v1/tasks?\(q)")
+        return l.tasks
+    }
+    public func cancel(_ ids: [Int64]) async throws -> CancelResponse { try await call("POST", "/v1/tasks/cancel", body: CancelRequest(ids: ids)) }
+    public func agents() async throws -> [AgentInfo] { let l: AgentList = try await call("GET", "/v1/agents"); return l.agents }
+    public func summary() async throws -> Summary { try await call("GET", "/v1/summary") }
+    public func logs(_ id: Int64, stream: String = "stdout") async throws -> String {
+        let (data, _) = try await raw("GET", "/v1/tasks/\(id)/logs?stream=\(stream)", body: nil)
+        return String(decoding: data, as: UTF8.self)
+    }
+    /// Long-polls until the tasks (all tasks when `ids` is empty) are terminal or `timeout` passes.
+    public func wait(ids: [Int64] = [], timeout: Double = 5) async throws -> WaitResponse {
+        var q = "timeout=\(timeout)"
+        if !ids.isEmpty { q += "&ids=" + ids.map(String.init).joined(separator: ",") }
+        return try await call("GET", "/v1/wait?\(q)")
+    }
+    public func health() async throws -> Bool {
+        let (_, code) = try await raw("GET", "/v1/health", body: nil, auth: false)
+        return code == 200
+    }
+
+    public func call<R: Decodable>(_ method: String, _ path: String) async throws -> R {
+        try await call(method, path, body: Optional<String>.none)
+    }
+
+    public func call<B: Encodable, R: Decodable>(_ method: String, _ path: String, body: B?) async throws -> R {
+        let data = try body.map { try JSONCoding.encoder().encode($0) }
+        let (resp, code) = try await raw(method, path, body: data)
+        guard (200..<300).contains(code) else {
+            if let e = try? JSONDecoder().decode(ErrorEnvelope.self, from: resp) { throw e.error }
+            throw APIErrorBody(code: "http_\(code)", message: String(decoding: resp.prefix(500), as: UTF8.self))
+        }
+        return try JSONDecoder().decode(R.self, from: resp)
+    }
+
+    public func raw(_ method: String, _ path: String, body: Data?, auth: Bool = true) async throws -> (Data, Int) {
+        var req = URLRequest(url: URL(string: path, relativeTo: baseURL)!)
+        req.httpMethod = method
+        if auth { req.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let body { req.httpBody = body; req.setValue("application/json", forHTTPHeaderField: "Content-Type") }
+        let (data, response) = try await session.data(for: req)
+        let code = (response as? HTTPURLResponse)?.statusCode ?? 0
+        if code == 401 { throw APIErrorBody(code: "unauthorized", message: "the manager refused the token (401): check access.json or --token-file") }
+        return (data, code)
+    }
+}

@@ -1,0 +1,189 @@
+import Foundation
+import GRDB
+import PilotCore
+
+extension PilotStore {
+    /// Stores a submission: each template once, and one row per task. Ids are the manager's,
+    /// allocated contiguously so the reply can be a range.
+    public func insert(specs: [(spec: TaskSpec, indices: [Int]?)], firstID: Int64, submittedAt: Double,
+                       workflow: Int64? = nil, workload: Int64? = nil) throws(StoreError) -> [TaskRow] {
+        let enc = JSONEncoder()
+        return try write { db in
+            var rows: [TaskRow] = []
+            var id = firstID
+            let taskStmt = try db.cachedStatement(sql: """
+                INSERT INTO task(id, spec_id, array_index, name, priority, state, submitted_at, workflow_id, workload_id)
+                VALUES (?, ?, ?, ?, ?, 'ready', ?, ?, ?)
+                """)
+            for (spec, indices) in specs {
+                let body = String(decoding: try enc.encode(spec), as: UTF8.self)
+                try db.execute(sql: "INSERT INTO spec(body) VALUES (?)", arguments: [body])
+                let specID = db.lastInsertedRowID
+                for index in indices ?? [-1] {
+                    let arrayIndex = index >= 0 ? index : nil
+                    let name = arrayIndex.map { spec.instantiated(index: $0).name } ?? spec.name
+                    try taskStmt.execute(arguments: [id, specID, arrayIndex, name, spec.priority, submittedAt, workflow, workload])
+                    var r = TaskRow(id: id, specID: specID, arrayIndex: arrayIndex, name: name, priority: spec.priority,
+                                    state: .ready, submittedAt: submittedAt)
+                    r.workflow = workflow
+                    r.workload = workload
+                    rows.append(r)
+                    id += 1
+                }
+            }
+            return rows
+        }
+    }
+
+    public func apply(_ batch: WriteBatch) throws(StoreError) {
+        guard !batch.isEmpty else { return }
+        let enc = JSONEncoder()
+        try write { db in
+            if !batch.tasks.isEmpty {
+                let st = try db.cachedStatement(sql: """
+                    UPDATE task SET state = ?, attempt = ?, crashes = ?, failures = ?, agent = ?, binding = ?, bound_at = ?,
+                        started_at = ?, ended_at = ?, exit_code = ?, signal = ?, reason = ?, result = ?, not_before = ?
+                    WHERE id = ?
+                    """)
+                for t in batch.tasks {
+                    let binding = try t.binding.map { String(decoding: try enc.encode($0), as: UTF8.self) }
+                    try st.execute(arguments: [t.state.rawValue, t.attempt, t.crashes, t.failures, t.agent, binding, t.boundAt,
+                                               t.startedAt, t.endedAt, t.exitCode.map { Int($0) }, t.signal.map { Int($0) }, t.reason,
+                                               t.result, t.notBefore, t.id])
+                }
+            }
+            if !batch.events.isEmpty {
+                let st = try db.cachedStatement(sql: "INSERT INTO task_event(task_id, at, state, attempt, agent, reason) VALUES (?, ?, ?, ?, ?, ?)")
+                for e in batch.events {
+                    try st.execute(arguments: [e.task, e.at, e.state.rawValue, e.attempt, e.agent, e.reason])
+                }
+            }
+            for a in batch.agents {
+                let res = String(decoding: try enc.encode(a.resources), as: UTF8.self)
+                try db.execute(sql: """
+                    INSERT INTO agent(id, uuid, hostname, pilot, resources, state, registered_at, last_seen, deadline)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET hostname = excluded.hostname, pilot = excluded.pilot,
+                        resources = excluded.resources, state = excluded.state, last_seen = excluded.last_seen,
+                        deadline = excluded.deadline
+                    """, arguments: [a.id, a.uuid, a.hostname, a.pilot, res, a.state, a.registeredAt, a.lastSeen, a.deadline])
+            }
+        }
+    }
+
+    // MARK: - Reads
+
+    static let taskColumns = """
+        id, spec_id, array_index, name, priority, state, attempt, crashes, failures, agent, binding, submitted_at,
+        bound_at, started_at, ended_at, exit_code, signal, reason, result, not_before, workflow_id, workload_id
+        """
+
+    static func decodeTask(_ row: Row, _ dec: JSONDecoder) throws -> TaskRow {
+        let stateText: String = row["state"]
+        guard let state = TaskState(rawValue: stateText) else {
+            throw StoreError(.corrupt, "task \(row["id"] as Int64? ?? -1) has unknown state '\(stateText)'")
+        }
+        var t = TaskRow(id: row["id"], specID: row["spec_id"], arrayIndex: row["array_index"], name: row["name"],
+                        priority: row["priority"], state: state, submittedAt: row["submitted_at"])
+        t.attempt = row["attempt"]
+        t.crashes = row["crashes"]
+        t.failures = row["failures"]
+        t.agent = row["agent"]
+        if let b: String = row["binding"] { t.binding = try dec.decode(Binding.self, from: Data(b.utf8)) }
+        t.boundAt = row["bound_at"]
+        t.startedAt = row["started_at"]
+        t.endedAt = row["ended_at"]
+        t.exitCode = (row["exit_code"] as Int?).map { Int32($0) }
+        t.signal = (row["signal"] as Int?).map { Int32($0) }
+        t.reason = row["reason"]
+        t.result = row["result"]
+        t.notBefore = row["not_before"]
+        t.workflow = row["workflow_id"]
+        t.workload = row["workload_id"]
+        return t
+    }
+
+    /// Every task not yet terminal: what a restarted manager must restore.
+    public func liveTasks() throws(StoreError) -> [TaskRow] {
+        try read { db in
+            let dec = JSONDecoder()
+            return try Row.fetchAll(db, sql: "SELECT \(Self.taskColumns) FROM task WHERE state NOT IN ('done', 'failed', 'canceled') ORDER BY id")
+                .map { try Self.decodeTask($0, dec) }
+        }
+    }
+
+    public func task(_ id: Int64) throws(StoreError) -> TaskRow? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.taskColumns) FROM task WHERE id = ?", arguments: [id]).map { try Self.decodeTask($0, JSONDecoder()) }
+        }
+    }
+
+    public func tasks(state: TaskState?, after: Int64, limit: Int, workflow: Int64? = nil) throws(StoreError) -> [TaskRow] {
+        try read { db in
+            var sql = "SELECT \(Self.taskColumns) FROM task WHERE id > ?"
+            var args: [any DatabaseValueConvertible] = [after]
+            if let s = state { sql += " AND state = ?"; args.append(s.rawValue) }
+            if let w = workflow { sql += " AND workflow_id = ?"; args.append(w) }
+            sql += " ORDER BY id LIMIT ?"
+            args.append(limit)
+            let dec = JSONDecoder()
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map { try Self.decodeTask($0, dec) }
+        }
+    }
+
+    public func spec(_ id: Int64) throws(StoreError) -> TaskSpec? {
+        try read { db in
+            guard let body = try String.fetchOne(db, sql: "SELECT body FROM spec WHERE id = ?", arguments: [id]) else { return nil }
+            return try JSONDecoder().decode(TaskSpec.self, from: Data(body.utf8))
+        }
+    }
+
+    public func specs(_ ids: Set<Int64>) throws(StoreError) -> [Int64: TaskSpec] {
+        try read { db in
+            var out: [Int64: TaskSpec] = [:]
+            let dec = JSONDecoder()
+            for id in ids {
+                if let body = try String.fetchOne(db, sql: "SELECT body FROM spec WHERE id = ?", arguments: [id]) {
+                    out[id] = try dec.decode(TaskSpec.self, from: Data(body.utf8))
+                }
+            }
+            return out
+        }
+    }
+
+    public func events(task: Int64) throws(StoreError) -> [TaskEventRow] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT task_id, at, state, attempt, agent, reason FROM task_event WHERE task_id = ? ORDER BY rowid", arguments: [task])
+                .map { r in
+                    TaskEventRow(task: r["task_id"], at: r["at"], state: TaskState(rawValue: r["state"]) ?? .failed,
+                                 attempt: r["attempt"], agent: r["agent"], reason: r["reason"])
+                }
+        }
+    }
+
+    public func counts() throws(StoreError) -> [TaskState: Int] {
+        try read { db in
+            var out: [TaskState: Int] = [:]
+            for r in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM task GROUP BY state") {
+                if let s = TaskState(rawValue: r["state"]) { out[s] = r["n"] }
+            }
+            return out
+        }
+    }
+
+    public func maxTaskID() throws(StoreError) -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM task") ?? 0 }
+    }
+
+    public func agents() throws(StoreError) -> [AgentRow] {
+        try read { db in
+            let dec = JSONDecoder()
+            return try Row.fetchAll(db, sql: "SELECT * FROM agent ORDER BY id").map { r in
+                let res: String = r["resources"]
+                return AgentRow(id: r["id"], uuid: r["uuid"], hostname: r["hostname"], pilot: r["pilot"],
+                                resources: try dec.decode(NodeResources.self, from: Data(res.utf8)), state: r["state"],
+                                registeredAt: r["registered_at"], lastSeen: r["last_seen"], deadline: r["deadline"])
+            }
+        }
+    }
+}
