@@ -171,6 +171,18 @@ extension PilotStore {
         }
     }
 
+    /// How many of `ids` ended in a state other than done.
+    public func countNotDone(_ ids: [Int64]) throws(StoreError) -> Int {
+        try read { db in
+            var n = 0
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let list = ids[start..<min(start + 500, ids.count)].map(String.init).joined(separator: ",")
+                n += try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM task WHERE state != 'done' AND id IN (\(list))") ?? 0
+            }
+            return n
+        }
+    }
+
     public func maxTaskID() throws(StoreError) -> Int64 {
         try read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM task") ?? 0 }
     }

@@ -1,0 +1,21 @@
+import PilotCore
+
+public struct ManagerConfig: Sendable {
+    public var serverDir: String
+    /// Loopback by default: a routable address only when asked.
+    public var host: String = "127.0.0.1"
+    public var port: Int = 0
+    public var agentPort: Int = 0
+    public var heartbeatInterval: Double = 2
+    /// An agent silent this long is lost: its tasks are requeued and its leases released.
+    public var heartbeatTimeout: Double = 20
+    /// First retry delay; doubles per failure up to `maxRetryDelay`.
+    public var retryDelay: Double = 1
+    public var maxRetryDelay: Double = 60
+    /// Bindings handed out per scheduling round, so a million-task backlog streams in bounded batches.
+    public var bindBatch: Int = 20_000
+    public var devices: [QPUDeviceInfo] = []
+    public var version: String = "0.1.0"
+
+    public init(serverDir: String) { self.serverDir = serverDir }
+}

@@ -1,0 +1,223 @@
+import PilotCore
+import PilotProtocol
+import PilotStore
+
+extension ManagerCore {
+    /// A (re)connecting agent. Reconciles what it reports against the store: its running tasks are
+    /// kept (never run twice), tasks bound to it that it never started are bound again, and tasks the
+    /// manager has since given to someone else are returned in `kill`.
+    func register(_ hello: AgentHello, link: AgentLink) throws(ManagerError) -> Welcome {
+        do { try hello.resources.validate() } catch {
+            throw ManagerError(.badRequest, error.message, field: error.field.map { "hello.\($0)" } ?? "hello.resources")
+        }
+        guard !hello.agentUUID.isEmpty, hello.agentUUID.count <= 200 else {
+            throw ManagerError(.badRequest, "agent UUID must be 1...200 characters", field: "hello.agentUUID")
+        }
+        let t = now
+        let id: Int
+        if let existing = agentByUUID[hello.agentUUID] {
+            id = existing
+            if let old = agents[id]?.link, old.id != link.id { old.close() }
+        } else {
+            id = nextAgentID
+            nextAgentID += 1
+            agentByUUID[hello.agentUUID] = id
+        }
+        let wasScheduled = agents[id]?.scheduled ?? false
+        var rec = agents[id] ?? AgentRecord(id: id, uuid: hello.agentUUID, hostname: hello.hostname, pilot: hello.pilot,
+                                            resources: hello.resources, state: .active, link: nil, registeredAt: t,
+                                            lastSeen: t, deadline: hello.deadline)
+        rec.hostname = hello.hostname
+        rec.pilot = hello.pilot
+        rec.resources = hello.resources
+        rec.state = .active
+        rec.link = link
+        rec.lastSeen = t
+        rec.deadline = hello.deadline
+        rec.draining = hello.draining
+        if !wasScheduled {
+            do { try scheduler.addAgent(id, resources: hello.resources, pilot: hello.pilot, deadline: hello.deadline) } catch {
+                throw ManagerError(.badRequest, error.message, field: "hello.resources")
+            }
+            rec.scheduled = true
+        } else {
+            scheduler.setDeadline(id, hello.deadline)
+        }
+        scheduler.setDraining(id, hello.draining)
+        agents[id] = rec
+        dirtyAgents.insert(id)
+
+        var kill: [TaskKey] = []
+        let reported = Set(hello.running.map(\.key.task)).union(hello.finished.map(\.key.task))
+        for r in hello.running {
+            guard let row = live[r.key.task], row.attempt == r.key.attempt else { kill.append(r.key); continue }
+            switch row.state {
+            case .bound where row.agent == id, .running where row.agent == id:
+                if scheduler.binding(of: row.id) == nil, let b = row.binding, !scheduler.adopt(b, expectedEnd: nil) {
+                    kill.append(r.key)
+                    requeue(row.id, reason: "could not restore binding after reconnect")
+                    continue
+                }
+                if row.state == .bound { live[row.id]!.startedAt = r.startedAt; setState(row.id, .running) }
+            case .ready where row.binding == nil && row.agent == nil:
+                // Requeued while the agent was away but not yet bound elsewhere: the partition healed,
+                // so take the running attempt back instead of starting a second one.
+                if let b = restoredBinding(row, agent: id), scheduler.adopt(b) {
+                    lastBindings[row.id] = nil
+                    live[row.id]!.attempt = r.key.attempt
+                    live[row.id]!.binding = b
+                    live[row.id]!.agent = id
+                    live[row.id]!.startedAt = r.startedAt
+                    setState(row.id, .running)
+                    event(live[row.id]!, .running, "reattached after agent reconnected")
+                } else {
+                    kill.append(r.key)
+                }
+            default:
+                kill.append(r.key)
+                if row.state == .canceled { scheduler.release(row.id) }
+            }
+        }
+        // Bound to this agent but neither running nor finished there: it never started, or it
+        // died with the agent's previous incarnation.
+        for (tid, row) in live where row.agent == id && !reported.contains(tid) {
+            switch row.state {
+            case .bound:
+                scheduler.release(tid)
+                requeue(tid, reason: "agent reconnected without having started it")
+            case .running:
+                scheduler.release(tid)
+                crashed(tid, reason: "agent restarted while the task was running")
+            case .canceled:
+                scheduler.release(tid)
+            default: break
+            }
+        }
+        if !hello.finished.isEmpty { finished(hello.finished, from: id) }
+        log.info("agent \(id) registered: \(hello.hostname) pilot=\(hello.pilot ?? "-") cores=\(hello.resources.coreCount) gpus=\(hello.resources.gpus.count) running=\(hello.running.count)")
+        requestTick()
+        return Welcome(agentID: id, heartbeatInterval: config.heartbeatInterval, kill: kill)
+    }
+
+    /// A task's old binding, reusable only if the agent still has those slots.
+    private func restoredBinding(_ row: TaskRow, agent: Int) -> Binding? {
+        guard let b = lastBindings[row.id] else { return nil }
+        return b.placements.allSatisfy({ $0.agent == agent }) ? b : nil
+    }
+
+    func handle(_ env: AgentEnvelope, from id: Int) {
+        guard agents[id] != nil else { return }
+        agents[id]!.lastSeen = now
+        switch env.type {
+        case .started: started(env.started ?? [], from: id)
+        case .finished: finished(env.finished ?? [], from: id)
+        case .heartbeat: break
+        case .draining:
+            agents[id]!.draining = true
+            if let d = env.deadline { agents[id]!.deadline = d; scheduler.setDeadline(id, d) }
+            scheduler.setDraining(id)
+            dirtyAgents.insert(id)
+            log.info("agent \(id) drains: \(env.reason ?? "")")
+        case .hello: break
+        }
+        requestTick()
+    }
+
+    func started(_ list: [RunningTask], from id: Int) {
+        for r in list {
+            guard let row = live[r.key.task], row.attempt == r.key.attempt, row.agent == id, row.state == .bound else { continue }
+            live[r.key.task]!.startedAt = r.startedAt
+            setState(r.key.task, .running)
+        }
+    }
+
+    func finished(_ list: [TaskOutcome], from id: Int) {
+        for o in list {
+            acks[id, default: []].append(o.key)
+            guard let row = live[o.key.task], row.attempt == o.key.attempt, row.agent == id else { continue }
+            guard row.state == .bound || row.state == .running || row.state == .canceled else { continue }
+            scheduler.release(row.id)
+            live[row.id]!.startedAt = o.startedAt ?? row.startedAt
+            live[row.id]!.endedAt = o.endedAt
+            live[row.id]!.exitCode = o.exitCode
+            live[row.id]!.signal = o.signal
+            live[row.id]!.result = o.result
+            if row.state == .canceled { dirty.insert(row.id); continue }
+            let spec = spec(of: row)
+            switch o.kind {
+            case .exited where o.succeeded:
+                finish(row.id, .done, reason: nil)
+            case .exited:
+                let why = o.timedOut ? "time limit of \(spec.timeLimit.map { "\(Int($0))" } ?? "?") s exceeded"
+                    : o.signal.map { "killed by signal \($0)" } ?? "exit code \(o.exitCode ?? -1)"
+                failedAttempt(row.id, spec: spec, reason: o.reason.map { "\(why): \($0)" } ?? why)
+            case .launchFailed:
+                finish(row.id, .failed, reason: "could not start: \(o.reason ?? "unknown error")")
+            case .drained:
+                requeue(row.id, reason: o.reason ?? "pilot drained before the task ended")
+            case .canceled:
+                finish(row.id, .canceled, reason: o.reason ?? "canceled")
+            }
+        }
+    }
+
+    /// A failed attempt: retry with exponential backoff while retries remain.
+    func failedAttempt(_ id: Int64, spec: TaskSpec, reason: String) {
+        let failures = live[id]!.failures + 1
+        live[id]!.failures = failures
+        if failures <= spec.retries {
+            let delay = min(config.retryDelay * Double(1 << min(failures - 1, 20)), config.maxRetryDelay)
+            requeue(id, reason: "\(reason); retry \(failures) of \(spec.retries)", delay: delay)
+        } else {
+            finish(id, .failed, reason: spec.retries > 0 ? "\(reason) (after \(spec.retries) retries)" : reason)
+        }
+    }
+
+    /// The task was running when its agent died: count a crash, and fail it at the crash limit,
+    /// since it may be the task that takes nodes down.
+    func crashed(_ id: Int64, reason: String) {
+        guard let row = live[id] else { return }
+        let spec = spec(of: row)
+        let crashes = row.crashes + 1
+        live[id]!.crashes = crashes
+        if crashes >= spec.crashLimit {
+            finish(id, .failed, reason: "\(reason); crash limit reached (\(crashes) of \(spec.crashLimit))")
+        } else {
+            requeue(id, reason: "\(reason) (crash \(crashes) of \(spec.crashLimit))")
+        }
+    }
+
+    func disconnected(_ id: Int, link: AgentLink) {
+        guard let a = agents[id], a.link?.id == link.id else { return }
+        agents[id]!.link = nil
+        if a.state == .active { agents[id]!.state = .disconnected }
+        dirtyAgents.insert(id)
+        log.info("agent \(id) disconnected; lost unless it reconnects within \(Int(config.heartbeatTimeout)) s")
+        requestTick()
+    }
+
+    /// Declares an agent lost: its tasks go back to the queue and its leases are freed.
+    func loseAgent(_ id: Int, reason: String) {
+        guard var a = agents[id] else { return }
+        log.warning("agent \(id) (\(a.hostname)) lost: \(reason)")
+        a.state = .lost
+        a.link?.close()
+        a.link = nil
+        a.scheduled = false
+        agents[id] = a
+        dirtyAgents.insert(id)
+        let held = Set(scheduler.removeAgent(id))
+        // Includes tasks restored from the store that this agent never came back for.
+        let affected = held.union(live.filter { $0.value.agent == id }.map(\.key))
+        for tid in affected.sorted() {
+            guard let row = live[tid] else { continue }
+            scheduler.release(tid)
+            switch row.state {
+            case .bound: requeue(tid, reason: "agent \(id) lost before starting it (\(reason))")
+            case .running: crashed(tid, reason: "agent \(id) on \(a.hostname) lost (\(reason))")
+            case .canceled: dirty.insert(tid)
+            default: break
+            }
+        }
+    }
+}
