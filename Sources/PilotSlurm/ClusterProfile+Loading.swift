@@ -191,6 +191,11 @@ extension ClusterProfile {
         case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
             return ProfileError(file: file, field: "", reason: "invalid YAML: \(problem)", line: mark.line,
                                 column: mark.column)
+        case let .duplicatedKeysInMapping(duplicates, context):
+            // Yams reports the mapping's position, not the repeated key's.
+            return ProfileError(file: file, field: duplicates.joined(separator: ", "),
+                                reason: "duplicated key in the mapping starting here", line: context.mark.line,
+                                column: context.mark.column)
         default:
             return ProfileError(file: file, field: "", reason: "invalid YAML: \(error)")
         }

@@ -12,7 +12,8 @@ enum MemorySize {
         case "M": factor = 1
         case "G": factor = 1024
         case "T": factor = 1024 * 1024
-        default: factor = 1
+        case "0"..."9": factor = 1
+        default: return nil
         }
         if last.isLetter {
             digits = s.dropLast()

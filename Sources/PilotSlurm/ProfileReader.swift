@@ -33,7 +33,9 @@ struct ProfileReader {
     func rejectUnknown(_ key: String, keyNode: Node, field: String, known: [String]) throws(ProfileError) {
         let path = field.isEmpty ? key : "\(field).\(key)"
         var reason = "unknown key"
-        if let guess = known.min(by: { editDistance($0, key) < editDistance($1, key) }), editDistance(guess, key) <= 3 {
+        let close = known.filter { $0.hasPrefix(key) || key.hasPrefix($0) }
+        if let guess = close.first ?? known.min(by: { editDistance($0, key) < editDistance($1, key) }),
+           !close.isEmpty || editDistance(guess, key) <= 3 {
             reason += " (did you mean '\(guess)'?)"
         } else {
             reason += " (allowed: \(known.joined(separator: ", ")))"
