@@ -40,6 +40,9 @@ extension LibSlurmClient {
         // ("I/O error writing script/environment to file").
         var environment = job.environment
         if environment.isEmpty { environment["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
+        // srun inside the script must reach the same cluster this client used,
+        // even when that was chosen by an explicit path rather than SLURM_CONF.
+        if environment["SLURM_CONF"] == nil { environment["SLURM_CONF"] = configPath }
         let entries = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         desc.environment = arena.stringArray(entries)
         desc.env_size = UInt32(entries.count)
