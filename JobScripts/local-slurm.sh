@@ -242,10 +242,20 @@ start_slurmd() { # node index
 
 ctld_up() { scontrol ping 2>/dev/null | grep -q 'is UP'; }
 
+node_states() { sinfo -h -N -o '%N %T' 2>/dev/null | sort -u; }
+
 nodes_idle() {
     local states
-    states=$(sinfo -h -N -o '%T' 2>/dev/null | sort -u | tr '\n' ' ')
-    [[ $states == "idle " ]] && [[ $(sinfo -h -N -o '%N' 2>/dev/null | sort -u | wc -l) -eq $NODES ]]
+    states=$(node_states)
+    [[ $(grep -c ' idle$' <<<"$states") -eq $NODES ]]
+}
+
+# Usable = registered and responding; jobs may be running on it. A re-run of
+# `start` while tests run must not wait for the nodes to become idle.
+nodes_usable() {
+    local states
+    states=$(node_states)
+    [[ $(grep -cE ' (idle|mixed|allocated|completing)$' <<<"$states") -eq $NODES ]]
 }
 
 # Jobs submitted before slurmctld's first scheduling pass just sit PENDING
@@ -311,8 +321,13 @@ start_slurm() {
         fi
     done
     ((started == 0)) || step_done "$started slurmd started$(uts_allowed && echo ' (own UTS namespaces)' || echo ' (shared hostname)')"
-    wait_for "all $NODES nodes to be idle" nodes_idle
-    step_done "all $NODES nodes idle"
+    if [[ -z $(squeue -h -t R,CG,S 2>/dev/null) ]]; then
+        wait_for "all $NODES nodes to be idle" nodes_idle
+        step_done "all $NODES nodes idle"
+    else
+        wait_for "all $NODES nodes to respond" nodes_usable
+        step_done "all $NODES nodes up (jobs running)"
+    fi
     wait_for "slurmctld's first scheduling pass (sdiag)" scheduler_ran
     step_done "first scheduling pass done"
 }
@@ -324,7 +339,7 @@ cmd_start() {
     mkdir -p "$DIR"
     install_missing
     write_config
-    if ((CONFIG_CHANGED == 0)) && munge_works && all_daemons_alive && ctld_up && nodes_idle; then
+    if ((CONFIG_CHANGED == 0)) && munge_works && all_daemons_alive && ctld_up && nodes_usable; then
         say "already running, nothing to do ($(ms_since "$T0") ms)"
         return
     fi

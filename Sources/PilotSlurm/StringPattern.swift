@@ -20,9 +20,6 @@ struct StringPattern: Sendable {
     static let constraint = StringPattern(
         allowed: alphanumerics.union("_.-&|!*()[],:"),
         explanation: "may only contain letters, digits and _ . - & | ! * ( ) [ ] , :")
-}
-
-extension StringPattern {
     /// Host names, IPv4 and IPv6 literals.
     static let host = StringPattern(
         allowed: alphanumerics.union("_.-:"),
