@@ -46,6 +46,12 @@ import Testing
         try poll("job \(id)", seconds: seconds) { try client.job(id).flatMap { condition($0) ? $0 : nil } }
     }
 
+    /// nil until the file has a complete line: a shell redirect creates it empty first.
+    func nonEmptyContents(_ path: String) -> String? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8), text.hasSuffix("\n") else { return nil }
+        return text
+    }
+
     func outputFile(_ name: String, _ id: SlurmJobID) -> URL { jobsDir.appendingPathComponent("\(name)-\(id).out") }
 
     @Test func controllerVersionMatchesLibrary() throws {
@@ -81,11 +87,31 @@ import Testing
         let id = try client.submit(request(name, script: script))
         _ = try poll("step ready", seconds: 30) { FileManager.default.fileExists(atPath: ready) ? true : nil }
         try client.cancel(id, signal: SIGUSR1)
-        let text = try poll("USR1 marker", seconds: 15) { try? String(contentsOfFile: got, encoding: .utf8) }
+        let text = try poll("USR1 marker", seconds: 15) { nonEmptyContents(got) }
         #expect(text == "usr1\n")
         let done = try waitFor(id) { $0.state.isFinal }
         #expect(done.state == .completed)
         #expect(done.exitCode == SlurmExitCode(status: 0))
+    }
+
+    @Test func drainWarningBeforeTimeLimitReachesSteps() throws {
+        // What a pilot relies on: USR1 `drain` seconds before the limit, delivered to
+        // the srun step (the agents). 1-minute limit, 50 s warning: due ~10 s after start.
+        let name = "e2e-warn-\(UUID().uuidString.prefix(8))"
+        let got = jobsDir.appendingPathComponent("\(name).got").path
+        var job = request(name, script: """
+            #!/bin/bash
+            srun -n1 bash -c 'trap "date +%s > \(got); exit 0" USR1; while :; do sleep 0.05; done'
+            """)
+        job.timeLimitMinutes = 1
+        job.signalBeforeEnd = SignalBeforeEnd(signal: SIGUSR1, seconds: 50)
+        let id = try client.submit(job)
+        let text = try poll("USR1 warning", seconds: 55, every: 0.1) { nonEmptyContents(got) }
+        let done = try waitFor(id) { $0.state.isFinal }
+        #expect(done.state == .completed, "the step should have exited on USR1 before the limit")
+        let receivedAt = try #require(Double(text.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let start = try #require(done.startTime).timeIntervalSince1970
+        #expect(receivedAt - start < 60, "USR1 must arrive before the time limit")
     }
 
     @Test func jobsReturnsKnownJobsInRequestOrder() throws {
