@@ -18,7 +18,6 @@ extension LibSlurmClient {
         if let desc = record.state_desc.map({ String(cString: $0) }), !desc.isEmpty {
             reason += ": \(desc)"
         }
-        let running = nodes.isEmpty ? 0 : Int(record.num_nodes)
         let isFinished = state(from: record.job_state).isFinal
         return SlurmJobInfo(
             id: SlurmJobID(record.job_id),
@@ -26,7 +25,8 @@ extension LibSlurmClient {
             state: state(from: record.job_state),
             stateReason: reason,
             nodes: nodes,
-            nodeCount: running > 0 ? running : Int(record.num_nodes),
+            // While pending this is the requested count; afterwards the allocated one.
+            nodeCount: Int(record.num_nodes),
             submitTime: date(record.submit_time),
             startTime: date(record.start_time),
             endTime: date(record.end_time),

@@ -23,6 +23,8 @@ public final class LibSlurmClient: SlurmClient {
         try job.validate()
         return try SlurmLibrary.withLock { () throws(SlurmError) -> SlurmJobID in
             let arena = CStringArena()
+            // desc holds raw pointers into the arena; keep it alive on every path out.
+            defer { withExtendedLifetime(arena) {} }
             var desc = job_desc_msg_t()
             slurm_init_job_desc_msg(&desc)
             fill(&desc, from: job, arena: arena)
@@ -34,7 +36,6 @@ public final class LibSlurmClient: SlurmClient {
                 throw SlurmError(.submitFailed, "submitting job '\(job.name)' failed", slurmErrno: code,
                                  slurmErrorText: text)
             }
-            withExtendedLifetime(arena) {}
             return SlurmJobID(response.pointee.job_id)
         }
     }
