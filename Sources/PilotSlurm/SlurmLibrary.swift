@@ -21,18 +21,19 @@ enum SlurmLibrary {
     static func ensureInitialized(configPath path: String) throws(SlurmError) {
         lock.lock()
         defer { lock.unlock() }
+        // Checked even when already initialised, so a wrong path always gets the same answer.
+        guard access(path, R_OK) == 0 else {
+            let reason = String(cString: strerror(errno))
+            throw SlurmError(.configurationMissing,
+                             "no readable Slurm configuration at \(path) (set SLURM_CONF or start the cluster with JobScripts/local-slurm.sh start)",
+                             cause: reason)
+        }
         if let current = initializedWith {
             guard current == path else {
                 throw SlurmError(.configurationConflict,
                                  "libslurm is already initialised with \(current); cannot switch to \(path) in this process")
             }
             return
-        }
-        guard access(path, R_OK) == 0 else {
-            let reason = String(cString: strerror(errno))
-            throw SlurmError(.configurationMissing,
-                             "no readable Slurm configuration at \(path) (set SLURM_CONF or start the cluster with JobScripts/local-slurm.sh start)",
-                             cause: reason)
         }
         slurm_init(path)
         initializedWith = path
