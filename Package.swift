@@ -18,8 +18,12 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
     ],
     targets: [
+        // C, kept at the edge.
+        .systemLibrary(name: "CSlurm", path: "Sources/CSlurm", providers: [.apt(["libslurm-dev"])]),
+
         // Pure core: no I/O, no C.
         .target(name: "PilotCore",
                 dependencies: [.product(name: "Collections", package: "swift-collections")],
@@ -40,7 +44,14 @@ let package = Package(
                                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
+        .target(name: "PilotSlurm",
+                dependencies: ["CSlurm",
+                               .product(name: "Yams", package: "Yams"),
+                               .product(name: "Mustache", package: "swift-mustache")],
+                swiftSettings: strict),
         .testTarget(name: "PilotCoreTests", dependencies: ["PilotCore"]),
+        .testTarget(name: "PilotSlurmTests", dependencies: ["PilotSlurm"], resources: [.copy("Golden")],
+                    swiftSettings: strict),
         .testTarget(name: "PilotStoreTests", dependencies: ["PilotStore", "PilotCore"]),
     ],
     swiftLanguageModes: [.v6]

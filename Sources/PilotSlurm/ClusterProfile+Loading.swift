@@ -1,0 +1,190 @@
+import Foundation
+import Yams
+
+extension ClusterProfile {
+    static let knownKeys = [
+        "version", "name", "partition", "account", "qos", "constraint", "nodes", "cores_per_node",
+        "gpus_per_node", "memory_per_node", "walltime", "exclusive", "sbatch_extra", "setup",
+        "qpu_devices", "agent",
+    ]
+    static let knownAgentKeys = ["heartbeat_interval", "drain_signal_seconds"]
+
+    /// Reads and validates a profile file.
+    public static func load(path: String) throws(ProfileError) -> ClusterProfile {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ProfileError(file: path, field: "", reason: "cannot read file: \(error.localizedDescription)")
+        }
+        return try parse(yaml: text, file: path)
+    }
+
+    /// Parses profile YAML; `file` is only used in error messages.
+    public static func parse(yaml: String, file: String) throws(ProfileError) -> ClusterProfile {
+        let reader = ProfileReader(file: file)
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: yaml) else {
+                throw ProfileError(file: file, field: "", reason: "file is empty")
+            }
+            root = node
+        } catch let error as ProfileError {
+            throw error
+        } catch let error as YamlError {
+            throw Self.profileError(from: error, file: file)
+        } catch {
+            throw ProfileError(file: file, field: "", reason: "invalid YAML: \(error)")
+        }
+
+        let entries = try reader.mapping(root, "")
+        var values: [String: Node] = [:]
+        for entry in entries {
+            guard knownKeys.contains(entry.key) else {
+                try reader.rejectUnknown(entry.key, keyNode: entry.keyNode, field: "", known: knownKeys)
+                continue
+            }
+            values[entry.key] = entry.value
+        }
+
+        guard let versionNode = values["version"] else {
+            throw reader.error("version", "missing (this format is version 1)", at: root)
+        }
+        let version = try reader.int(versionNode, "version", in: 1...Int.max)
+        guard version == 1 else {
+            throw reader.error("version", "unsupported version \(version); this SwiftPilot reads version 1", at: versionNode)
+        }
+        guard let nameNode = values["name"] else { throw reader.error("name", "missing", at: root) }
+        guard let walltimeNode = values["walltime"] else {
+            throw reader.error("walltime", "missing (e.g. \"01:00:00\")", at: root)
+        }
+
+        func optionalString(_ key: String, _ pattern: StringPattern) throws(ProfileError) -> String? {
+            guard let node = values[key] else { return nil }
+            return try reader.string(node, key, pattern: pattern)
+        }
+
+        var profile = ClusterProfile(
+            version: version,
+            name: try reader.string(nameNode, "name", pattern: .identifier),
+            walltime: try walltime(walltimeNode, reader: reader),
+            sourcePath: file)
+        profile.partition = try optionalString("partition", .slurmName)
+        profile.account = try optionalString("account", .slurmName)
+        profile.qos = try optionalString("qos", .slurmName)
+        profile.constraint = try optionalString("constraint", .constraint)
+        if let node = values["nodes"] { profile.nodes = try reader.int(node, "nodes", in: 1...100_000) }
+        if let node = values["cores_per_node"] {
+            profile.coresPerNode = try reader.int(node, "cores_per_node", in: 1...4096)
+        }
+        if let node = values["gpus_per_node"] { profile.gpusPerNode = try reader.int(node, "gpus_per_node", in: 0...64) }
+        if let node = values["memory_per_node"] { profile.memoryPerNodeMiB = try memory(node, reader: reader) }
+        if let node = values["exclusive"] { profile.exclusive = try reader.bool(node, "exclusive") }
+        if let node = values["sbatch_extra"] {
+            profile.sbatchExtra = try reader.list(node, "sbatch_extra").enumerated().map { i, item throws(ProfileError) in
+                try sbatchOption(item, field: "sbatch_extra[\(i)]", reader: reader)
+            }
+        }
+        if let node = values["setup"] {
+            profile.setup = try reader.list(node, "setup").enumerated().map { i, item throws(ProfileError) in
+                try reader.string(item, "setup[\(i)]")
+            }
+        }
+        if let node = values["qpu_devices"] { profile.qpuDevices = try qpuDevices(node, reader: reader) }
+        if let node = values["agent"] { profile.agent = try agent(node, reader: reader) }
+
+        try profile.validate(lineOf: { values[$0]?.mark?.line })
+        return profile
+    }
+
+    private static func walltime(_ node: Node, reader: ProfileReader) throws(ProfileError) -> SlurmDuration {
+        if node.tagName == .int, case .scalar(let s) = node, s.style == .plain {
+            let minutes = try reader.int(node, "walltime", in: 1...(365 * 24 * 60))
+            return SlurmDuration(seconds: minutes * 60)
+        }
+        let text = try reader.string(node, "walltime")
+        do {
+            return try SlurmDuration(parsing: text)
+        } catch {
+            throw reader.error("walltime", "'\(text)': \(error.reason)", at: node)
+        }
+    }
+
+    private static func memory(_ node: Node, reader: ProfileReader) throws(ProfileError) -> UInt64 {
+        if node.tagName == .int, case .scalar(let s) = node, s.style == .plain {
+            return UInt64(try reader.int(node, "memory_per_node", in: 1...(1 << 40)))
+        }
+        let text = try reader.string(node, "memory_per_node")
+        guard let mib = MemorySize.mebibytes(text) else {
+            throw reader.error("memory_per_node", "'\(text)' is not a size like 4G, 512M or 1T (plain numbers are MiB)", at: node)
+        }
+        return mib
+    }
+
+    private static func sbatchOption(_ node: Node, field: String, reader: ProfileReader) throws(ProfileError) -> String {
+        var text = try reader.string(node, field)
+        if text.hasPrefix("#SBATCH") { text = text.dropFirst("#SBATCH".count).trimmingCharacters(in: .whitespaces) }
+        guard SbatchOption(text) != nil else {
+            throw reader.error(field, "'\(text)' is not an sbatch long option like --name or --name=value (no spaces)", at: node)
+        }
+        return text
+    }
+
+    private static func qpuDevices(_ node: Node, reader: ProfileReader) throws(ProfileError) -> [QPUDeviceAccess] {
+        var devices: [QPUDeviceAccess] = []
+        for (i, item) in try reader.list(node, "qpu_devices").enumerated() {
+            let field = "qpu_devices[\(i)]"
+            let device: QPUDeviceAccess
+            if case .mapping = item {
+                var name: String?
+                var slots: Int?
+                for entry in try reader.mapping(item, field) {
+                    switch entry.key {
+                    case "name": name = try reader.string(entry.value, "\(field).name", pattern: .identifier)
+                    case "slots": slots = try reader.int(entry.value, "\(field).slots", in: 1...100_000)
+                    default: try reader.rejectUnknown(entry.key, keyNode: entry.keyNode, field: field, known: ["name", "slots"])
+                    }
+                }
+                guard let name else { throw reader.error("\(field).name", "missing", at: item) }
+                device = QPUDeviceAccess(name: name, slots: slots)
+            } else {
+                device = QPUDeviceAccess(name: try reader.string(item, field, pattern: .identifier))
+            }
+            guard !devices.contains(where: { $0.name == device.name }) else {
+                throw reader.error(field, "device '\(device.name)' is listed twice", at: item)
+            }
+            devices.append(device)
+        }
+        return devices
+    }
+
+    private static func agent(_ node: Node, reader: ProfileReader) throws(ProfileError) -> AgentOptions {
+        var options = AgentOptions()
+        for entry in try reader.mapping(node, "agent") {
+            switch entry.key {
+            case "heartbeat_interval":
+                options.heartbeatInterval = try reader.int(entry.value, "agent.heartbeat_interval", in: 1...3600)
+            case "drain_signal_seconds":
+                options.drainSignalSeconds = try reader.int(entry.value, "agent.drain_signal_seconds", in: 1...Int(UInt16.max))
+            default:
+                try reader.rejectUnknown(entry.key, keyNode: entry.keyNode, field: "agent", known: knownAgentKeys)
+            }
+        }
+        return options
+    }
+
+    private static func profileError(from error: YamlError, file: String) -> ProfileError {
+        switch error {
+        case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
+            return ProfileError(file: file, field: "", reason: "invalid YAML: \(problem)", line: mark.line,
+                                column: mark.column)
+        case let .duplicatedKeysInMapping(duplicates, context):
+            // Yams reports the mapping's position, not the repeated key's.
+            return ProfileError(file: file, field: duplicates.joined(separator: ", "),
+                                reason: "duplicated key in the mapping starting here", line: context.mark.line,
+                                column: context.mark.column)
+        default:
+            return ProfileError(file: file, field: "", reason: "invalid YAML: \(error)")
+        }
+    }
+}
