@@ -24,6 +24,8 @@ public struct TaskSpec: Sendable, Codable, Hashable {
     public var retries: Int = 0
     /// How many times the task may be running on an agent that dies before it is failed.
     public var crashLimit: Int = 3
+    /// Write stdout/stderr to per-task files; off for throughput runs where output is noise.
+    public var captureOutput: Bool = true
     /// Set for members of an array: `{i}` in `command` and `$PILOT_ARRAY_INDEX` take this value.
     public var arrayIndex: Int?
 

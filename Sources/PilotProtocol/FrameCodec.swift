@@ -55,11 +55,15 @@ extension ChannelPipeline {
     /// Installs the framing and returns the ordered stream of inbound frames.
     public func addFraming() -> EventLoopFuture<AsyncStream<ByteBuffer>> {
         let (stream, cont) = AsyncStream<ByteBuffer>.makeStream()
-        return eventLoop.submit {
+        return addFraming(cont).map { stream }
+    }
+
+    /// Same, feeding a stream the caller already holds (client bootstraps discard the initializer's value).
+    public func addFraming(_ cont: AsyncStream<ByteBuffer>.Continuation) -> EventLoopFuture<Void> {
+        eventLoop.submit {
             try self.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
             try self.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
             try self.syncOperations.addHandler(FrameStreamHandler(cont))
-            return stream
         }
     }
 }
