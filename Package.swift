@@ -1,79 +1,24 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Node-level modules (branch `node`): hwloc discovery and the task launcher.
+// The lead merges these targets into the main package by hand.
 let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
 let package = Package(
     name: "SwiftPilot",
-    platforms: [.macOS(.v14)],
-    products: [
-        .executable(name: "pilot", targets: ["pilot"]),
-    ],
-    dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
-        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
-        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
-        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.5.0"),
-        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
-        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
-        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
-    ],
+    // Synchronization.Mutex needs macOS 15; PilotLaunch itself is Linux-only.
+    platforms: [.macOS(.v15)],
     targets: [
-        // C, kept at the edge.
         .systemLibrary(name: "CHwloc", pkgConfig: "hwloc", providers: [.apt(["libhwloc-dev"])]),
-        .systemLibrary(name: "CSlurm", providers: [.apt(["libslurm-dev"])]),
         .target(name: "CPilotSpawn"),
 
-        // Pure core: no I/O, no C.
-        .target(name: "PilotCore",
-                dependencies: [.product(name: "Collections", package: "swift-collections")],
-                swiftSettings: strict),
-        .target(name: "PilotProtocol", dependencies: ["PilotCore"], swiftSettings: strict),
         .target(name: "PilotTopology", dependencies: ["CHwloc"], swiftSettings: strict),
         .target(name: "PilotLaunch", dependencies: ["CPilotSpawn"], swiftSettings: strict),
-        .target(name: "PilotQuantum",
-                dependencies: [.product(name: "Yams", package: "Yams")],
-                swiftSettings: strict + [.unsafeFlags(["-Ounchecked"])]),
-        .target(name: "PilotSlurm",
-                dependencies: ["CSlurm",
-                               .product(name: "Yams", package: "Yams"),
-                               .product(name: "Mustache", package: "swift-mustache")],
-                swiftSettings: strict),
-        .target(name: "PilotStore",
-                dependencies: ["PilotCore", .product(name: "GRDB", package: "GRDB.swift")],
-                swiftSettings: strict),
-        .target(name: "PilotManager",
-                dependencies: ["PilotCore", "PilotProtocol", "PilotStore", "PilotSlurm", "PilotQuantum",
-                               .product(name: "Hummingbird", package: "hummingbird"),
-                               .product(name: "NIOCore", package: "swift-nio"),
-                               .product(name: "NIOPosix", package: "swift-nio"),
-                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                               .product(name: "Logging", package: "swift-log")],
-                swiftSettings: strict),
-        .target(name: "PilotAgent",
-                dependencies: ["PilotCore", "PilotProtocol", "PilotTopology", "PilotLaunch", "PilotQuantum",
-                               .product(name: "NIOCore", package: "swift-nio"),
-                               .product(name: "NIOPosix", package: "swift-nio"),
-                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                               .product(name: "Logging", package: "swift-log")],
-                swiftSettings: strict),
-        .executableTarget(name: "pilot",
-                          dependencies: ["PilotCore", "PilotProtocol", "PilotManager", "PilotAgent",
-                                         "PilotTopology", "PilotSlurm", "PilotQuantum", "PilotStore",
-                                         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                                         .product(name: "Yams", package: "Yams"),
-                                         .product(name: "Logging", package: "swift-log")],
-                          swiftSettings: strict),
 
-        .testTarget(name: "PilotCoreTests", dependencies: ["PilotCore"]),
-        .testTarget(name: "PilotStoreTests", dependencies: ["PilotStore", "PilotCore"]),
-        .testTarget(name: "PilotTopologyTests", dependencies: ["PilotTopology"]),
-        .testTarget(name: "PilotLaunchTests", dependencies: ["PilotLaunch"]),
-        .testTarget(name: "PilotSlurmTests", dependencies: ["PilotSlurm"], resources: [.copy("Golden")]),
-        .testTarget(name: "PilotQuantumTests", dependencies: ["PilotQuantum"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PilotEndToEndTests", dependencies: ["PilotCore", "PilotProtocol"]),
+        .testTarget(name: "PilotTopologyTests", dependencies: ["PilotTopology"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "PilotLaunchTests", dependencies: ["PilotLaunch", "CPilotSpawn"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,1 @@
+int pilot_spawn_placeholder(void);
