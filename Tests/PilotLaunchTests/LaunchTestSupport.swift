@@ -46,6 +46,16 @@ final class ExitCollector: @unchecked Sendable {  // all state behind `condition
         }
     }
 
+    /// Waits until `token` has been reported `count` times (tokens may be reused).
+    func waitForCount(of token: UInt64, _ count: Int, timeout: Double = 60) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        while exits[token, default: []].count < count {
+            guard condition.wait(until: deadline) else { throw TestFailure("timed out waiting for token \(token)") }
+        }
+    }
+
     func wait(for token: UInt64, timeout: Double = 60) throws -> ProcessExit {
         try wait(for: [token], timeout: timeout)[token]!
     }
