@@ -16,6 +16,9 @@ let package = Package(
         .target(name: "PilotTopology", dependencies: ["CHwloc"], swiftSettings: strict),
         .target(name: "PilotLaunch", dependencies: ["CPilotSpawn"], swiftSettings: strict),
 
+        // Release-mode timing loop for the launcher, comparable to spawn_baseline.c.
+        .executableTarget(name: "spawn-bench", dependencies: ["PilotLaunch"], path: "Benchmarks/SpawnBench"),
+
         .testTarget(name: "PilotTopologyTests", dependencies: ["PilotTopology"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PilotLaunchTests", dependencies: ["PilotLaunch", "CPilotSpawn"]),

@@ -246,13 +246,13 @@ static double timeval_seconds(struct timeval tv) {
     return (double)tv.tv_sec + (double)tv.tv_usec * 1e-6;
 }
 
-int pilot_spawn_reap(pid_t pid, pilot_spawn_exit *out) {
+int pilot_spawn_reap(pid_t pid, int block, pilot_spawn_exit *out) {
     int status = 0;
     struct rusage usage;
     memset(&usage, 0, sizeof usage);
     pid_t got;
     do {
-        got = wait4(pid, &status, WNOHANG, &usage);
+        got = wait4(pid, &status, block ? 0 : WNOHANG, &usage);
     } while (got < 0 && errno == EINTR);
     if (got < 0) return -errno;
     if (got == 0) return 0;
@@ -280,6 +280,10 @@ int pilot_spawn_epoll_add(int epfd, int fd, uint64_t data) {
     ev.events = EPOLLIN;
     ev.data.u64 = data;
     return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+int pilot_spawn_epoll_remove(int epfd, int fd) {
+    return epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL) < 0 ? -errno : 0;
 }
 
 int pilot_spawn_epoll_wait(int epfd, uint64_t *data, int max_events, int timeout_ms) {

@@ -9,12 +9,9 @@ extension LauncherCore {
     /// time limits and shutdown, and hands each wake-up's exits to onExit as one batch.
     func reapLoop() {
         var ready = [UInt64](repeating: 0, count: Self.maxBatch)
-        // Exits whose pidfd fired a moment before wait4 could see the zombie.
-        var notYetReaped: [(token: UInt64, task: RunningTask)] = []
         while true {
             let timeout: Int32 = state.withLock { state in
                 if state.stopping { return 0 }
-                if !notYetReaped.isEmpty { return 1 }
                 guard let earliest = state.timers.earliest else { return -1 }
                 let now = Clocks.monotonicNanoseconds()
                 guard earliest > now else { return 0 }
@@ -30,8 +27,7 @@ extension LauncherCore {
                 fatalError("ProcessLauncher: epoll_wait failed with errno \(-count)")
             }
 
-            var exited = notYetReaped
-            notYetReaped.removeAll()
+            var exited: [(token: UInt64, task: RunningTask)] = []
             var wokenByEventFD = false
             state.withLock { state in
                 for slot in 0..<max(0, Int(count)) {
@@ -51,11 +47,8 @@ extension LauncherCore {
             batch.reserveCapacity(exited.count)
             for (token, task) in exited {
                 var info = pilot_spawn_exit()
-                let reaped = pilot_spawn_reap(task.pid, &info)
-                if reaped == 0 {
-                    notYetReaped.append((token, task))
-                    continue
-                }
+                let reaped = pilot_spawn_reap(task.pid, 1, &info)
+                _ = pilot_spawn_epoll_remove(epollFD, task.pidfd)
                 close(task.pidfd)
                 let endedAt = Clocks.unixSeconds()
                 // -ECHILD: something else in the process reaped it; the status is lost.

@@ -42,7 +42,7 @@ import Testing
 
         #expect(pilot_spawn_pidfd_wait_exit(spawned.raw.pidfd, 30_000) == 1)
         var info = pilot_spawn_exit()
-        #expect(pilot_spawn_reap(spawned.raw.pid, &info) == 1)
+        #expect(pilot_spawn_reap(spawned.raw.pid, 0, &info) == 1)
         #expect(info.signaled == 1 && info.signal == SIGKILL)
 
         // The kernel signalled the exiting thread's children in one pass, and the raw child is
@@ -75,11 +75,11 @@ import Testing
         }
         #expect(pilot_spawn_pidfd_wait_exit(marker.raw.pidfd, 30_000) == 1)
         var info = pilot_spawn_exit()
-        #expect(pilot_spawn_reap(marker.raw.pid, &info) == 1 && info.signal == SIGKILL)
+        #expect(pilot_spawn_reap(marker.raw.pid, 0, &info) == 1 && info.signal == SIGKILL)
 
         kill(spawned.raw.pid, SIGTERM)
         #expect(pilot_spawn_pidfd_wait_exit(spawned.raw.pidfd, 30_000) == 1)
-        #expect(pilot_spawn_reap(spawned.raw.pid, &info) == 1)
+        #expect(pilot_spawn_reap(spawned.raw.pid, 0, &info) == 1)
         #expect(info.signaled == 1 && info.signal == SIGTERM)
     }
 }

@@ -66,12 +66,17 @@ typedef struct pilot_spawn_exit {
     double system_seconds;
 } pilot_spawn_exit;
 
-/* wait4() on one child, non-blocking. Returns 1 when reaped, 0 if still running, -errno on error. */
-int pilot_spawn_reap(pid_t pid, pilot_spawn_exit *out);
+/* wait4() on one child. Returns 1 when reaped, 0 if still running (only without block),
+   -errno on error. A pidfd turns readable a moment before wait4 can collect the zombie,
+   so the reaper blocks here: the child is known to be exiting and the wait is short. */
+int pilot_spawn_reap(pid_t pid, int block, pilot_spawn_exit *out);
 
 /* Thin wrappers so Swift never handles the packed epoll_event layout. */
 int pilot_spawn_epoll_create(void);
 int pilot_spawn_epoll_add(int epfd, int fd, uint64_t data);
+/* epoll drops a registration only when the last reference to the file goes; a child forked
+   meanwhile briefly holds one, so the pidfd is removed explicitly before it is closed. */
+int pilot_spawn_epoll_remove(int epfd, int fd);
 /* Waits up to timeout_ms (-1: forever); writes the ready fds' data. Returns count or -errno. */
 int pilot_spawn_epoll_wait(int epfd, uint64_t *data, int max_events, int timeout_ms);
 
