@@ -60,6 +60,19 @@ static int child_install_fd(int fd, int target) {
     return dup2(fd, target) < 0 ? -1 : 0;
 }
 
+/* glibc refuses to touch the signals it reserves for itself (32, 33), yet an ignored one is
+   inherited across exec: reset it with the raw system call (SIG_DFL needs no restorer). */
+static void child_reset_reserved_signal(int sig) {
+    struct {
+        void *handler;
+        unsigned long flags;
+        void *restorer;
+        uint64_t mask;
+    } kernel_action = {0};
+    kernel_action.handler = (void *)SIG_DFL;
+    (void)syscall(SYS_rt_sigaction, sig, &kernel_action, NULL, sizeof kernel_action.mask);
+}
+
 /* Runs in the child, sharing the parent's memory: async-signal-safe system calls only,
    no allocation, no locks, and it never returns. */
 static int child_main(void *raw) {
@@ -74,7 +87,7 @@ static int child_main(void *raw) {
     dfl.sa_handler = SIG_DFL;
     for (int sig = 1; sig < NSIG; sig++) {
         if (sig == SIGKILL || sig == SIGSTOP) continue;
-        (void)sigaction(sig, &dfl, NULL); /* glibc refuses its internal signals: fine */
+        if (sigaction(sig, &dfl, NULL) < 0) child_reset_reserved_signal(sig);
     }
 
     if (a->new_session && setsid() < 0) child_fail(ctx, PILOT_SPAWN_STEP_SETSID, errno);
