@@ -9,8 +9,6 @@ public struct LaunchError: Error, Sendable, Equatable, CustomStringConvertible {
     /// back before `spawn` returned.
     public enum Code: String, Sendable, Equatable {
         case invalidSpec
-        case resolve
-        case openStdin
         case openStdout
         case openStderr
         case clone

@@ -84,6 +84,10 @@ extension LauncherCore {
                     Self.sendToTask(SIGKILL, task)
                 }
             }
+            if state.timers.count > 1024 && state.timers.count > 2 * state.tasks.count {
+                let tasks = state.tasks
+                state.timers.keepOnly { tasks[$0.token]?.serial == $0.serial }
+            }
         }
     }
 
@@ -101,7 +105,6 @@ extension LauncherCore {
             state.tokenByFD.removeAll()
             close(epollFD)
             close(wakeFD)
-            close(devNull)
         }
     }
 }

@@ -32,7 +32,6 @@ final class LauncherCore: Sendable {
     let state = Mutex(State())
     let epollFD: Int32
     let wakeFD: Int32
-    let devNull: Int32
     let onExit: @Sendable (Batch) -> Void
     static let maxBatch = 256
 
@@ -40,16 +39,18 @@ final class LauncherCore: Sendable {
         self.onExit = onExit
         let epollFD = pilot_spawn_epoll_create()
         let wakeFD = pilot_spawn_eventfd()
-        let devNull = open("/dev/null", O_RDWR | O_CLOEXEC)
         // Without these the launcher cannot work at all; they only fail when the process is
         // out of descriptors at start-up.
-        precondition(epollFD >= 0 && wakeFD >= 0 && devNull >= 0,
-                     "ProcessLauncher: cannot create epoll/eventfd//dev/null (\(epollFD), \(wakeFD), \(devNull))")
+        precondition(epollFD >= 0 && wakeFD >= 0 && Self.devNull >= 0,
+                     "ProcessLauncher: cannot create epoll/eventfd//dev/null (\(epollFD), \(wakeFD), \(Self.devNull))")
         precondition(pilot_spawn_epoll_add(epollFD, wakeFD, UInt64(wakeFD)) == 0, "ProcessLauncher: epoll_ctl failed")
         self.epollFD = epollFD
         self.wakeFD = wakeFD
-        self.devNull = devNull
     }
+
+    /// Opened once for the process and never closed, so a spawn racing shutdown can never
+    /// hand its child a descriptor number that was closed and reused.
+    static let devNull: Int32 = open("/dev/null", O_RDWR | O_CLOEXEC)
 
     func start() {
         let retained = Unmanaged.passRetained(self)
@@ -75,7 +76,7 @@ final class LauncherCore: Sendable {
         }
         var result = pilot_spawn_result()
         do throws(LaunchError) {
-            let prepared = try PreparedSpawn(spec, devNull: devNull)
+            let prepared = try PreparedSpawn(spec, devNull: Self.devNull)
             let rc = prepared.withArgs { args in
                 spec.parentDeathSignal == nil ? pilot_spawn(&args, &result) : pilot_spawn_via_helper(&args, &result)
             }

@@ -13,6 +13,7 @@ struct TimerHeap {
     private var entries: [Entry] = []
 
     var isEmpty: Bool { entries.isEmpty }
+    var count: Int { entries.count }
     var earliest: UInt64? { entries.first?.deadline }
 
     mutating func push(_ entry: Entry) {
@@ -26,6 +27,13 @@ struct TimerHeap {
         }
     }
 
+    /// Entries of tasks that ended early stay until their deadline; with long limits and short
+    /// tasks they would pile up, so the reaper drops them in bulk (amortised O(1) per entry).
+    mutating func keepOnly(_ isLive: (Entry) -> Bool) {
+        entries.removeAll { !isLive($0) }
+        for index in stride(from: entries.count / 2 - 1, through: 0, by: -1) { siftDown(from: index) }
+    }
+
     /// Removes and returns every entry due at `now`.
     mutating func popDue(_ now: UInt64) -> [Entry] {
         var due: [Entry] = []
@@ -34,17 +42,21 @@ struct TimerHeap {
             let last = entries.removeLast()
             guard !entries.isEmpty else { break }
             entries[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1, right = left + 1
-                var smallest = parent
-                if left < entries.count, entries[left].deadline < entries[smallest].deadline { smallest = left }
-                if right < entries.count, entries[right].deadline < entries[smallest].deadline { smallest = right }
-                guard smallest != parent else { break }
-                entries.swapAt(parent, smallest)
-                parent = smallest
-            }
+            siftDown(from: 0)
         }
         return due
+    }
+
+    private mutating func siftDown(from start: Int) {
+        var parent = start
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var smallest = parent
+            if left < entries.count, entries[left].deadline < entries[smallest].deadline { smallest = left }
+            if right < entries.count, entries[right].deadline < entries[smallest].deadline { smallest = right }
+            guard smallest != parent else { return }
+            entries.swapAt(parent, smallest)
+            parent = smallest
+        }
     }
 }
