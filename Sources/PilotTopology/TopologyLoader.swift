@@ -116,6 +116,10 @@ public enum TopologyLoader {
         if let name = hwloc_obj_get_info_by_name(topology.root, "HostName") {
             return String(cString: name)
         }
-        return source == .native ? "localhost" : "unknown"
+        switch source {
+        case .native: return "localhost"
+        case .synthetic: return "synthetic"
+        case .xml: return "unknown"
+        }
     }
 }

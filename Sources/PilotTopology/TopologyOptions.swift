@@ -3,7 +3,8 @@ public struct TopologyOptions: Sendable {
     public var source: TopologySource
     /// Keep only PUs in the calling thread's CPU affinity (which every thread inherits
     /// from the Slurm step), so inside a job only the granted cores count.
-    /// Ignored for synthetic and XML sources: they describe some other machine.
+    /// Ignored for synthetic and XML sources: they describe some other machine. PUs outside the
+    /// cgroup cpuset (Slurm's task/cgroup) are always dropped natively: hwloc never lists them.
     public var restrictToAllowedCPUs: Bool
     /// An explicit OS PU list (e.g. parsed from `SLURM_CPU_BIND` or a cpuset file).
     /// Applies to every source, and on top of `restrictToAllowedCPUs`.

@@ -7,6 +7,7 @@ import Testing
         let description = "package:2 numa:2 core:8 pu:1"
         let topology = try TopologyLoader.load(TopologyOptions(source: .synthetic(description)))
         #expect(topology.source == "synthetic:\(description)")
+        #expect(topology.hostname == "synthetic")
         #expect(topology.packages == 2)
         #expect(topology.numaDomains.count == 4)
         #expect(topology.cores == 2 * 2 * 8)
