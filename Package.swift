@@ -5,7 +5,7 @@ let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
 let package = Package(
     name: "SwiftPilot",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
 
     ],
@@ -23,6 +23,12 @@ let package = Package(
     targets: [
         // C, kept at the edge.
         .systemLibrary(name: "CSlurm", path: "Sources/CSlurm", providers: [.apt(["libslurm-dev"])]),
+        .systemLibrary(name: "CHwloc", pkgConfig: "hwloc", providers: [.apt(["libhwloc-dev"])]),
+        .target(name: "CPilotSpawn"),
+        .target(name: "PilotTopology", dependencies: ["CHwloc"], swiftSettings: strict),
+        .target(name: "PilotLaunch", dependencies: ["CPilotSpawn"], swiftSettings: strict),
+        // Release-mode timing loop for the launcher, comparable to spawn_baseline.c.
+        .executableTarget(name: "spawn-bench", dependencies: ["PilotLaunch"], path: "Benchmarks/SpawnBench"),
 
         // Pure core: no I/O, no C.
         .target(name: "PilotCore",
@@ -50,6 +56,8 @@ let package = Package(
                                .product(name: "Mustache", package: "swift-mustache")],
                 swiftSettings: strict),
         .testTarget(name: "PilotCoreTests", dependencies: ["PilotCore"]),
+        .testTarget(name: "PilotTopologyTests", dependencies: ["PilotTopology"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PilotLaunchTests", dependencies: ["PilotLaunch", "CPilotSpawn"]),
         .testTarget(name: "PilotSlurmTests", dependencies: ["PilotSlurm"], resources: [.copy("Golden")],
                     swiftSettings: strict),
         .testTarget(name: "PilotStoreTests", dependencies: ["PilotStore", "PilotCore"]),

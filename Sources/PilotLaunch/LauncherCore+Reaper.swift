@@ -1,0 +1,110 @@
+import CPilotSpawn
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension LauncherCore {
+    /// The reaper thread: sleeps in epoll_wait on the children's pidfds (so it reaps only
+    /// our own children and never competes with other code's waitpid), wakes for exits,
+    /// time limits and shutdown, and hands each wake-up's exits to onExit as one batch.
+    func reapLoop() {
+        var ready = [UInt64](repeating: 0, count: Self.maxBatch)
+        while true {
+            let timeout: Int32 = state.withLock { state in
+                if state.stopping { return 0 }
+                guard let earliest = state.timers.earliest else { return -1 }
+                let now = Clocks.monotonicNanoseconds()
+                guard earliest > now else { return 0 }
+                return Int32(clamping: (earliest - now + 999_999) / 1_000_000)
+            }
+            if state.withLock({ $0.stopping }) { break }
+
+            let count = ready.withUnsafeMutableBufferPointer {
+                pilot_spawn_epoll_wait(epollFD, $0.baseAddress, Int32($0.count), timeout)
+            }
+            if count < 0 && -count != EINTR {
+                // epoll_wait only fails like this on a programming error (bad fd).
+                fatalError("ProcessLauncher: epoll_wait failed with errno \(-count)")
+            }
+
+            var exited: [(token: UInt64, task: RunningTask)] = []
+            var wokenByEventFD = false
+            state.withLock { state in
+                for slot in 0..<max(0, Int(count)) {
+                    let fd = Int32(truncatingIfNeeded: ready[slot])
+                    if fd == wakeFD {
+                        wokenByEventFD = true
+                        continue
+                    }
+                    guard let token = state.tokenByFD.removeValue(forKey: fd),
+                          let task = state.tasks.removeValue(forKey: token) else { continue }
+                    exited.append((token, task))
+                }
+            }
+            if wokenByEventFD { _ = pilot_spawn_eventfd_drain(wakeFD) }
+
+            var batch: Batch = []
+            batch.reserveCapacity(exited.count)
+            for (token, task) in exited {
+                var info = pilot_spawn_exit()
+                let reaped = pilot_spawn_reap(task.pid, 1, &info)
+                _ = pilot_spawn_epoll_remove(epollFD, task.pidfd)
+                close(task.pidfd)
+                let endedAt = Clocks.unixSeconds()
+                // -ECHILD: something else in the process reaped it; the status is lost.
+                batch.append((token, ProcessExit(
+                    pid: task.pid,
+                    exitCode: reaped == 1 && info.exited != 0 ? info.code : nil,
+                    signal: reaped == 1 && info.signaled != 0 ? info.signal : nil,
+                    timedOut: task.timedOut,
+                    startedAt: task.startedAt,
+                    endedAt: endedAt,
+                    userCPUSeconds: info.user_seconds,
+                    systemCPUSeconds: info.system_seconds)))
+            }
+            fireTimers()
+            if !batch.isEmpty { onExit(batch) }
+        }
+        closeAll()
+    }
+
+    private func fireTimers() {
+        state.withLock { state in
+            let now = Clocks.monotonicNanoseconds()
+            for entry in state.timers.popDue(now) {
+                guard var task = state.tasks[entry.token], task.serial == entry.serial else { continue }
+                switch entry.action {
+                case .terminate:
+                    task.timedOut = true
+                    state.tasks[entry.token] = task
+                    Self.sendToTask(SIGTERM, task)
+                    state.timers.push(.init(deadline: now &+ task.killGrace, token: entry.token,
+                                            serial: entry.serial, action: .kill))
+                case .kill:
+                    Self.sendToTask(SIGKILL, task)
+                }
+            }
+            if state.timers.count > 1024 && state.timers.count > 2 * state.tasks.count {
+                let tasks = state.tasks
+                state.timers.keepOnly { tasks[$0.token]?.serial == $0.serial }
+            }
+        }
+    }
+
+    static func sendToTask(_ sig: Int32, _ task: RunningTask) {
+        // The group is gone once every member exited; the leader alone may still be a zombie.
+        if task.groupLeader && kill(-task.pid, sig) == 0 { return }
+        kill(task.pid, sig)
+    }
+
+    /// Children still running are left alone (and unreaped) as `shutdown` promises.
+    private func closeAll() {
+        state.withLock { state in
+            for task in state.tasks.values { close(task.pidfd) }
+            state.tasks.removeAll()
+            state.tokenByFD.removeAll()
+            close(epollFD)
+            close(wakeFD)
+        }
+    }
+}
