@@ -1,0 +1,80 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import PilotCore
+import PilotProtocol
+
+extension Agent {
+    /// One connection: hello with what is running and what finished unacknowledged, then serve.
+    func session(_ cfg: AgentConfig) async throws {
+        let (frames, cont) = AsyncStream<ByteBuffer>.makeStream()
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(.seconds(5))
+            .channelInitializer { ch in ch.pipeline.addFraming(cont) }
+            .connect(host: cfg.managerHost, port: cfg.agentPort).get()
+        link = channel
+        defer { link = nil; agentID = nil }
+        let hello = AgentHello(token: cfg.token, agentUUID: cfg.uuid, hostname: cfg.hostname, pilot: cfg.pilot,
+                               resources: cfg.resources, deadline: drainDeadline ?? cfg.deadline, draining: draining,
+                               running: running.values.filter { !discard.contains($0.key) }
+                                   .map { RunningTask(key: $0.key, pid: $0.pid, startedAt: $0.startedAt) },
+                               finished: Array(unacked.values))
+        send(.hello(hello))
+        let heartbeat = Task { [weak self] in
+            while !Task.isCancelled {
+                let interval = await self?.heartbeatInterval ?? 2
+                try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))
+                await self?.send(.heartbeat)
+            }
+        }
+        defer { heartbeat.cancel() }
+        for await frame in frames {
+            let env: ManagerEnvelope
+            do { env = try JSONCoding.decode(ManagerEnvelope.self, from: frame) } catch {
+                log.warning("bad message from manager: \(JSONCoding.describe(error).message)")
+                continue
+            }
+            switch env.type {
+            case .welcome:
+                guard let w = env.welcome else { continue }
+                agentID = w.agentID
+                heartbeatInterval = w.heartbeatInterval
+                for k in w.kill { kill(k, discarding: true) }
+                log.info("registered as agent \(w.agentID)\(w.kill.isEmpty ? "" : "; killing \(w.kill.count) tasks re-bound elsewhere")")
+                // Results sent in the hello are acknowledged like any others; re-send nothing else.
+            case .assign:
+                launch(env.assign ?? [])
+            case .cancel:
+                for k in env.cancel ?? [] { kill(k, discarding: false) }
+            case .ack:
+                for k in env.ack ?? [] { unacked[k] = nil }
+                if stopped == false, draining, running.isEmpty, unacked.isEmpty { finishDrain() }
+            case .error:
+                let e = env.error
+                if e?.code == "unauthorized" { throw AgentError("manager refused this agent: \(e?.message ?? "unauthorized") (check the token)", fatal: true) }
+                if e?.code == "bad_version" { throw AgentError("manager refused this agent: \(e?.message ?? "")", fatal: true) }
+                log.warning("manager reported: \(e?.description ?? "?")")
+            }
+        }
+        throw AgentError("connection to the manager closed")
+    }
+
+    func send(_ env: AgentEnvelope) {
+        guard let ch = link, let buf = try? JSONCoding.frame(env, allocator: ch.allocator) else { return }
+        ch.writeAndFlush(buf, promise: nil)
+    }
+
+    /// Coalesces started/finished reports produced in one burst into one message each.
+    func scheduleFlush() {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        Task { self.flush() }
+    }
+
+    func flush() {
+        flushScheduled = false
+        if !pendingStarted.isEmpty { send(.started(pendingStarted)); pendingStarted.removeAll(keepingCapacity: true) }
+        if !pendingFinished.isEmpty { send(.finished(pendingFinished)); pendingFinished.removeAll(keepingCapacity: true) }
+    }
+}

@@ -1,0 +1,204 @@
+import Foundation
+import PilotCore
+import PilotLaunch
+import PilotProtocol
+import PilotTopology
+
+extension Agent {
+    func launch(_ list: [TaskAssignment]) {
+        let t = now
+        for a in list {
+            guard running[a.key] == nil else { continue }
+            if draining {
+                report(TaskOutcome(key: a.key, kind: .drained, endedAt: t, reason: "agent is draining"))
+                continue
+            }
+            switch a.spec.kind {
+            case .null:
+                pendingStarted.append(RunningTask(key: a.key, pid: nil, startedAt: t))
+                report(TaskOutcome(key: a.key, kind: .exited, exitCode: 0, startedAt: t, endedAt: t))
+            case .quantum:
+                guard let kernel else {
+                    report(TaskOutcome(key: a.key, kind: .launchFailed, endedAt: t, reason: "this agent has no quantum kernel"))
+                    continue
+                }
+                let threads = max(1, a.placement.cores.count)
+                let task = Task { [weak self] in
+                    let o = await kernel(a, threads)
+                    await self?.kernelDone(o)
+                }
+                running[a.key] = Running(key: a.key, token: 0, pid: nil, startedAt: t, spec: a.spec, kernelTask: task)
+                pendingStarted.append(RunningTask(key: a.key, pid: nil, startedAt: t))
+            case .command:
+                spawn(a, at: t)
+            }
+        }
+        scheduleFlush()
+    }
+
+    private func spawn(_ a: TaskAssignment, at t: Double) {
+        let token = nextToken
+        nextToken += 1
+        var argv = a.spec.command
+        if let hosts = a.gangHosts, hosts.count > 1 { argv = gangCommand(a, hosts: hosts) }
+        let logs = a.spec.captureOutput
+            ? ("\(config.logDir)/\(a.key.task).\(a.key.attempt).out", "\(config.logDir)/\(a.key.task).\(a.key.attempt).err")
+            : nil
+        let spec = SpawnSpec(executable: argv[0], arguments: Array(argv.dropFirst()), environment: environment(for: a),
+                             workingDirectory: a.spec.workingDirectory, stdoutPath: logs?.0, stderrPath: logs?.1,
+                             cpus: pinning(a.placement.pus), newSession: true, parentDeathSignal: SIGKILL,
+                             timeLimit: a.spec.timeLimit.map { .milliseconds(Int64($0 * 1000)) },
+                             killGrace: .milliseconds(Int64(config.killGrace * 1000)))
+        // Registered before the spawn: a very short task may exit before spawn() returns.
+        byToken[token] = a.key
+        running[a.key] = Running(key: a.key, token: token, pid: nil, startedAt: t, spec: a.spec)
+        do {
+            let pid = try launcher.spawn(spec, token: token)
+            running[a.key]?.pid = pid
+            pendingStarted.append(RunningTask(key: a.key, pid: pid, startedAt: t))
+        } catch {
+            byToken[token] = nil
+            running[a.key] = nil
+            report(TaskOutcome(key: a.key, kind: .launchFailed, endedAt: now, reason: "\(error)"))
+        }
+    }
+
+    /// Multi-node tasks run as one srun step inside this pilot's allocation, on the bound nodes.
+    private func gangCommand(_ a: TaskAssignment, hosts: [String]) -> [String] {
+        let r = a.spec.request
+        var cmd = ["srun", "--nodes=\(hosts.count)", "--ntasks=\(hosts.count * r.ranksPerNode)",
+                   "--ntasks-per-node=\(r.ranksPerNode)", "--nodelist=\(hosts.joined(separator: ","))",
+                   "--cpus-per-task=\(max(1, r.coresPerRank))", "--overlap", "--kill-on-bad-exit=1"]
+        if r.gpusPerRank > 0 { cmd.append("--gpus-per-task=\(r.gpusPerRank)") }
+        if let mpi = a.spec.environment["PILOT_MPI"] ?? ProcessInfo.processInfo.environment["PILOT_MPI"] { cmd.append("--mpi=\(mpi)") }
+        return cmd + a.spec.command
+    }
+
+    func environment(for a: TaskAssignment) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in config.environment { env[k] = v }
+        for (k, v) in a.spec.environment { env[k] = v }
+        let p = a.placement
+        env["PILOT_TASK_ID"] = String(a.key.task)
+        env["PILOT_ATTEMPT"] = String(a.key.attempt)
+        env["PILOT_NODE"] = config.hostname
+        env["PILOT_CORES"] = CPUList.format(p.cores)
+        if let i = a.spec.arrayIndex { env["PILOT_ARRAY_INDEX"] = String(i) }
+        let threads = max(1, p.cores.count)
+        env["OMP_NUM_THREADS"] = String(threads)
+        let pus = pinning(p.pus)
+        if !pus.isEmpty {
+            env["OMP_PLACES"] = pus.map { "{\($0)}" }.joined(separator: ",")
+            env["OMP_PROC_BIND"] = "close"
+        }
+        if !config.resources.gpus.isEmpty || !p.gpus.isEmpty {
+            // Hide the GPUs the task did not ask for.
+            env["CUDA_VISIBLE_DEVICES"] = p.gpus.map(String.init).joined(separator: ",")
+        }
+        if let l = a.qpu { env["PILOT_QPU_DEVICES"] = l.slots.map { "\(l.device):\($0)" }.joined(separator: ",") }
+        return env
+    }
+
+    func pinning(_ pus: [Int]) -> [Int] {
+        guard let map = config.cpuMap else { return pus }
+        var seen = Set<Int>()
+        return pus.compactMap { map[$0] }.filter { seen.insert($0).inserted }
+    }
+
+    /// Called with every exit the launcher collected in one wake-up.
+    func exited(_ batch: [(token: UInt64, exit: ProcessExit)]) {
+        for (token, e) in batch {
+            guard let key = byToken.removeValue(forKey: token), let r = running.removeValue(forKey: key) else { continue }
+            if discard.remove(key) != nil { continue }
+            let kind: TaskOutcome.Kind = r.stopReason ?? .exited
+            report(TaskOutcome(key: key, kind: kind, exitCode: e.exitCode, signal: e.signal, timedOut: e.timedOut,
+                               startedAt: e.startedAt, endedAt: e.endedAt,
+                               reason: kind == .drained ? "stopped at the end of the pilot's walltime" : nil))
+        }
+        scheduleFlush()
+        if draining, running.isEmpty { flush(); if unacked.isEmpty { finishDrain() } }
+    }
+
+    func kernelDone(_ o: TaskOutcome) {
+        guard let r = running.removeValue(forKey: o.key) else { return }
+        if discard.remove(o.key) != nil { return }
+        var o = o
+        if let stop = r.stopReason { o.kind = stop }
+        report(o)
+        scheduleFlush()
+        if draining, running.isEmpty { flush() }
+    }
+
+    func report(_ o: TaskOutcome) {
+        unacked[o.key] = o
+        pendingFinished.append(o)
+    }
+
+    /// Stops a task: TERM to its process group, KILL after the grace period.
+    func kill(_ key: TaskKey, discarding: Bool, as kind: TaskOutcome.Kind = .canceled) {
+        guard var r = running[key] else { return }
+        if discarding { discard.insert(key) }
+        r.stopReason = kind
+        running[key] = r
+        if let k = r.kernelTask { k.cancel(); return }
+        launcher.signal(token: r.token, SIGTERM)
+        let token = r.token
+        let grace = config.killGrace
+        Task { [weak self] in
+            try? await Task.sleep(for: .milliseconds(Int(grace * 1000)))
+            await self?.forceKill(token)
+        }
+    }
+
+    func forceKill(_ token: UInt64) {
+        guard byToken[token] != nil else { return }
+        launcher.signal(token: token, SIGKILL)
+    }
+
+    // MARK: - Draining
+
+    /// Walltime end, SIGTERM or SIGUSR1: take nothing new, let running tasks finish until the
+    /// deadline, then stop them and report them so the manager requeues them.
+    public func drain(reason: String, deadline: Double? = nil) {
+        guard !draining else { return }
+        draining = true
+        let end = deadline ?? config.deadline ?? (now + config.drainGrace)
+        drainDeadline = end
+        log.info("draining (\(reason)): \(running.count) running tasks may run until \(Date(timeIntervalSince1970: end))")
+        send(.draining(reason, deadline: end))
+        if running.isEmpty { finishDrainSoon(); return }
+        let wait = max(0, end - config.drainMargin - now)
+        Task { [weak self] in
+            try? await Task.sleep(for: .milliseconds(Int(wait * 1000)))
+            await self?.stopForDrain()
+        }
+    }
+
+    func stopForDrain() {
+        for key in running.keys { kill(key, discarding: false, as: .drained) }
+    }
+
+    func scheduleDeadlineDrain(_ deadline: Double) {
+        // Drain a little before the end so running tasks are stopped and reported in time.
+        let lead = max(config.drainMargin * 2, 10)
+        let wait = max(0, deadline - lead - now)
+        Task { [weak self] in
+            try? await Task.sleep(for: .milliseconds(Int(wait * 1000)))
+            await self?.drain(reason: "walltime ends", deadline: deadline)
+        }
+    }
+
+    private func finishDrainSoon() {
+        Task { [weak self] in
+            // Give the draining message a moment to reach the manager.
+            try? await Task.sleep(for: .milliseconds(200))
+            await self?.finishDrain()
+        }
+    }
+
+    func finishDrain() {
+        guard draining, running.isEmpty else { return }
+        log.info("drained: all tasks ended and their results were handed to the manager")
+        stop()
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PilotCore
+import PilotLaunch
+import PilotProtocol
+
+/// One per node. Registers the node, runs what the manager binds to it, and keeps running tasks
+/// alive while the manager is away: results are kept until the manager acknowledges them, and a
+/// reconnect reports what ran, finished or failed in the meantime.
+public actor Agent {
+    let config: AgentConfig
+    let log: Logger
+    var launcher: ProcessLauncher!
+    let kernel: KernelRunner?
+
+    struct Running {
+        var key: TaskKey
+        var token: UInt64
+        var pid: Int32?
+        var startedAt: Double
+        var spec: TaskSpec
+        /// Set when the manager canceled it or the pilot drained it, so the exit is reported as such.
+        var stopReason: TaskOutcome.Kind?
+        var kernelTask: Task<Void, Never>?
+    }
+
+    var running: [TaskKey: Running] = [:]
+    var byToken: [UInt64: TaskKey] = [:]
+    var nextToken: UInt64 = 1
+    /// Finished attempts not yet acknowledged by the manager.
+    var unacked: [TaskKey: TaskOutcome] = [:]
+    /// Killed on the manager's request after a reconnect: their exits are not reported.
+    var discard: Set<TaskKey> = []
+
+    var link: (any Channel)?
+    var agentID: Int?
+    var heartbeatInterval: Double = 2
+    var draining = false
+    var drainDeadline: Double?
+    var stopped = false
+    var stopContinuation: CheckedContinuation<Void, Never>?
+    var pendingStarted: [RunningTask] = []
+    var pendingFinished: [TaskOutcome] = []
+    var flushScheduled = false
+
+    public init(config: AgentConfig, logger: Logger, kernel: KernelRunner? = nil) {
+        self.config = config
+        log = logger
+        self.kernel = kernel
+    }
+
+    var now: Double { Date().timeIntervalSince1970 }
+
+    /// Runs until `stop()` or until a drain completes.
+    public func run() async {
+        let box = WeakAgent(self)
+        launcher = ProcessLauncher { batch in
+            Task { await box.agent?.exited(batch) }
+        }
+        try? FileManager.default.createDirectory(atPath: config.logDir, withIntermediateDirectories: true)
+        if let d = config.deadline { scheduleDeadlineDrain(d) }
+        var backoff = 0.05
+        var cfg = config
+        while !stopped {
+            do {
+                try await session(cfg)
+                backoff = 0.05
+            } catch let e as AgentError where e.fatal {
+                log.error("\(e)")
+                stopped = true
+                break
+            } catch {
+                log.info("manager unreachable (\(error)); retrying in \(String(format: "%.2f", backoff)) s with \(running.count) tasks still running")
+            }
+            if stopped { break }
+            try? await Task.sleep(for: .milliseconds(Int(backoff * 1000)))
+            backoff = min(backoff * 2, 5)
+            if let dir = config.serverDir, let a = try? AccessFile.read(from: dir) {
+                cfg.managerHost = a.host == "0.0.0.0" ? "127.0.0.1" : a.host
+                cfg.agentPort = a.agentPort
+                cfg.token = a.token
+            }
+        }
+        launcher.shutdown()
+    }
+
+    public func stop() {
+        stopped = true
+        link?.close(promise: nil)
+    }
+
+    public var runningCount: Int { running.count }
+    public var registeredID: Int? { agentID }
+}
+
+/// Lets the launcher's callback reach the agent without keeping it alive.
+final class WeakAgent: Sendable {
+    nonisolated(unsafe) weak var agent: Agent?
+    init(_ a: Agent) { agent = a }
+}
+
+public struct AgentError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    /// Not worth retrying (refused token, incompatible version).
+    public var fatal: Bool
+    public init(_ message: String, fatal: Bool = false) { self.message = message; self.fatal = fatal }
+    public var description: String { message }
+}

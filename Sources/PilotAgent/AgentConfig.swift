@@ -1,0 +1,42 @@
+import PilotCore
+import PilotProtocol
+
+public struct AgentConfig: Sendable {
+    public enum Launcher: String, Sendable { case process, null }
+
+    public var managerHost: String
+    public var agentPort: Int
+    public var token: String
+    /// When set, `access.json` there is re-read before each reconnect (the manager may come back on new ports).
+    public var serverDir: String?
+    public var uuid: String
+    public var hostname: String
+    public var pilot: String?
+    public var resources: NodeResources
+    /// When the allocation ends (Unix seconds); nil outside Slurm.
+    public var deadline: Double?
+    public var logDir: String
+    public var launcher: Launcher = .process
+    /// PU → real CPU for pinning when the advertised topology is synthetic; nil pins exactly.
+    public var cpuMap: [Int: Int]?
+    /// Grace for running tasks after SIGTERM when there is no walltime deadline.
+    public var drainGrace: Double = 30
+    /// Running tasks are stopped this long before the deadline so their requeue reaches the manager.
+    public var drainMargin: Double = 5
+    public var environment: [String: String] = [:]
+    public var killGrace: Double = 5
+
+    public init(managerHost: String, agentPort: Int, token: String, uuid: String, hostname: String,
+                resources: NodeResources, logDir: String) {
+        self.managerHost = managerHost
+        self.agentPort = agentPort
+        self.token = token
+        self.uuid = uuid
+        self.hostname = hostname
+        self.resources = resources
+        self.logDir = logDir
+    }
+}
+
+/// Runs built-in kernels (quantum jobs) inside the agent; supplied by the executable, which links them.
+public typealias KernelRunner = @Sendable (TaskAssignment, _ threads: Int) async -> TaskOutcome

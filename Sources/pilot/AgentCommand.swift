@@ -1,0 +1,158 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PilotAgent
+import PilotCore
+import PilotProtocol
+import PilotTopology
+
+struct TopologyFlags: ParsableArguments {
+    @Option(help: "native, synthetic:\"package:2 numa:2 core:8 pu:1\", or xml:FILE.") var topology = "native"
+    @Option(help: "Fake GPUs per NUMA domain (for tests and simulations).") var fakeGPUs = 0
+
+    func load(restrictTo pus: [Int]? = nil, visibleGPUs: [Int]? = nil) throws -> NodeTopology {
+        let source: TopologySource
+        if topology == "native" { source = .native }
+        else if topology.hasPrefix("synthetic:") { source = .synthetic(String(topology.dropFirst("synthetic:".count))) }
+        else if topology.hasPrefix("xml:") { source = .xml(path: String(topology.dropFirst(4))) }
+        else { throw ValidationError("--topology must be native, synthetic:\"...\" or xml:FILE, got '\(topology)'") }
+        var opts = TopologyOptions(source: source)
+        opts.fakeGPUsPerNUMA = fakeGPUs
+        opts.restrictToPUs = pus
+        opts.visibleGPUs = visibleGPUs
+        do { return try TopologyLoader.load(opts) } catch { throw CLIError("topology: \(error)") }
+    }
+}
+
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent", abstract: "Run an agent on this node: register its resources with the manager and run tasks.")
+
+    @OptionGroup var server: ServerOptions
+    @Option(help: "Manager agent address HOST:PORT (instead of reading access.json from --server-dir).") var manager: String?
+    @Option(help: "File holding the token (mode 0600), with --manager.") var tokenFile: String?
+    @OptionGroup var topo: TopologyFlags
+    @Option(help: "Pilot this agent belongs to.") var pilotId: String?
+    @Option(help: "User-defined resources this node offers, NAME=N (repeatable).") var resource: [String] = []
+    @Option(help: "QPU devices reachable from this node (comma-separated; default: all).") var qpuDevices: String?
+    @Option(help: "process (default) or null (tasks complete without a process: measures the system's own cost).")
+    var launcher = "process"
+    @Option(help: "Unix time at which this node's allocation ends (default: from Slurm, if inside a job).") var deadline: Double?
+    @Option(help: "Seconds running tasks may continue after SIGTERM when there is no walltime deadline.") var drainGrace = 30.0
+    @Option(help: "Directory for task stdout/stderr (default: <server dir>/logs).") var logDir: String?
+    @Option(help: "Stable agent id (default: derived from host, pilot and Slurm job).") var uuid: String?
+    @Option(help: "Log level.") var logLevel: String?
+
+    func run() async throws {
+        LogSetup.bootstrap(logLevel)
+        let log = Logger(label: "pilot.agent")
+        let cfg = try makeConfig()
+        let agent = Agent(config: cfg, logger: log, kernel: QuantumBridge.kernel(log: log))
+        // SIGTERM (and Slurm's pre-walltime USR1) drain; a second SIGTERM stops at once.
+        let sources = [SIGTERM, SIGUSR1, SIGINT].map { sig -> any DispatchSourceSignal in
+            signal(sig, SIG_IGN)
+            let s = DispatchSource.makeSignalSource(signal: sig)
+            s.setEventHandler { Task { await agent.drain(reason: sig == SIGUSR1 ? "SIGUSR1 (walltime warning)" : "signal \(sig)") } }
+            s.resume()
+            return s
+        }
+        await agent.run()
+        _ = sources
+    }
+
+    func makeConfig() throws -> AgentConfig {
+        var host = "127.0.0.1", port = 0, token = ""
+        var serverDir: String?
+        if let m = manager {
+            let parts = m.split(separator: ":")
+            guard parts.count >= 2, let p = Int(parts.last!) else { throw ValidationError("--manager must be HOST:PORT") }
+            host = parts.dropLast().joined(separator: ":")
+            port = p
+            guard let tf = tokenFile else { throw ValidationError("--manager needs --token-file") }
+            do { token = try AccessFile.readToken(file: tf) } catch { throw CLIError("\(error)") }
+        } else {
+            serverDir = server.resolved
+            let a: AccessFile
+            do { a = try AccessFile.read(from: server.resolved) } catch { throw CLIError("\(error)") }
+            host = a.host == "0.0.0.0" ? "127.0.0.1" : a.host
+            port = a.agentPort
+            token = a.token
+        }
+        let env = ProcessInfo.processInfo.environment
+        let slurm = SlurmAllocation(environment: env)
+        let visible = env["CUDA_VISIBLE_DEVICES"].flatMap { v in v.isEmpty ? [] : v.split(separator: ",").compactMap { Int($0) } }
+        let t = try topo.load(visibleGPUs: topo.fakeGPUs > 0 ? nil : visible)
+        let custom: [String: Int]
+        do { custom = try ResourceRequest.parseCustom(resource) } catch { throw ValidationError(error.description) }
+        var res = NodeResources(topology: t, custom: custom, qpuDevices: qpuDevices.map { $0.split(separator: ",").map(String.init) })
+        if let n = slurm?.cpusOnNode { res = res.limited(toCores: n) }
+        if let g = slurm?.gpusOnNode, topo.fakeGPUs == 0, visible == nil { res.gpus = Array(res.gpus.prefix(g)) }
+        let hostname = slurm?.nodeName ?? ProcessInfo.processInfo.hostName
+        res.hostname = hostname
+        let pilot = pilotId ?? env["PILOT_ID"]
+        var cfg = AgentConfig(managerHost: host, agentPort: port, token: token,
+                              uuid: uuid ?? "\(hostname)-\(pilot ?? "local")-\(slurm?.jobID ?? String(getpid()))",
+                              hostname: hostname, resources: res,
+                              logDir: logDir ?? (serverDir.map { $0 + "/logs" } ?? FileManager.default.currentDirectoryPath + "/pilot-logs"))
+        cfg.serverDir = serverDir
+        cfg.pilot = pilot
+        cfg.deadline = deadline ?? env["PILOT_WALLTIME_END"].flatMap(Double.init)
+        cfg.drainGrace = drainGrace
+        guard let l = AgentConfig.Launcher(rawValue: launcher) else { throw ValidationError("--launcher must be process or null") }
+        cfg.launcher = l
+        cfg.cpuMap = CPUMapping.forAdvertised(res)
+        return cfg
+    }
+}
+
+/// What Slurm granted this step, from its environment (task/none does not restrict the cpuset).
+struct SlurmAllocation {
+    var jobID: String
+    var nodeName: String?
+    var cpusOnNode: Int?
+    var gpusOnNode: Int?
+
+    init?(environment env: [String: String]) {
+        guard let j = env["SLURM_JOB_ID"] else { return nil }
+        jobID = j
+        nodeName = env["SLURMD_NODENAME"]
+        cpusOnNode = env["SLURM_CPUS_ON_NODE"].flatMap(Int.init)
+        gpusOnNode = env["SLURM_GPUS_ON_NODE"].flatMap(Int.init)
+    }
+}
+
+/// When the advertised cores are not all real CPUs of this process (synthetic topologies, Slurm nodes
+/// that claim more CPUs than the host has), pin each advertised PU to a real one round-robin.
+enum CPUMapping {
+    static func forAdvertised(_ res: NodeResources) -> [Int: Int]? {
+        let real = allowedCPUs()
+        let pus = res.domains.flatMap { $0.cores.flatMap(\.pus) }
+        guard !real.isEmpty, !Set(pus).isSubset(of: Set(real)) else { return nil }
+        var map: [Int: Int] = [:]
+        for (i, p) in pus.enumerated() { map[p] = real[i % real.count] }
+        return map
+    }
+
+    static func allowedCPUs() -> [Int] {
+        guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = s.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") }) else { return [] }
+        return (try? CPUList.parse(line.dropFirst("Cpus_allowed_list:".count).trimmingCharacters(in: .whitespaces))) ?? []
+    }
+}
+
+extension NodeResources {
+    /// Keeps the first `n` cores (NUMA order): Slurm granted only that many on this node.
+    func limited(toCores n: Int) -> NodeResources {
+        guard n < coreCount else { return self }
+        var left = n
+        var r = self
+        r.domains = domains.compactMap { d in
+            guard left > 0 else { return nil }
+            var d = d
+            d.cores = Array(d.cores.prefix(left))
+            left -= d.cores.count
+            return d
+        }
+        return r
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PilotCore
+import PilotManager
+import PilotProtocol
+import ServiceLifecycle
+
+struct ManagerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "manager", abstract: "Run and control the manager daemon.",
+        subcommands: [Start.self, Stop.self, Status.self])
+
+    struct Start: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Start the manager in the foreground (SIGTERM stops it gracefully).")
+        @OptionGroup var server: ServerOptions
+        @Option(help: "Address to listen on. Loopback by default; use 0.0.0.0 or a routable address for agents on other nodes.")
+        var host = "127.0.0.1"
+        @Option(help: "HTTP API port (0: any free port; a restart reuses the previous one when free).") var port = 0
+        @Option(help: "Agent channel port (0: any free port; a restart reuses the previous one when free).") var agentPort = 0
+        @Option(help: "Seconds between agent heartbeats.") var heartbeatInterval = 2.0
+        @Option(help: "Seconds of silence after which an agent is declared lost.") var heartbeatTimeout = 20.0
+        @Option(help: "Directory of QPU device profiles (default: Profiles/qpu of the installation).") var qpuProfiles: String?
+        @Option(help: "Log level (trace, debug, info, warning, error).") var logLevel: String?
+
+        func run() async throws {
+            LogSetup.bootstrap(logLevel)
+            let log = Logger(label: "pilot.manager")
+            var cfg = ManagerConfig(serverDir: server.resolved)
+            cfg.host = host
+            cfg.port = port
+            cfg.agentPort = agentPort
+            cfg.heartbeatInterval = heartbeatInterval
+            cfg.heartbeatTimeout = heartbeatTimeout
+            cfg.devices = try QPUDevices.load(qpuProfiles)
+            if let a = try? AccessFile.read(from: cfg.serverDir), let pid = a.pid, pid != getpid(), kill(pid, 0) == 0,
+               (try? await PilotClient(access: a).health()) == true {
+                throw CLIError("a manager (pid \(pid)) is already running for \(cfg.serverDir)")
+            }
+            let rt: ManagerRuntime
+            do { rt = try await ManagerRuntime.start(cfg, logger: log) } catch { fail(error) }
+            let group = ServiceGroup(services: rt.services, gracefulShutdownSignals: [.sigterm, .sigint], logger: log)
+            try await group.run()
+            log.info("manager stopped")
+        }
+    }
+
+    struct Stop: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop the running manager gracefully (agents keep running).")
+        @OptionGroup var server: ServerOptions
+        func run() async throws {
+            let a: AccessFile
+            do { a = try AccessFile.read(from: server.resolved) } catch { fail(error) }
+            guard let pid = a.pid, kill(pid, 0) == 0 else { throw CLIError("no manager is running for \(server.resolved)") }
+            kill(pid, SIGTERM)
+            // Wait until the process is gone so scripts can restart it right away.
+            for _ in 0..<600 where kill(pid, 0) == 0 { try await Task.sleep(for: .milliseconds(50)) }
+            print("manager (pid \(pid)) stopped")
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show whether the manager runs, and its queue.")
+        @OptionGroup var server: ServerOptions
+        @Flag var json = false
+        func run() async throws {
+            let client = try server.client()
+            let s: Summary
+            do { s = try await client.summary() } catch { fail(CLIError("manager at \(client.baseURL) does not answer: \(error)")) }
+            if json { try printJSON(s); return }
+            print("manager \(client.baseURL) version \(s.version), up \(formatDuration(Date().timeIntervalSince1970 - s.startedAt)), \(s.agents) agents")
+            print(TaskState.allCases.map { "\($0.rawValue)=\(s.count($0))" }.joined(separator: " "))
+        }
+    }
+}

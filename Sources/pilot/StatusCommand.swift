@@ -1,0 +1,140 @@
+import ArgumentParser
+import Foundation
+import PilotCore
+import PilotProtocol
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show tasks: one in detail, or a table.")
+    @OptionGroup var server: ServerOptions
+    @Argument(help: "A task id.") var id: Int64?
+    @Option(help: "Only tasks in this state.") var state: String?
+    @Option(help: "At most this many rows.") var limit = 50
+    @Flag var json = false
+
+    func run() async throws {
+        let client = try server.client()
+        do {
+            if let id {
+                let t = try await client.task(id)
+                if json { try printJSON(t); return }
+                printDetail(t)
+                return
+            }
+            let st = try state.map { s -> TaskState in
+                guard let v = TaskState(rawValue: s) else { throw ValidationError("unknown state '\(s)'") }
+                return v
+            }
+            let list = try await client.tasks(state: st, limit: limit)
+            if json { try printJSON(list); return }
+            var t = Table(header: ["ID", "NAME", "STATE", "ATTEMPT", "HOST", "EXIT", "STARTED", "ENDED", "REASON"])
+            for x in list {
+                t.rows.append([String(x.id), x.name ?? "-", x.state.rawValue, String(x.attempt), x.hostname ?? "-",
+                               x.exitCode.map(String.init) ?? x.signal.map { "sig\($0)" } ?? "-", formatTime(x.startedAt),
+                               formatTime(x.endedAt), x.reason ?? ""])
+            }
+            print(t.render())
+            let s = try await client.summary()
+            print("\n" + TaskState.allCases.map { "\($0.rawValue)=\(s.count($0))" }.joined(separator: " "))
+        } catch let e as ValidationError { throw e } catch { fail(error) }
+    }
+
+    func printDetail(_ t: TaskInfo) {
+        print("task \(t.id)\(t.name.map { " (\($0))" } ?? ""): \(t.state.rawValue)")
+        if let r = t.reason { print("  reason:    \(r)") }
+        print("  attempt:   \(t.attempt)  crashes: \(t.crashes)")
+        if let c = t.spec?.command { print("  command:   \(c.joined(separator: " "))") }
+        if let h = t.hostname { print("  host:      \(h) (agent \(t.agent ?? 0))") }
+        if let b = t.binding {
+            for p in b.placements { print("  cores:     \(p.cores.map(String.init).joined(separator: ","))  gpus: \(p.gpus.map(String.init).joined(separator: ","))") }
+            if let q = b.qpu { print("  qpu:       \(q.device) slots \(q.slots)") }
+        }
+        if let e = t.exitCode { print("  exit code: \(e)") }
+        if let s = t.signal { print("  signal:    \(s)") }
+        print("  submitted: \(formatTime(t.submittedAt))  started: \(formatTime(t.startedAt))  ended: \(formatTime(t.endedAt))")
+        if let s = t.startedAt, let e = t.endedAt { print("  runtime:   \(formatDuration(e - s))") }
+        if let r = t.result { print("  result:    \(r)") }
+        for h in t.history ?? [] { print("  history:   \(formatTime(h.at)) → \(h.state.rawValue) (attempt \(h.attempt)) \(h.reason ?? "")") }
+        if let o = t.stdoutPath { print("  stdout:    \(o)") }
+    }
+}
+
+struct WaitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "wait", abstract: "Wait until tasks (default: all) end; exit 1 if any failed.")
+    @OptionGroup var server: ServerOptions
+    @Argument(help: "Task ids (ranges like 5-10 allowed).") var ids: [String] = []
+
+    func run() async throws {
+        let client = try server.client()
+        var list: [Int64] = []
+        for s in ids {
+            let r = s.split(separator: "-")
+            if r.count == 2, let a = Int64(r[0]), let b = Int64(r[1]), a <= b { list += Array(a...b) }
+            else if let v = Int64(s) { list.append(v) } else { throw ValidationError("'\(s)' is not a task id or range") }
+        }
+        var bar = ProgressBar()
+        while true {
+            let w: WaitResponse
+            do { w = try await client.wait(ids: list, timeout: 1) } catch { fail(error) }
+            let s = w.summary
+            bar.draw(done: list.isEmpty ? s.count(.done) : 0, failed: list.isEmpty ? s.count(.failed) + s.count(.canceled) : 0,
+                     total: list.isEmpty ? s.total : list.count, running: s.count(.running), force: w.finished)
+            if w.finished {
+                bar.finish()
+                if w.failed > 0 { print("\(w.failed) task(s) failed or were canceled"); throw ExitCode(1) }
+                print("all tasks done")
+                return
+            }
+        }
+    }
+}
+
+struct CancelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Cancel tasks.")
+    @OptionGroup var server: ServerOptions
+    @Argument(help: "Task ids.") var ids: [Int64]
+    func run() async throws {
+        do {
+            let r = try await server.client().cancel(ids)
+            print(r.canceled.isEmpty ? "nothing to cancel" : "canceled \(r.canceled.map(String.init).joined(separator: " "))")
+        } catch { fail(error) }
+    }
+}
+
+struct LogsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print a task's stdout (or stderr).")
+    @OptionGroup var server: ServerOptions
+    @Argument var id: Int64
+    @Flag var stderr = false
+    func run() async throws {
+        do { print(try await server.client().logs(id, stream: stderr ? "stderr" : "stdout"), terminator: "") } catch { fail(error) }
+    }
+}
+
+struct AgentsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "agents", abstract: "List the agents and their free slots.")
+    @OptionGroup var server: ServerOptions
+    @Flag var json = false
+    func run() async throws {
+        do {
+            let list = try await server.client().agents()
+            if json { try printJSON(list); return }
+            var t = Table(header: ["ID", "HOST", "PILOT", "STATE", "CORES", "FREE", "GPUS", "FREE", "TASKS", "WALLTIME LEFT"])
+            let now = Date().timeIntervalSince1970
+            for a in list {
+                t.rows.append([String(a.id), a.hostname, a.pilot ?? "-", a.state, String(a.cores), String(a.freeCores), String(a.gpus),
+                               String(a.freeGPUs), String(a.tasks), a.deadline.map { formatDuration(max(0, $0 - now)) } ?? "-"])
+            }
+            print(t.render())
+        } catch { fail(error) }
+    }
+}
+
+struct TopologyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "topology", abstract: "Show this node's topology as hwloc sees it (restricted to the allowed cpuset).")
+    @OptionGroup var topo: TopologyFlags
+    @Flag var json = false
+    func run() async throws {
+        let t = try topo.load()
+        if json { try printJSON(t) } else { print(t.renderTable()) }
+    }
+}
