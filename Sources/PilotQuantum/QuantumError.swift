@@ -27,16 +27,19 @@ public struct QuantumError: Error, Sendable, CustomStringConvertible {
     public var file: String?
     public var line: Int?
     public var column: Int?
+    /// Dotted path of the offending field in a YAML profile (e.g. "noise.readout").
+    public var field: String?
     /// The underlying failure, kept so callers can log the original system error.
     public var cause: (any Error & Sendable)?
 
     public init(_ code: Code, _ message: String, file: String? = nil, line: Int? = nil, column: Int? = nil,
-                cause: (any Error & Sendable)? = nil) {
+                field: String? = nil, cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
         self.file = file
         self.line = line
         self.column = column
+        self.field = field
         self.cause = cause
     }
 
