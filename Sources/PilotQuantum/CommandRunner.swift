@@ -1,0 +1,198 @@
+import Foundation
+
+/// Executes a job through an external program (`executor: {type: command}`).
+///
+/// The circuit is written to a temporary `circuit.qasm`; `{circuit}`, `{shots}`, `{seed}`,
+/// `{qubits}` and `{observables}` are substituted in every argument; the program must print one
+/// JSON object on stdout with `counts` ({"bitstring": n}) and/or `expectations` (a list of numbers
+/// in the job's observable order, or of {"observable", "value", "standardError"} objects).
+/// Missing standard errors are taken as √((1 − v²)/shots), or 0 for shots == 0.
+enum CommandRunner {
+    static func run(_ job: QuantumJob, argv: [String], timeout: Double?, circuit: QuantumCircuit,
+                    observables: [PauliString], seed: UInt64) async throws(QuantumError) -> QPUExecutor.ExecutionOutcome {
+        let fm = FileManager.default
+        let directory = fm.temporaryDirectory.appendingPathComponent("swiftpilot-qpu-\(UUID().uuidString)")
+        do {
+            try fm.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw QuantumError(.io, "cannot create a temporary directory for the command executor", cause: error)
+        }
+        defer { try? fm.removeItem(at: directory) }
+        let circuitFile = directory.appendingPathComponent("circuit.qasm")
+        let stdoutFile = directory.appendingPathComponent("stdout")
+        let stderrFile = directory.appendingPathComponent("stderr")
+        do {
+            try job.circuit.write(to: circuitFile, atomically: true, encoding: .utf8)
+            _ = fm.createFile(atPath: stdoutFile.path, contents: nil)
+            _ = fm.createFile(atPath: stderrFile.path, contents: nil)
+        } catch {
+            throw QuantumError(.io, "cannot write the circuit file for the command executor", cause: error)
+        }
+
+        let substitutions = [
+            "{circuit}": circuitFile.path, "{shots}": String(job.shots), "{seed}": String(seed),
+            "{qubits}": String(circuit.qubitCount), "{observables}": observables.map(\.label).joined(separator: ","),
+        ]
+        let arguments = argv.map { arg in
+            substitutions.reduce(arg) { $0.replacingOccurrences(of: $1.key, with: $1.value) }
+        }
+        guard let program = arguments.first, let executable = resolve(program) else {
+            throw QuantumError(.commandFailed, "command executor: program '\(argv.first ?? "")' not found")
+        }
+
+        let status = try await launch(executable, Array(arguments.dropFirst()), stdout: stdoutFile, stderr: stderrFile,
+                                      timeout: timeout, name: program)
+        let output = (try? Data(contentsOf: stdoutFile)) ?? Data()
+        let errorText = String(decoding: (try? Data(contentsOf: stderrFile)) ?? Data(), as: UTF8.self)
+        guard status == 0 else {
+            throw QuantumError(.commandFailed,
+                               "command '\(program)' exited with status \(status)\(tail(errorText).map { ": \($0)" } ?? "")")
+        }
+        var result = try parse(output, program: program, job: job, observables: observables)
+        result.qubits = circuit.qubitCount
+        result.seed = seed
+        return QPUExecutor.ExecutionOutcome(result: result, circuits: (result.counts.isEmpty ? 0 : 1) + observables.count)
+    }
+
+    private static func tail(_ text: String) -> String? {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { return nil }
+        return String(trimmed.suffix(500))
+    }
+
+    static func resolve(_ program: String) -> URL? {
+        let fm = FileManager.default
+        if program.contains("/") {
+            return fm.isExecutableFile(atPath: program) ? URL(fileURLWithPath: program) : nil
+        }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for dir in path.split(separator: ":") {
+            let candidate = "\(dir)/\(program)"
+            if fm.isExecutableFile(atPath: candidate) { return URL(fileURLWithPath: candidate) }
+        }
+        return nil
+    }
+
+    private static func launch(_ executable: URL, _ arguments: [String], stdout: URL, stderr: URL,
+                               timeout: Double?, name: String) async throws(QuantumError) -> Int32 {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        do {
+            process.standardOutput = try FileHandle(forWritingTo: stdout)
+            process.standardError = try FileHandle(forWritingTo: stderr)
+        } catch {
+            throw QuantumError(.io, "cannot open output files for command '\(name)'", cause: error)
+        }
+        let box = UncheckedBox(process)
+        let timedOut = TimeoutFlag()
+        let status: Result<Int32, QuantumError> = await withCheckedContinuation { continuation in
+            process.terminationHandler = { finished in
+                continuation.resume(returning: .success(finished.terminationStatus))
+            }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(returning: .failure(QuantumError(.commandFailed, "cannot start command '\(name)'",
+                                                                     cause: error)))
+                return
+            }
+            if let timeout {
+                DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+                    if box.value.isRunning {
+                        timedOut.set()
+                        box.value.terminate()
+                    }
+                }
+            }
+        }
+        let code = try status.get()
+        if timedOut.isSet {
+            throw QuantumError(.commandFailed, "command '\(name)' did not finish within \(timeout ?? 0) s and was terminated")
+        }
+        return code
+    }
+
+    static func parse(_ data: Data, program: String, job: QuantumJob,
+                      observables: [PauliString]) throws(QuantumError) -> QuantumResult {
+        func bad(_ reason: String) -> QuantumError {
+            QuantumError(.commandOutput, "command '\(program)' printed invalid output: \(reason)")
+        }
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            let preview = String(decoding: data.prefix(200), as: UTF8.self)
+            throw QuantumError(.commandOutput, "command '\(program)' did not print JSON on stdout (got \"\(preview)\")",
+                               cause: error)
+        }
+        guard let top = object as? [String: Any] else { throw bad("expected a JSON object") }
+        guard top["counts"] != nil || top["expectations"] != nil else {
+            throw bad("expected a \"counts\" or \"expectations\" key")
+        }
+        var counts: [String: Int] = [:]
+        if let raw = top["counts"] {
+            guard let dict = raw as? [String: Any] else { throw bad("\"counts\" must be an object") }
+            for (key, value) in dict {
+                guard !key.isEmpty, key.allSatisfy({ $0 == "0" || $0 == "1" }) else {
+                    throw bad("count key \"\(key)\" is not a bitstring")
+                }
+                guard let n = value as? Int, n >= 0, !(value is Bool) else {
+                    throw bad("count for \"\(key)\" must be a non-negative integer")
+                }
+                counts[key] = n
+            }
+        }
+        var expectations: [ExpectationValue] = []
+        if let raw = top["expectations"] {
+            guard let list = raw as? [Any] else { throw bad("\"expectations\" must be a list") }
+            guard list.count == observables.count else {
+                throw bad("\(list.count) expectation value(s) for \(observables.count) observable(s)")
+            }
+            for (i, item) in list.enumerated() {
+                var value: Double
+                var error: Double?
+                if let v = item as? Double, !(item is Bool) {
+                    value = v
+                } else if let entry = item as? [String: Any], let v = entry["value"] as? Double {
+                    value = v
+                    error = (entry["standardError"] ?? entry["stderr"]) as? Double
+                } else {
+                    throw bad("expectation \(i) must be a number or an object with a numeric \"value\"")
+                }
+                guard value.isFinite, value >= -1 - 1e-9, value <= 1 + 1e-9 else {
+                    throw bad("expectation \(i) = \(value) is outside [-1, 1]")
+                }
+                value = min(1, max(-1, value))
+                let fallback = job.shots > 0 ? ((1 - value * value) / Double(job.shots)).squareRoot() : 0
+                expectations.append(ExpectationValue(observable: observables[i].label, value: value,
+                                                     standardError: error ?? fallback))
+            }
+        } else if !observables.isEmpty {
+            throw bad("no \"expectations\" for \(observables.count) requested observable(s)")
+        }
+        return QuantumResult(device: job.device, qubits: 0, shots: job.shots, seed: 0, counts: counts,
+                             expectations: expectations,
+                             timings: QuantumTimings(queueWaitSeconds: 0, executionSeconds: 0, totalSeconds: 0))
+    }
+}
+
+/// Set from the timeout timer thread, read after the process ended.
+final class TimeoutFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    func set() {
+        lock.lock()
+        value = true
+        lock.unlock()
+    }
+
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+}
