@@ -113,7 +113,7 @@ struct TaskFile {
             case "ranks_per_node": ranks = try int(1, 4096)
             case "cores_per_rank": coresPerRank = try int(0, 65_536)
             case "gpus_per_rank": gpusPerRank = try int(0, 1024)
-            case "mem": let s = try v.int.map(String.init) ?? str(); mem = try core { () throws(CoreError) in try Quantity.bytes(s, field: f) }
+            case "mem": let s = try str(); mem = try core { () throws(CoreError) in try Quantity.bytes(s, field: f) }
             case "qpu": let s = try str(); qpu = try core { () throws(CoreError) in try QPUSelector(parsing: s) }
             case "resources":
                 guard let m = v.mapping else { throw err("must be a mapping NAME: N") }
@@ -123,13 +123,13 @@ struct TaskFile {
                     }
                     custom[k] = n
                 }
-            case "time": let s = try v.float.map { String($0) } ?? str(); spec.timeRequest = try core { () throws(CoreError) in try Quantity.seconds(s, field: f) }
-            case "time_limit": let s = try v.float.map { String($0) } ?? str(); spec.timeLimit = try core { () throws(CoreError) in try Quantity.seconds(s, field: f) }
+            case "time": let s = try str(); spec.timeRequest = try core { () throws(CoreError) in try Quantity.seconds(s, field: f) }
+            case "time_limit": let s = try str(); spec.timeLimit = try core { () throws(CoreError) in try Quantity.seconds(s, field: f) }
             case "priority": spec.priority = try int(-1_000_000, 1_000_000)
             case "retries": spec.retries = try int(0, 1000)
             case "crash_limit": spec.crashLimit = try int(1, 1000)
             case "array":
-                let s = try v.int.map(String.init) ?? str()
+                let s = try str()
                 _ = try core { () throws(CoreError) in try ArrayRange(s) }
                 array = s
             case "env":

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PilotCore
+import PilotProtocol
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a tasks file to completion on this machine: embedded manager + local agent, no Slurm needed.")
+
+    @Argument(help: "A tasks file (YAML).") var file: String
+    @OptionGroup var topo: TopologyFlags
+    @Option(help: "Keep the manager's state here instead of a temporary directory.") var serverDir: String?
+    @Flag(help: "Print the summary as JSON.") var json = false
+    @Option(help: "Log level.") var logLevel: String?
+
+    func run() async throws {
+        LogSetup.bootstrap(logLevel, default: .warning)
+        let log = Logger(label: "pilot.run")
+        let tf: TaskFile
+        do { tf = try TaskFile.load(path: file) } catch { fail(error) }
+        let cluster = try await EmbeddedCluster.start(serverDir: serverDir, topology: try topo.load(), log: log)
+        var summary: RunSummary
+        do {
+            let t0 = Date().timeIntervalSince1970
+            for r in tf.requests { _ = try await cluster.client.submit(r) }
+            _ = try await cluster.waitAll(progress: !json)
+            let tasks = try await cluster.allTasks()
+            summary = RunSummary(tasks: tasks, cores: cluster.cores, submittedAt: t0)
+        } catch {
+            await cluster.stop()
+            fail(error)
+        }
+        await cluster.stop()
+        if json { try printJSON(summary) } else { print(summary.text) }
+        if summary.failed > 0 { throw ExitCode(1) }
+    }
+}
+
+/// What a run did: counts, makespan, and how busy the cores were.
+struct RunSummary: Codable {
+    var tasks: Int
+    var done: Int
+    var failed: Int
+    var canceled: Int
+    var makespanSeconds: Double
+    var utilisation: Double
+    var cores: Int
+    var failures: [String]
+
+    init(tasks list: [TaskInfo], cores: Int, submittedAt: Double) {
+        tasks = list.count
+        done = list.filter { $0.state == .done }.count
+        failed = list.filter { $0.state == .failed }.count
+        canceled = list.filter { $0.state == .canceled }.count
+        let starts = list.compactMap(\.startedAt), ends = list.compactMap(\.endedAt)
+        let first = starts.min() ?? submittedAt
+        makespanSeconds = max(0, (ends.max() ?? first) - first)
+        var busy = 0.0
+        for t in list {
+            guard let s = t.startedAt, let e = t.endedAt else { continue }
+            busy += (e - s) * Double(max(1, t.spec?.request.coresPerNode ?? 1) * (t.spec?.request.nodes ?? 1))
+        }
+        self.cores = cores
+        utilisation = makespanSeconds > 0 ? busy / (Double(cores) * makespanSeconds) : 0
+        failures = list.filter { $0.state == .failed }.prefix(10).map { "task \($0.id) \($0.name ?? ""): \($0.reason ?? "failed")" }
+    }
+
+    var text: String {
+        var s = "tasks: \(tasks)  done: \(done)  failed: \(failed)  canceled: \(canceled)\n"
+        s += "makespan: \(formatDuration(makespanSeconds))  utilisation: \(String(format: "%.1f%%", utilisation * 100)) of \(cores) cores"
+        for f in failures { s += "\n  \(f)" }
+        return s
+    }
+}
