@@ -73,7 +73,7 @@ public struct PilotClient: Sendable {
         if let body { req.httpBody = body; req.setValue("application/json", forHTTPHeaderField: "Content-Type") }
         let (data, response) = try await session.data(for: req)
         let code = (response as? HTTPURLResponse)?.statusCode ?? 0
-        if code == 401 { throw APIErrorBody(code: "unauthorized", message: "the manager refused the token (401): check access.json or --token-file") }
+        if code == 401, auth { throw APIErrorBody(code: "unauthorized", message: "the manager refused the token (401): check access.json or --token-file") }
         return (data, code)
     }
 }
