@@ -21,14 +21,7 @@ extension Agent {
                                    .map { RunningTask(key: $0.key, pid: $0.pid, startedAt: $0.startedAt) },
                                finished: Array(unacked.values))
         send(.hello(hello))
-        let heartbeat = Task { [weak self] in
-            while !Task.isCancelled {
-                let interval = await self?.heartbeatInterval ?? 2
-                try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))
-                await self?.send(.heartbeat)
-            }
-        }
-        defer { heartbeat.cancel() }
+        defer { heartbeat?.cancel(); heartbeat = nil }
         for await frame in frames {
             let env: ManagerEnvelope
             do { env = try JSONCoding.decode(ManagerEnvelope.self, from: frame) } catch {
@@ -40,6 +33,7 @@ extension Agent {
                 guard let w = env.welcome else { continue }
                 agentID = w.agentID
                 heartbeatInterval = w.heartbeatInterval
+                startHeartbeat(every: w.heartbeatInterval)
                 for k in w.kill { kill(k, discarding: true) }
                 log.info("registered as agent \(w.agentID)\(w.kill.isEmpty ? "" : "; killing \(w.kill.count) tasks re-bound elsewhere")")
                 // Results sent in the hello are acknowledged like any others; re-send nothing else.
@@ -58,6 +52,17 @@ extension Agent {
             }
         }
         throw AgentError("connection to the manager closed")
+    }
+
+    /// Started once the manager has said how often it expects to hear from us.
+    func startHeartbeat(every interval: Double) {
+        heartbeat?.cancel()
+        heartbeat = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(Int(max(interval, 0.05) * 1000)))
+                await self?.send(.heartbeat)
+            }
+        }
     }
 
     func send(_ env: AgentEnvelope) {

@@ -37,10 +37,13 @@ public actor Agent {
     var link: (any Channel)?
     var agentID: Int?
     var heartbeatInterval: Double = 2
+    var heartbeat: Task<Void, Never>?
     var draining = false
     var drainDeadline: Double?
     var stopped = false
     var stopContinuation: CheckedContinuation<Void, Never>?
+    /// Why the agent gave up (refused token, incompatible manager); nil after a normal stop.
+    public private(set) var fatalError: AgentError?
     var pendingStarted: [RunningTask] = []
     var pendingFinished: [TaskOutcome] = []
     var flushScheduled = false
@@ -69,6 +72,7 @@ public actor Agent {
                 backoff = 0.05
             } catch let e as AgentError where e.fatal {
                 log.error("\(e)")
+                fatalError = e
                 stopped = true
                 break
             } catch {

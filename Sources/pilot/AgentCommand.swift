@@ -58,6 +58,7 @@ struct AgentCommand: AsyncParsableCommand {
         }
         await agent.run()
         _ = sources
+        if let e = await agent.fatalError { fail(e) }
     }
 
     func makeConfig() throws -> AgentConfig {
