@@ -74,6 +74,7 @@ let package = Package(
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: strict),
         .testTarget(name: "PilotCoreTests", dependencies: ["PilotCore"]),
+        .testTarget(name: "PilotFuzzTests", dependencies: ["PilotCore", "PilotProtocol", "PilotQuantum", "PilotSlurm"]),
         .testTarget(name: "PilotEndToEndTests", dependencies: ["PilotCore", "PilotProtocol"]),
         .testTarget(name: "PilotQuantumTests", dependencies: ["PilotQuantum"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PilotTopologyTests", dependencies: ["PilotTopology"], resources: [.copy("Fixtures")]),

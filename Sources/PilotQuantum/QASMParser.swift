@@ -63,6 +63,12 @@ struct QASMProgramParser {
     private var operations: [QuantumOperation] = []
     private var qubitTotal = 0
     private var clbitTotal = 0
+    /// Expression nesting and size, bounded so hostile input cannot exhaust the stack
+    /// (parsing, evaluation and deallocation of the expression tree are all recursive).
+    private var expressionDepth = 0
+    private var expressionNodes = 0
+    static let maxExpressionDepth = 48
+    static let maxExpressionNodes = 2048
 
     private static let reserved: Set<String> = [
         "OPENQASM", "include", "qreg", "creg", "gate", "opaque", "measure", "reset", "barrier", "if", "pi",
@@ -295,6 +301,7 @@ struct QASMProgramParser {
 
     private mutating func parseExpressionList(allowed parameters: Set<String>) throws(QuantumError) -> [QASMExpression] {
         var list: [QASMExpression] = []
+        expressionNodes = 0
         try expectSymbol("(", "before parameters")
         if isSymbol(")") {
             _ = advance()
@@ -331,6 +338,15 @@ struct QASMProgramParser {
 
     // Unary minus binds looser than '^', so -2^2 is -(2^2) as in ordinary mathematics.
     private mutating func parseUnary(_ parameters: Set<String>) throws(QuantumError) -> QASMExpression {
+        expressionNodes += 1
+        guard expressionNodes <= Self.maxExpressionNodes else {
+            throw error("expression has more than \(Self.maxExpressionNodes) terms", at: current)
+        }
+        expressionDepth += 1
+        defer { expressionDepth -= 1 }
+        guard expressionDepth <= Self.maxExpressionDepth else {
+            throw error("expression nested deeper than \(Self.maxExpressionDepth) levels", at: current)
+        }
         if isSymbol("-") {
             _ = advance()
             return .negate(try parseUnary(parameters))

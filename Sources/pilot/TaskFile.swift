@@ -34,12 +34,18 @@ struct TaskFile {
     }
 
     static func parse(_ text: String, file: String) throws(FileError) -> TaskFile {
+        if let (l, c) = InputLimits.nestingViolation(in: text) {
+            var e = FileError(file: file, reason: "nested deeper than \(InputLimits.maxNesting) levels")
+            e.line = l
+            e.column = c
+            throw e
+        }
         let root: Node
         do {
             guard let n = try Yams.compose(yaml: text) else { throw FileError(file: file, reason: "the file is empty") }
             root = n
         } catch let e as FileError { throw e } catch let e as YamlError {
-            throw FileError(file: file, reason: "not valid YAML: \(e)")
+            throw FileError(file: file, reason: "not valid YAML: \(String("\(e)".prefix(300)))")
         } catch { throw FileError(file: file, reason: "not valid YAML: \(error)") }
         guard let top = root.mapping else { throw FileError(file: file, node: root, field: "", reason: "the top level must be a mapping with `tasks:`") }
         var defaults: Node.Mapping?
