@@ -9,8 +9,8 @@ struct ParallelLoop: Sendable {
     static let minimumParallelWork = 1 << 14
 
     @inline(__always)
-    func run(_ total: Int, _ body: (Int, Int) -> Void) {
-        if threads <= 1 || total < Self.minimumParallelWork {
+    func run(_ total: Int, minimumWork: Int = ParallelLoop.minimumParallelWork, _ body: (Int, Int) -> Void) {
+        if threads <= 1 || total < max(2, minimumWork) {
             body(0, total)
             return
         }
