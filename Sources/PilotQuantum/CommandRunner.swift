@@ -178,21 +178,3 @@ enum CommandRunner {
                              timings: QuantumTimings(queueWaitSeconds: 0, executionSeconds: 0, totalSeconds: 0))
     }
 }
-
-/// Set from the timeout timer thread, read after the process ended.
-final class TimeoutFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-
-    func set() {
-        lock.lock()
-        value = true
-        lock.unlock()
-    }
-
-    var isSet: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return value
-    }
-}

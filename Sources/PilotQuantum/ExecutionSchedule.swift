@@ -10,31 +10,53 @@ enum ExecutionSchedule {
 
     /// 2^14 amplitudes = 256 KiB per block.
     static let blockQubits = 14
+    /// How many postponed operations a batch may look past; bounds the scheduling cost to
+    /// O(operations × window) even for long chains of dependent gates.
+    static let lookahead = 64
+
+    private struct Entry {
+        var op: KernelOperation
+        var mask: UInt64
+        var isLow: Bool
+    }
 
     static func make(_ ops: [KernelOperation], lowQubits: Int) -> [Step] {
+        let lowMask: UInt64 = (1 << UInt64(lowQubits)) - 1
+        var items = ops.map { op -> Entry in
+            let mask = op.qubits.reduce(UInt64(0)) { $0 | (1 << UInt64($1)) }
+            return Entry(op: op, mask: mask, isLow: mask & ~lowMask == 0)
+        }
         var steps: [Step] = []
-        var remaining = ops.map { (op: $0, qubits: $0.qubits) }
-        let limit = lowQubits
-        while !remaining.isEmpty {
+        var start = 0
+        while start < items.count {
             var batch: [KernelOperation] = []
-            var deferred: [(op: KernelOperation, qubits: [Int])] = []
+            var deferred: [Int] = []
             var blocked: UInt64 = 0
-            for entry in remaining {
-                let mask = entry.qubits.reduce(UInt64(0)) { $0 | (1 << UInt64($1)) }
-                if entry.qubits.allSatisfy({ $0 < limit }) && mask & blocked == 0 {
+            var i = start
+            while i < items.count {
+                let entry = items[i]
+                if entry.isLow && entry.mask & blocked == 0 {
                     batch.append(entry.op)
                 } else {
-                    deferred.append(entry)
-                    blocked |= mask
+                    deferred.append(i)
+                    blocked |= entry.mask
                 }
+                i += 1
+                if deferred.count >= lookahead || blocked & lowMask == lowMask { break }
             }
             if batch.isEmpty {
-                steps.append(.full(remaining[0].op))
-                remaining.removeFirst()
-            } else {
-                steps.append(.batch(batch))
-                remaining = deferred
+                steps.append(.full(items[start].op))
+                start += 1
+                continue
             }
+            steps.append(.batch(batch))
+            // Keep the postponed operations, in order, just before the unscanned rest.
+            var write = i
+            for d in deferred.reversed() {
+                write -= 1
+                items[write] = items[d]
+            }
+            start = write
         }
         return steps
     }

@@ -23,10 +23,3 @@ struct ParallelLoop: Sendable {
         }
     }
 }
-
-/// Carries a non-Sendable closure into `concurrentPerform`; the closures passed here only touch
-/// disjoint parts of the amplitude buffer.
-struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
