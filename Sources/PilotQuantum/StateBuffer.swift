@@ -27,9 +27,9 @@ final class StateBuffer: @unchecked Sendable {
         storage.update(from: other.storage, count: 2 * amplitudeCount)
     }
 
-    func apply(_ ops: [KernelOperation], loop: ParallelLoop) {
+    func apply(_ ops: [KernelOperation], loop: ParallelLoop, blocking: Bool = true) {
         let low = ExecutionSchedule.blockQubits
-        guard qubitCount > low else {
+        guard blocking, qubitCount > low else {
             for op in ops { StateVectorKernels.apply(op, to: storage, qubits: qubitCount, loop: loop) }
             return
         }

@@ -7,8 +7,10 @@ public struct StateVectorSimulator: Sendable {
     public var threads: Int
     /// Largest register simulated; 2^30 amplitudes already take 16 GiB.
     public var maxQubits: Int
-    /// Merge consecutive one-qubit gates before simulation.
+    /// Fuse gates before simulation (see `CircuitLowering`).
     public var fusion: Bool
+    /// Run low-qubit gates block by block (see `ExecutionSchedule`); off only to cross-check.
+    var cacheBlocking = true
 
     public init(threads: Int = 1, maxQubits: Int = 30, fusion: Bool = true) {
         self.threads = max(1, threads)
@@ -41,7 +43,8 @@ public struct StateVectorSimulator: Sendable {
                                "the circuit measures or resets a qubit and then keeps using it; a single final state is not defined (use sample instead)")
         }
         let state = StateBuffer(qubits: circuit.qubitCount)
-        state.apply(CircuitLowering.lower(analysis.gates, fuse: fusion), loop: loop(for: circuit.qubitCount))
+        state.apply(CircuitLowering.lower(analysis.gates, fuse: fusion), loop: loop(for: circuit.qubitCount),
+                    blocking: cacheBlocking)
         return state
     }
 
