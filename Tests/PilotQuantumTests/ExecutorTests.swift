@@ -103,14 +103,14 @@ import Testing
         let path = try script("""
         test -f "$1" || exit 3
         grep -q 'cx q\\[0\\], q\\[1\\]' "$1" || exit 4
-        printf '{"counts": {"00": %d, "11": %d}}\\n' "$2" "$3"
+        printf '{"counts": {"00": %d, "11": %d, "01": 1, "10": 0}}\\n' "$2" "$3"
         """)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let device = QPUDeviceProfile(name: "ext", qubits: 4,
                                       executor: .command(argv: [path, "{circuit}", "{shots}", "{seed}"], timeoutSeconds: 20))
         let result = try await QPUExecutor.run(QuantumJob(circuit: Self.bell, shots: 100, seed: 7, device: "ext"),
                                                on: device, threads: 1, latencyScale: 0)
-        #expect(result.counts == ["00": 100, "11": 7])
+        #expect(result.counts == ["00": 100, "11": 7, "01": 1, "10": 0])
         #expect(result.device == "ext")
         #expect(result.qubits == 2)
     }
@@ -132,6 +132,7 @@ import Testing
         ("echo 'this is not json'", "did not print JSON"),
         ("echo '{\"counts\": {\"0a\": 3}}'", "is not a bitstring"),
         ("echo '{\"result\": 1}'", "expected a \"counts\" or \"expectations\" key"),
+        ("echo '{\"counts\": {\"01\": true}}'", "'counts.01': expected an integer"),
         ("echo 'boom' >&2; exit 2", "exited with status 2: boom"),
     ])
     func brokenCommandGivesClearError(_ body: String, _ expected: String) async throws {
