@@ -62,9 +62,13 @@ public struct StateVectorSimulator: Sendable {
         return Self.expectation(try pauli.resized(to: circuit.qubitCount), state: state)
     }
 
-    /// Exact ⟨ψ|P|ψ⟩ for a statevector of 2^n amplitudes (n ≥ the Pauli's width).
+    /// Exact ⟨ψ|P|ψ⟩ for a statevector of 2^n amplitudes. NaN when `state` is not a power-of-two
+    /// length or P acts on a qubit ≥ n (use `expectation(_:circuit:)` for a throwing check).
     public func expectation(_ pauli: PauliString, state: [ComplexAmplitude]) -> Double {
-        state.withUnsafeBufferPointer { buffer in
+        let count = state.count
+        guard count > 0, count & (count - 1) == 0,
+              pauli.support.allSatisfy({ (1 << $0) < count }) else { return .nan }
+        return state.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: Double.self, capacity: 2 * buffer.count) { p in
                 Self.expectation(pauli, amplitudes: p, count: buffer.count)
             }
