@@ -44,6 +44,9 @@ struct QASMProgramParser {
     private var operations: [QuantumOperation] = []
     private var qubitTotal = 0
     private var clbitTotal = 0
+    /// Nesting of expressions; bounded so hostile input cannot exhaust the stack.
+    private var expressionDepth = 0
+    private static let maxExpressionDepth = 200
 
     private static let reserved: Set<String> = [
         "OPENQASM", "include", "qreg", "creg", "gate", "opaque", "measure", "reset", "barrier", "if", "pi",
@@ -291,6 +294,11 @@ struct QASMProgramParser {
     }
 
     private mutating func parseExpression(_ parameters: Set<String>) throws(QuantumError) -> QASMExpression {
+        expressionDepth += 1
+        defer { expressionDepth -= 1 }
+        guard expressionDepth <= Self.maxExpressionDepth else {
+            throw error("expression nested too deeply", at: current)
+        }
         var lhs = try parseTerm(parameters)
         while isSymbol("+") || isSymbol("-") {
             let opToken = advance()
@@ -312,6 +320,11 @@ struct QASMProgramParser {
 
     // Unary minus binds looser than '^', so -2^2 is -(2^2) as in ordinary mathematics.
     private mutating func parseUnary(_ parameters: Set<String>) throws(QuantumError) -> QASMExpression {
+        expressionDepth += 1
+        defer { expressionDepth -= 1 }
+        guard expressionDepth <= Self.maxExpressionDepth else {
+            throw error("expression nested too deeply", at: current)
+        }
         if isSymbol("-") {
             _ = advance()
             return .negate(try parseUnary(parameters))
