@@ -172,3 +172,28 @@ import Testing
         #expect(decoded.observables.isEmpty && decoded.seed == nil)
     }
 }
+
+extension ExecutorTests {
+    @Test func ghzOnShippedNoisyProfileShowsErrors() async throws {
+        let profile = try QPUDeviceProfile.load(path: ProfileTests.profileDirectory + "/superconducting-27.yaml")
+        let ghz = """
+        OPENQASM 2.0;
+        include "qelib1.inc";
+        qreg q[5];
+        creg c[5];
+        h q[0];
+        cx q[0], q[1];
+        cx q[1], q[2];
+        cx q[2], q[3];
+        cx q[3], q[4];
+        measure q -> c;
+        """
+        let job = QuantumJob(circuit: ghz, shots: 4000, seed: 2, device: profile.name)
+        let result = try await QPUExecutor.run(job, on: profile, threads: 1, latencyScale: 0)
+        let ideal = (result.counts["00000"] ?? 0) + (result.counts["11111"] ?? 0)
+        // Four CX at p2 = 1% and five readouts at 2% lose roughly 10–15% of the shots.
+        #expect(ideal < 4000)
+        #expect(Double(ideal) / 4000 > 0.75)
+        #expect(result.trajectories == profile.noise.trajectories)
+    }
+}
