@@ -120,55 +120,43 @@ enum CommandRunner {
         func bad(_ reason: String) -> QuantumError {
             QuantumError(.commandOutput, "command '\(program)' printed invalid output: \(reason)")
         }
-        let object: Any
+        let output: CommandOutput
         do {
-            object = try JSONSerialization.jsonObject(with: data)
+            output = try JSONDecoder().decode(CommandOutput.self, from: data)
+        } catch let error as DecodingError {
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty {
+                let preview = String(decoding: data.prefix(200), as: UTF8.self)
+                throw QuantumError(.commandOutput, "command '\(program)' did not print JSON on stdout (got \"\(preview)\")",
+                                   cause: error)
+            }
+            throw bad(CommandOutput.describe(error))
         } catch {
-            let preview = String(decoding: data.prefix(200), as: UTF8.self)
-            throw QuantumError(.commandOutput, "command '\(program)' did not print JSON on stdout (got \"\(preview)\")",
-                               cause: error)
+            throw bad("\(error)")
         }
-        guard let top = object as? [String: Any] else { throw bad("expected a JSON object") }
-        guard top["counts"] != nil || top["expectations"] != nil else {
+        guard output.counts != nil || output.expectations != nil else {
             throw bad("expected a \"counts\" or \"expectations\" key")
         }
         var counts: [String: Int] = [:]
-        if let raw = top["counts"] {
-            guard let dict = raw as? [String: Any] else { throw bad("\"counts\" must be an object") }
-            for (key, value) in dict {
-                guard !key.isEmpty, key.allSatisfy({ $0 == "0" || $0 == "1" }) else {
-                    throw bad("count key \"\(key)\" is not a bitstring")
-                }
-                guard let n = value as? Int, n >= 0, !(value is Bool) else {
-                    throw bad("count for \"\(key)\" must be a non-negative integer")
-                }
-                counts[key] = n
+        for (key, n) in output.counts ?? [:] {
+            guard !key.isEmpty, key.allSatisfy({ $0 == "0" || $0 == "1" }) else {
+                throw bad("count key \"\(key)\" is not a bitstring")
             }
+            guard n >= 0 else { throw bad("count for \"\(key)\" must be non-negative") }
+            counts[key] = n
         }
         var expectations: [ExpectationValue] = []
-        if let raw = top["expectations"] {
-            guard let list = raw as? [Any] else { throw bad("\"expectations\" must be a list") }
+        if let list = output.expectations {
             guard list.count == observables.count else {
                 throw bad("\(list.count) expectation value(s) for \(observables.count) observable(s)")
             }
             for (i, item) in list.enumerated() {
-                var value: Double
-                var error: Double?
-                if let v = item as? Double, !(item is Bool) {
-                    value = v
-                } else if let entry = item as? [String: Any], let v = entry["value"] as? Double {
-                    value = v
-                    error = (entry["standardError"] ?? entry["stderr"]) as? Double
-                } else {
-                    throw bad("expectation \(i) must be a number or an object with a numeric \"value\"")
+                guard item.value.isFinite, item.value >= -1 - 1e-9, item.value <= 1 + 1e-9 else {
+                    throw bad("expectation \(i) = \(item.value) is outside [-1, 1]")
                 }
-                guard value.isFinite, value >= -1 - 1e-9, value <= 1 + 1e-9 else {
-                    throw bad("expectation \(i) = \(value) is outside [-1, 1]")
-                }
-                value = min(1, max(-1, value))
+                let value = min(1, max(-1, item.value))
                 let fallback = job.shots > 0 ? ((1 - value * value) / Double(job.shots)).squareRoot() : 0
                 expectations.append(ExpectationValue(observable: observables[i].label, value: value,
-                                                     standardError: error ?? fallback))
+                                                     standardError: item.standardError ?? fallback))
             }
         } else if !observables.isEmpty {
             throw bad("no \"expectations\" for \(observables.count) requested observable(s)")
@@ -176,23 +164,5 @@ enum CommandRunner {
         return QuantumResult(device: job.device, qubits: 0, shots: job.shots, seed: 0, counts: counts,
                              expectations: expectations,
                              timings: QuantumTimings(queueWaitSeconds: 0, executionSeconds: 0, totalSeconds: 0))
-    }
-}
-
-/// Set from the timeout timer thread, read after the process ended.
-final class TimeoutFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-
-    func set() {
-        lock.lock()
-        value = true
-        lock.unlock()
-    }
-
-    var isSet: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return value
     }
 }

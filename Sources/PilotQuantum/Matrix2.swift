@@ -23,4 +23,17 @@ public struct Matrix2: Sendable, Hashable {
     var isDiagonal: Bool { b == .zero && c == .zero }
     var isAntiDiagonal: Bool { a == .zero && d == .zero }
     var isIdentity: Bool { self == .identity }
+    var isReal: Bool { a.im == 0 && b.im == 0 && c.im == 0 && d.im == 0 }
+    var isRealDiagonalImaginaryOffDiagonal: Bool { a.im == 0 && d.im == 0 && b.re == 0 && c.re == 0 }
+
+    /// Rough floating-point work per amplitude of the kernel `StateVectorKernels` picks for this
+    /// matrix; used to decide whether folding it into a dense two-qubit gate pays off.
+    var kernelCost: Int {
+        if isIdentity { return 0 }
+        if isDiagonal { return a == .one || d == .one ? 3 : 6 }
+        if isAntiDiagonal { return b == .one && c == .one ? 1 : 6 }
+        if isReal { return 4 }
+        if isRealDiagonalImaginaryOffDiagonal { return 6 }
+        return 16
+    }
 }

@@ -9,8 +9,8 @@ struct ParallelLoop: Sendable {
     static let minimumParallelWork = 1 << 14
 
     @inline(__always)
-    func run(_ total: Int, _ body: (Int, Int) -> Void) {
-        if threads <= 1 || total < Self.minimumParallelWork {
+    func run(_ total: Int, minimumWork: Int = ParallelLoop.minimumParallelWork, _ body: (Int, Int) -> Void) {
+        if threads <= 1 || total < max(2, minimumWork) {
             body(0, total)
             return
         }
@@ -22,11 +22,4 @@ struct ParallelLoop: Sendable {
             }
         }
     }
-}
-
-/// Carries a non-Sendable closure into `concurrentPerform`; the closures passed here only touch
-/// disjoint parts of the amplitude buffer.
-struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }

@@ -10,7 +10,10 @@ import Foundation
 /// one circuit for counts plus one basis-rotated circuit per non-trivial observable. If the
 /// simulation itself is slower, no extra time is added.
 ///
-/// shots == 0 asks for exact, noise-free expectation values (standard error 0) and no counts.
+/// Counts are produced when shots > 0 and the circuit measures something (or no observables were
+/// requested, in which case all qubits are measured). Each observable is estimated from its own
+/// `shots` samples in the Pauli's basis. shots == 0 asks for exact, noise-free expectation values
+/// (standard error 0) and no counts.
 public enum QPUExecutor {
     /// Jobs larger than this are refused before any work starts.
     public static let maxShots = 10_000_000

@@ -1,18 +1,5 @@
 import Foundation
 
-/// Wall-clock split of a job: time queued for the device and time executing on it.
-public struct QuantumTimings: Sendable, Codable, Hashable {
-    public var queueWaitSeconds: Double
-    public var executionSeconds: Double
-    public var totalSeconds: Double
-
-    public init(queueWaitSeconds: Double, executionSeconds: Double, totalSeconds: Double) {
-        self.queueWaitSeconds = queueWaitSeconds
-        self.executionSeconds = executionSeconds
-        self.totalSeconds = totalSeconds
-    }
-}
-
 /// Outcome of a `QuantumJob`. `seed` is the one actually used (drawn when the job gave none) so
 /// any run can be repeated; `trajectories` is set when gate noise was simulated.
 public struct QuantumResult: Sendable, Codable, Hashable {

@@ -49,9 +49,9 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         Double(next() >> 11) * 0x1.0p-53
     }
 
-    /// Uniform in 0..<bound, unbiased (rejection on the top range).
+    /// Uniform in 0..<bound, unbiased (rejection on the top range); 0 when bound ≤ 1.
     public mutating func nextInt(below bound: Int) -> Int {
-        precondition(bound > 0)
+        guard bound > 1 else { return 0 }
         let b = UInt64(bound)
         let limit = UInt64.max - UInt64.max % b
         while true {

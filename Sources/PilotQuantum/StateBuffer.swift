@@ -27,8 +27,27 @@ final class StateBuffer: @unchecked Sendable {
         storage.update(from: other.storage, count: 2 * amplitudeCount)
     }
 
-    func apply(_ ops: [KernelOperation], loop: ParallelLoop) {
-        for op in ops { StateVectorKernels.apply(op, to: storage, qubits: qubitCount, loop: loop) }
+    func apply(_ ops: [KernelOperation], loop: ParallelLoop, blocking: Bool = true) {
+        let low = ExecutionSchedule.blockQubits
+        guard blocking, qubitCount > low else {
+            for op in ops { StateVectorKernels.apply(op, to: storage, qubits: qubitCount, loop: loop) }
+            return
+        }
+        let serial = ParallelLoop(threads: 1)
+        let pointer = AmplitudePointer(base: storage)
+        for step in ExecutionSchedule.make(ops, lowQubits: low) {
+            switch step {
+            case .full(let op):
+                StateVectorKernels.apply(op, to: storage, qubits: qubitCount, loop: loop)
+            case .batch(let batch):
+                loop.run(1 << (qubitCount - low), minimumWork: 2) { start, end in
+                    for block in start..<end {
+                        let base = pointer.base + 2 * (block << low)
+                        for op in batch { StateVectorKernels.apply(op, to: base, qubits: low, loop: serial) }
+                    }
+                }
+            }
+        }
     }
 
     var amplitudes: [ComplexAmplitude] {

@@ -111,6 +111,37 @@ enum StateVectorKernels {
             }
             return
         }
+        if m.isReal {
+            // Real matrices (ry, h, fused real products): half the multiplications.
+            let (a, b, c, d) = (m.a.re, m.b.re, m.c.re, m.d.re)
+            forEachRun(qubits: n, positions: positions, orMask: mask, loop: loop) { first, run in
+                let p0 = pointer.base + 2 * first
+                let p1 = p0 + stride
+                for j in 0..<(2 * run) {
+                    let x0 = p0[j], x1 = p1[j]
+                    p0[j] = a * x0 + b * x1
+                    p1[j] = c * x0 + d * x1
+                }
+            }
+            return
+        }
+        if m.isRealDiagonalImaginaryOffDiagonal {
+            // rx-like [[a, i·b], [i·c, d]] with a, b, c, d real.
+            let (a, b, c, d) = (m.a.re, m.b.im, m.c.im, m.d.re)
+            forEachRun(qubits: n, positions: positions, orMask: mask, loop: loop) { first, run in
+                let p0 = pointer.base + 2 * first
+                let p1 = p0 + stride
+                for k in 0..<run {
+                    let j = 2 * k
+                    let x0r = p0[j], x0i = p0[j + 1], x1r = p1[j], x1i = p1[j + 1]
+                    p0[j] = a * x0r - b * x1i
+                    p0[j + 1] = a * x0i + b * x1r
+                    p1[j] = d * x1r - c * x0i
+                    p1[j + 1] = d * x1i + c * x0r
+                }
+            }
+            return
+        }
         let (ar, ai, br, bi) = (m.a.re, m.a.im, m.b.re, m.b.im)
         let (cr, ci, dr, di) = (m.c.re, m.c.im, m.d.re, m.d.im)
         forEachRun(qubits: n, positions: positions, orMask: mask, loop: loop) { first, run in
@@ -210,8 +241,43 @@ enum StateVectorKernels {
         }
     }
 
+    /// 4×4 matrix on two qubits with the coefficients held in locals; the workhorse after fusion.
+    static func applyDense2(_ state: UnsafeMutablePointer<Double>, _ n: Int, _ q0: Int, _ q1: Int,
+                            _ m: [ComplexAmplitude], _ loop: ParallelLoop) {
+        let pointer = AmplitudePointer(base: state)
+        let o1 = 2 << q0
+        let o2 = 2 << q1
+        let o3 = o1 + o2
+        let (m00r, m00i, m01r, m01i, m02r, m02i, m03r, m03i) = (m[0].re, m[0].im, m[1].re, m[1].im, m[2].re, m[2].im, m[3].re, m[3].im)
+        let (m10r, m10i, m11r, m11i, m12r, m12i, m13r, m13i) = (m[4].re, m[4].im, m[5].re, m[5].im, m[6].re, m[6].im, m[7].re, m[7].im)
+        let (m20r, m20i, m21r, m21i, m22r, m22i, m23r, m23i) = (m[8].re, m[8].im, m[9].re, m[9].im, m[10].re, m[10].im, m[11].re, m[11].im)
+        let (m30r, m30i, m31r, m31i, m32r, m32i, m33r, m33i) = (m[12].re, m[12].im, m[13].re, m[13].im, m[14].re, m[14].im, m[15].re, m[15].im)
+        forEachRun(qubits: n, positions: [q0, q1], orMask: 0, loop: loop) { first, run in
+            let p = pointer.base + 2 * first
+            for k in 0..<run {
+                let j = 2 * k
+                let a0r = p[j], a0i = p[j + 1]
+                let a1r = p[j + o1], a1i = p[j + o1 + 1]
+                let a2r = p[j + o2], a2i = p[j + o2 + 1]
+                let a3r = p[j + o3], a3i = p[j + o3 + 1]
+                p[j] = m00r * a0r - m00i * a0i + m01r * a1r - m01i * a1i + m02r * a2r - m02i * a2i + m03r * a3r - m03i * a3i
+                p[j + 1] = m00r * a0i + m00i * a0r + m01r * a1i + m01i * a1r + m02r * a2i + m02i * a2r + m03r * a3i + m03i * a3r
+                p[j + o1] = m10r * a0r - m10i * a0i + m11r * a1r - m11i * a1i + m12r * a2r - m12i * a2i + m13r * a3r - m13i * a3i
+                p[j + o1 + 1] = m10r * a0i + m10i * a0r + m11r * a1i + m11i * a1r + m12r * a2i + m12i * a2r + m13r * a3i + m13i * a3r
+                p[j + o2] = m20r * a0r - m20i * a0i + m21r * a1r - m21i * a1i + m22r * a2r - m22i * a2i + m23r * a3r - m23i * a3i
+                p[j + o2 + 1] = m20r * a0i + m20i * a0r + m21r * a1i + m21i * a1r + m22r * a2i + m22i * a2r + m23r * a3i + m23i * a3r
+                p[j + o3] = m30r * a0r - m30i * a0i + m31r * a1r - m31i * a1i + m32r * a2r - m32i * a2i + m33r * a3r - m33i * a3i
+                p[j + o3 + 1] = m30r * a0i + m30i * a0r + m31r * a1i + m31i * a1r + m32r * a2i + m32i * a2r + m33r * a3i + m33i * a3r
+            }
+        }
+    }
+
     static func applyDense(_ state: UnsafeMutablePointer<Double>, _ n: Int, _ qubits: [Int],
                            _ matrix: [ComplexAmplitude], _ loop: ParallelLoop) {
+        if qubits.count == 2 {
+            applyDense2(state, n, qubits[0], qubits[1], matrix, loop)
+            return
+        }
         let k = qubits.count
         let dim = 1 << k
         let pointer = AmplitudePointer(base: state)

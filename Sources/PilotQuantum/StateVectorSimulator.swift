@@ -7,8 +7,10 @@ public struct StateVectorSimulator: Sendable {
     public var threads: Int
     /// Largest register simulated; 2^30 amplitudes already take 16 GiB.
     public var maxQubits: Int
-    /// Merge consecutive one-qubit gates before simulation.
+    /// Fuse gates before simulation (see `CircuitLowering`).
     public var fusion: Bool
+    /// Run low-qubit gates block by block (see `ExecutionSchedule`); off only to cross-check.
+    var cacheBlocking = true
 
     public init(threads: Int = 1, maxQubits: Int = 30, fusion: Bool = true) {
         self.threads = max(1, threads)
@@ -41,7 +43,8 @@ public struct StateVectorSimulator: Sendable {
                                "the circuit measures or resets a qubit and then keeps using it; a single final state is not defined (use sample instead)")
         }
         let state = StateBuffer(qubits: circuit.qubitCount)
-        state.apply(CircuitLowering.lower(analysis.gates, fuse: fusion), loop: loop(for: circuit.qubitCount))
+        state.apply(CircuitLowering.lower(analysis.gates, fuse: fusion), loop: loop(for: circuit.qubitCount),
+                    blocking: cacheBlocking)
         return state
     }
 
@@ -59,9 +62,13 @@ public struct StateVectorSimulator: Sendable {
         return Self.expectation(try pauli.resized(to: circuit.qubitCount), state: state)
     }
 
-    /// Exact ⟨ψ|P|ψ⟩ for a statevector of 2^n amplitudes (n ≥ the Pauli's width).
+    /// Exact ⟨ψ|P|ψ⟩ for a statevector of 2^n amplitudes. NaN when `state` is not a power-of-two
+    /// length or P acts on a qubit ≥ n (use `expectation(_:circuit:)` for a throwing check).
     public func expectation(_ pauli: PauliString, state: [ComplexAmplitude]) -> Double {
-        state.withUnsafeBufferPointer { buffer in
+        let count = state.count
+        guard count > 0, count & (count - 1) == 0,
+              pauli.support.allSatisfy({ (1 << $0) < count }) else { return .nan }
+        return state.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: Double.self, capacity: 2 * buffer.count) { p in
                 Self.expectation(pauli, amplitudes: p, count: buffer.count)
             }

@@ -81,8 +81,8 @@ import Testing
         #expect(plan.cuts.count == 2)
         #expect(plan.fragments.count == 3)
         #expect(plan.fragments.contains { !$0.incomingCuts.isEmpty && !$0.outgoingCuts.isEmpty })
-        let results = try await Self.runAll(plan, deviceQubits: 6)
-        let reconstructed = try CircuitCutter.reconstruct(plan, results: results)
+        let device = QPUDeviceProfile(name: "six", qubits: 6)
+        let reconstructed = try await CircuitCutter.execute(plan, on: device, threads: 1, latencyScale: 0)
         for (r, x) in zip(reconstructed, try Self.exact(circuit, observables)) {
             #expect(abs(r.value - x) < 1e-9, "\(r.observable): \(r.value) vs \(x)")
         }

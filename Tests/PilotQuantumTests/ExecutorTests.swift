@@ -103,14 +103,14 @@ import Testing
         let path = try script("""
         test -f "$1" || exit 3
         grep -q 'cx q\\[0\\], q\\[1\\]' "$1" || exit 4
-        printf '{"counts": {"00": %d, "11": %d}}\\n' "$2" "$3"
+        printf '{"counts": {"00": %d, "11": %d, "01": 1, "10": 0}}\\n' "$2" "$3"
         """)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let device = QPUDeviceProfile(name: "ext", qubits: 4,
                                       executor: .command(argv: [path, "{circuit}", "{shots}", "{seed}"], timeoutSeconds: 20))
         let result = try await QPUExecutor.run(QuantumJob(circuit: Self.bell, shots: 100, seed: 7, device: "ext"),
                                                on: device, threads: 1, latencyScale: 0)
-        #expect(result.counts == ["00": 100, "11": 7])
+        #expect(result.counts == ["00": 100, "11": 7, "01": 1, "10": 0])
         #expect(result.device == "ext")
         #expect(result.qubits == 2)
     }
@@ -132,6 +132,7 @@ import Testing
         ("echo 'this is not json'", "did not print JSON"),
         ("echo '{\"counts\": {\"0a\": 3}}'", "is not a bitstring"),
         ("echo '{\"result\": 1}'", "expected a \"counts\" or \"expectations\" key"),
+        ("echo '{\"counts\": {\"01\": true}}'", "'counts.01': expected an integer"),
         ("echo 'boom' >&2; exit 2", "exited with status 2: boom"),
     ])
     func brokenCommandGivesClearError(_ body: String, _ expected: String) async throws {
@@ -169,5 +170,30 @@ import Testing
         let minimal = #"{"circuit":"x","shots":1,"device":"d"}"#
         let decoded = try JSONDecoder().decode(QuantumJob.self, from: Data(minimal.utf8))
         #expect(decoded.observables.isEmpty && decoded.seed == nil)
+    }
+}
+
+extension ExecutorTests {
+    @Test func ghzOnShippedNoisyProfileShowsErrors() async throws {
+        let profile = try QPUDeviceProfile.load(path: ProfileTests.profileDirectory + "/superconducting-27.yaml")
+        let ghz = """
+        OPENQASM 2.0;
+        include "qelib1.inc";
+        qreg q[5];
+        creg c[5];
+        h q[0];
+        cx q[0], q[1];
+        cx q[1], q[2];
+        cx q[2], q[3];
+        cx q[3], q[4];
+        measure q -> c;
+        """
+        let job = QuantumJob(circuit: ghz, shots: 4000, seed: 2, device: profile.name)
+        let result = try await QPUExecutor.run(job, on: profile, threads: 1, latencyScale: 0)
+        let ideal = (result.counts["00000"] ?? 0) + (result.counts["11111"] ?? 0)
+        // Four CX at p2 = 1% and five readouts at 2% lose roughly 10–15% of the shots.
+        #expect(ideal < 4000)
+        #expect(Double(ideal) / 4000 > 0.75)
+        #expect(result.trajectories == profile.noise.trajectories)
     }
 }

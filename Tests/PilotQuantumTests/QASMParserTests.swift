@@ -144,6 +144,8 @@ import Testing
               message: "registers in a broadcast gate call must have the same size (2 vs 3)"),
         .init(source: header + "gate g x { h x;\n", line: 4, column: 1, message: "unterminated body of gate 'g'"),
         .init(source: header + "qreg q[1];\nrz(pi q[0];\n", line: 4, column: 7, message: "expected ')' after parameters, found 'q'"),
+        .init(source: header + "qreg q[1];\nrz(" + String(repeating: "(", count: 5000) + "1) q[0];\n", line: 4, column: 104,
+              message: "expression nested too deeply"),
     ]
 
     @Test(arguments: malformed)

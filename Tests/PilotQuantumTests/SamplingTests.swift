@@ -116,3 +116,13 @@ import Testing
         #expect(throws: QuantumError.self) { try PauliString("XQZ") }
     }
 }
+
+extension SamplingTests {
+    @Test func mismatchedStateGivesNaNInsteadOfReadingOutOfBounds() throws {
+        let simulator = StateVectorSimulator()
+        let state = try simulator.statevector(QuantumCircuit(qubits: 2))
+        #expect(simulator.expectation(try PauliString("XII"), state: state).isNaN)
+        #expect(simulator.expectation(try PauliString("Z"), state: []).isNaN)
+        #expect(simulator.expectation(try PauliString("IZ"), state: state) == 1)
+    }
+}
