@@ -57,6 +57,7 @@ let package = Package(
                 swiftSettings: strict),
         .target(name: "PilotWorkflow",
                 dependencies: ["PilotCore", .product(name: "Yams", package: "Yams")],
+                exclude: ["WORKFLOW-FORMAT.md"],
                 swiftSettings: strict),
         .testTarget(name: "PilotWorkflowTests", dependencies: ["PilotWorkflow", "PilotCore"],
                     resources: [.copy("Fixtures")]),
