@@ -1,0 +1,36 @@
+/// "Did you mean" for misspelt keys, motifs and stage names.
+enum Suggestion {
+    /// The candidate closest to `word` by edit distance, if close enough to be a plausible typo.
+    static func closest<C: Collection>(to word: String, in candidates: C) -> String? where C.Element == String {
+        let w = Array(word.lowercased())
+        guard !w.isEmpty, w.count <= 64 else { return nil }
+        var best: (String, Int)?
+        for c in candidates.sorted() {
+            let d = distance(w, Array(c.lowercased()))
+            let limit = max(1, min(3, c.count / 3))
+            if d <= limit, best == nil || d < best!.1 { best = (c, d) }
+        }
+        return best?.0
+    }
+
+    /// Levenshtein distance with adjacent transpositions counted as one edit.
+    static func distance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var prev2 = [Int](repeating: 0, count: b.count + 1)
+        var prev = Array(0...b.count)
+        var cur = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            cur[0] = i
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    cur[j] = min(cur[j], prev2[j - 2] + 1)
+                }
+            }
+            (prev2, prev, cur) = (prev, cur, prev2)
+        }
+        return prev[b.count]
+    }
+}

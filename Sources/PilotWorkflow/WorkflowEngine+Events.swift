@@ -1,0 +1,162 @@
+import PilotCore
+
+extension WorkflowEngine {
+    /// Applies one event. Late events for a finished stage or an earlier attempt are ignored
+    /// (cancellation races are normal); events that can never be right throw `.invalidEvent`.
+    public mutating func handle(_ event: WorkflowEvent) throws(WorkflowError) -> [WorkflowAction] {
+        var out: [WorkflowAction] = []
+        switch event {
+        case .tasksSubmitted(let name, let indices, _):
+            guard var run = try activeRun(name) else { return [] }
+            for i in indices {
+                guard let r = try run.relative(i, stage: name) else { continue }
+                if run.tasks[r].phase == .released { run.set(r, .submitted) }
+            }
+            runs[name] = run
+
+        case .taskStarted(let name, let i, let at):
+            guard var run = try activeRun(name), let r = try run.relative(i, stage: name) else { return [] }
+            guard run.tasks[r].phase == .released || run.tasks[r].phase == .submitted else {
+                if run.tasks[r].phase.isTerminal { return [] }
+                throw WorkflowError(.invalidEvent, "task \(name)[\(i)] started while \(run.tasks[r].phase.rawValue)")
+            }
+            run.set(r, .running)
+            if let at { run.firstStart = min(run.firstStart ?? at, at) }
+            runs[name] = run
+
+        case .taskFinished(let name, let i, let ok, let reason, let result, let at):
+            guard var run = try activeRun(name), let r = try run.relative(i, stage: name) else { return [] }
+            let phase = run.tasks[r].phase
+            if phase == .canceled || phase == .skipped { return [] }
+            guard phase.isActive else {
+                throw WorkflowError(.invalidEvent, "task \(name)[\(i)] finished while \(phase.rawValue)")
+            }
+            run.set(r, ok ? .done : .failed)
+            if let at {
+                run.lastEnd = max(run.lastEnd ?? at, at)
+                if run.firstStart == nil { run.firstStart = at }
+            }
+            runs[name] = run
+            taskFinished(name, r, ok: ok, reason: reason, result: result, &out)
+
+        case .fanOutPlanned(let name, let tasks, let fanIn):
+            guard let run = try activeRun(name) else { return [] }
+            guard run.phase == .awaitingFanOut else {
+                throw WorkflowError(.invalidEvent, "stage '\(name)' is not waiting for a fan-out plan")
+            }
+            addFanOut(name, tasks, fanIn: fanIn, &out)
+
+        case .fanOutFailed(let name, let reason):
+            guard let run = try activeRun(name) else { return [] }
+            guard run.phase == .awaitingFanOut else {
+                throw WorkflowError(.invalidEvent, "stage '\(name)' is not waiting for a fan-out plan")
+            }
+            failStage(name, reason: "could not plan the fan-out: \(reason)", &out)
+        }
+        startReady(&out)
+        return out
+    }
+
+    /// nil for a stage that already finished; throws for a name that is no stage or never started.
+    private func activeRun(_ name: String) throws(WorkflowError) -> WorkloadRun? {
+        guard let run = runs[name] else {
+            throw WorkflowError(.invalidEvent, workflow.stage(named: name) == nil
+                                ? "unknown workload '\(name)'" : "stage '\(name)' has not started")
+        }
+        return run.finished ? nil : run
+    }
+
+    private mutating func taskFinished(_ name: String, _ r: Int, ok: Bool, reason: String?, result: String?,
+                                       _ out: inout [WorkflowAction]) {
+        guard var run = runs[name] else { return }
+        let taskName = run.tasks[r].name ?? "\(name)[\(run.base + r)]"
+        if !ok {
+            run.failures += 1
+            runs[name] = run
+            let why = "task \(taskName) failed" + (reason.map { ": \($0)" } ?? "")
+            if run.failures > run.workload.maxFailures || run.fanInIndex == r {
+                failStage(name, reason: why, &out)
+                return
+            }
+        }
+        switch run.phase {
+        case .tasks:
+            if ok {
+                var ready: [Int] = []
+                for d in run.dependents[r] {
+                    run.pendingDeps[d] -= 1
+                    if run.pendingDeps[d] == 0 && run.tasks[d].phase == .waiting { ready.append(d) }
+                }
+                runs[name] = run
+                release(name, ready, &out)
+            } else {
+                run.skipDependents(of: r)
+                runs[name] = run
+            }
+            if runs[name]!.allTerminal { completeStage(name, &out) }
+
+        case .awaitingFanOut:
+            break
+
+        case .fanOut:
+            if r == run.fanInIndex {
+                run.result = result
+                runs[name] = run
+                completeStage(name, &out)
+            } else if let fi = run.fanInIndex, run.tasks[..<fi].allSatisfy(\.phase.isTerminal) {
+                runs[name] = run
+                release(name, [fi], &out)
+            }
+
+        case .rounds:
+            run.roundOutcomes.append(TaskOutcomeSummary(localIndex: run.base + r, name: run.tasks[r].name,
+                                                        round: run.tasks[r].round, succeeded: ok, reason: reason,
+                                                        resultJSON: result))
+            runs[name] = run
+            if run.roundRange.allSatisfy({ run.tasks[$0].phase.isTerminal }) {
+                let outcomes = run.roundOutcomes
+                nextRound(name, outcomes: outcomes, &out)
+            }
+        }
+    }
+
+    mutating func addFanOut(_ name: String, _ specs: [TaskSpec], fanIn: TaskSpec?, _ out: inout [WorkflowAction]) {
+        guard var run = runs[name], case .twoPhase(let p) = run.workload.plan else { return }
+        let fanOut = specs.enumerated().map { k, s in
+            var t = s
+            if t.name == nil { t.name = MotifGenerator.taskName(name, k) }
+            return (t, [Int](), String?.none)
+        }
+        run.addTasks(fanOut, round: 0)
+        let fi = run.tasks.count
+        run.addTasks([(fanIn ?? p.fanIn, Array(0..<fanOut.count), nil)], round: 0)
+        run.fanInIndex = fi
+        run.phase = .fanOut
+        runs[name] = run
+        release(name, fanOut.isEmpty ? [fi] : Array(0..<fanOut.count), &out)
+    }
+
+    mutating func nextRound(_ name: String, outcomes: [TaskOutcomeSummary], _ out: inout [WorkflowAction]) {
+        guard var run = runs[name], case .iterative(let plan) = run.workload.plan, var driver = run.driver else { return }
+        if !outcomes.isEmpty { run.rounds += 1 }
+        guard run.rounds < plan.maxRounds, let specs = driver.nextRound(previousResults: outcomes), !specs.isEmpty else {
+            run.result = driver.summary
+            run.driver = driver
+            runs[name] = run
+            completeStage(name, &out)
+            return
+        }
+        run.driver = driver
+        run.roundOutcomes = []
+        let start = run.tasks.count
+        let named = specs.enumerated().map { k, s in
+            var t = s
+            if t.name == nil { t.name = MotifGenerator.taskName(name, run.base + start + k) }
+            return (t, [Int](), String?.none)
+        }
+        run.addTasks(named, round: run.rounds)
+        run.roundRange = start..<run.tasks.count
+        runs[name] = run
+        release(name, Array(run.roundRange), &out)
+    }
+}
