@@ -34,10 +34,15 @@ public struct ArrayRange: Sendable, Codable, Hashable {
                 }
                 b = bb
             }
+            // Checked before `count` adds segments up, so huge bounds can't overflow it.
+            guard (b - a) / step < Self.maxCount else {
+                throw CoreError(.invalidQuantity, "'\(text)': more than \(Self.maxCount) tasks in one array", field: "array")
+            }
             segs.append(Segment(first: a, last: b, step: step))
+            guard segs.count <= 10_000 else { throw CoreError(.invalidQuantity, "'\(text)': too many ranges", field: "array") }
         }
         segments = segs
-        guard count <= Self.maxCount else {
+        guard segments.reduce(0, { $0 + ($1.last - $1.first) / $1.step + 1 }) <= Self.maxCount else {
             throw CoreError(.invalidQuantity, "'\(text)': \(count) tasks exceed the limit of \(Self.maxCount) per array", field: "array")
         }
     }
