@@ -82,6 +82,8 @@ extension Agent {
         env["PILOT_TASK_ID"] = String(a.key.task)
         env["PILOT_ATTEMPT"] = String(a.key.attempt)
         env["PILOT_NODE"] = config.hostname
+        // A task may leave a JSON result here (≤ 1 MiB); it is stored with the task and fed to workflows.
+        env["PILOT_RESULT_FILE"] = resultPath(a.key)
         env["PILOT_CORES"] = CPUList.format(p.cores)
         if let i = a.spec.arrayIndex { env["PILOT_ARRAY_INDEX"] = String(i) }
         let threads = max(1, p.cores.count)
@@ -113,10 +115,22 @@ extension Agent {
             let kind: TaskOutcome.Kind = r.stopReason ?? .exited
             report(TaskOutcome(key: key, kind: kind, exitCode: e.exitCode, signal: e.signal, timedOut: e.timedOut,
                                startedAt: e.startedAt, endedAt: e.endedAt,
-                               reason: kind == .drained ? "stopped at the end of the pilot's walltime" : nil))
+                               reason: kind == .drained ? "stopped at the end of the pilot's walltime" : nil,
+                               result: takeResult(key)))
         }
         scheduleFlush()
         if draining, running.isEmpty { flush(); if unacked.isEmpty { finishDrain() } }
+    }
+
+    func resultPath(_ key: TaskKey) -> String { "\(config.logDir)/\(key.task).\(key.attempt).result.json" }
+
+    /// Reads and removes the task's result file, if it left one.
+    func takeResult(_ key: TaskKey) -> String? {
+        let path = resultPath(key)
+        guard let h = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? h.close(); unlink(path) }
+        guard let data = try? h.read(upToCount: 1 << 20), !data.isEmpty else { return nil }
+        return String(decoding: data, as: UTF8.self)
     }
 
     func kernelDone(_ o: TaskOutcome) {

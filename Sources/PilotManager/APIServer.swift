@@ -63,6 +63,21 @@ struct APIServer {
         r.post("/v1/tasks/:id/cancel") { _, ctx in
             await self.respond { CancelResponse(canceled: await self.core.cancel([try taskID(ctx)])) }
         }
+        r.post("/v1/workflows") { req, _ in
+            await self.respond {
+                let body = try await req.body.collect(upTo: 16 << 20)
+                return try await self.core.submitWorkflow(try decode(WorkflowSubmitRequest.self, body))
+            }
+        }
+        r.get("/v1/workflows") { _, _ in await self.respond { WorkflowList(workflows: await self.core.workflowList()) } }
+        r.get("/v1/workflows/:id") { _, ctx in
+            await self.respond {
+                let id = try taskID(ctx)
+                guard let w = await self.core.workflowInfo(id) else { throw ManagerError(.notFound, "no workflow \(id)") }
+                return w
+            }
+        }
+        r.post("/v1/workflows/:id/retry") { _, ctx in await self.respond { try await self.core.retryWorkflow(try taskID(ctx)) } }
         r.get("/v1/agents") { _, _ in await self.respond { AgentList(agents: await self.core.agentList()) } }
         r.get("/v1/summary") { _, _ in await self.respond { await self.core.summary() } }
         r.get("/v1/wait") { req, _ in

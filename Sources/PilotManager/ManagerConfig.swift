@@ -1,4 +1,6 @@
+import Foundation
 import PilotCore
+import PilotWorkflow
 
 public struct ManagerConfig: Sendable {
     public var serverDir: String
@@ -16,6 +18,10 @@ public struct ManagerConfig: Sendable {
     public var bindBatch: Int = 20_000
     public var devices: [QPUDeviceInfo] = []
     public var version: String = "0.1.0"
+    /// Built-in iterative drivers (vqe, qml) the workflow engine may use.
+    public var iterativeDrivers: IterativeDriverFactory = WorkflowEngine.commandDriversOnly
+    /// This executable, for tasks the manager generates (e.g. a cutting stage's reconstruction).
+    public var pilotBinary: String = URL(fileURLWithPath: CommandLine.arguments.first ?? "pilot").resolvingSymlinksInPath().path
 
     public init(serverDir: String) { self.serverDir = serverDir }
 }

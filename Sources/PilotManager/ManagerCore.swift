@@ -36,6 +36,11 @@ public actor ManagerCore {
     var cancels: [Int: [TaskKey]] = [:]
     var tickPending = false
 
+    var workflows: [Int64: WorkflowRun] = [:]
+    var workflowTasks: [Int64: WorkflowTaskRef] = [:]
+    /// Workflow tasks that started or ended since the last tick.
+    var workflowChanges: [(Int64, TaskState)] = []
+
     /// Tasks waiting out a retry backoff.
     var delayed = Heap<DelayedTask>()
     /// Bindings of tasks requeued because their agent went silent: if the agent comes back with
@@ -115,6 +120,7 @@ public actor ManagerCore {
         counts[state, default: 0] += 1
         live[id]!.state = state
         dirty.insert(id)
+        if (state == .running || state.isTerminal), workflowTasks[id] != nil { workflowChanges.append((id, state)) }
     }
 
     func event(_ row: TaskRow, _ state: TaskState, _ reason: String?) {
@@ -161,6 +167,11 @@ public actor ManagerCore {
     /// One round: schedule, commit everything, then talk to agents.
     func tick() {
         tickPending = false
+        if !workflowChanges.isEmpty {
+            let changes = workflowChanges
+            workflowChanges.removeAll()
+            feedWorkflows(changes)
+        }
         let t = now
         let bindings = stopping ? [] : scheduler.schedule(now: t, limit: config.bindBatch)
         for b in bindings { bind(b, at: t) }

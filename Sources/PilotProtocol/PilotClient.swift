@@ -47,6 +47,11 @@ public struct PilotClient: Sendable {
         if !ids.isEmpty { q += "&ids=" + ids.map(String.init).joined(separator: ",") }
         return try await call("GET", "/v1/wait?\(q)")
     }
+    public func submitWorkflow(_ req: WorkflowSubmitRequest) async throws -> WorkflowInfo { try await call("POST", "/v1/workflows", body: req) }
+    public func workflow(_ id: Int64) async throws -> WorkflowInfo { try await call("GET", "/v1/workflows/\(id)") }
+    public func workflows() async throws -> [WorkflowInfo] { let l: WorkflowList = try await call("GET", "/v1/workflows"); return l.workflows }
+    public func retryWorkflow(_ id: Int64) async throws -> WorkflowInfo { try await call("POST", "/v1/workflows/\(id)/retry", body: Optional<String>.none) }
+
     public func health() async throws -> Bool {
         let (_, code) = try await raw("GET", "/v1/health", body: nil, auth: false)
         return code == 200

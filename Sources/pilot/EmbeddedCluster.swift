@@ -18,6 +18,8 @@ final class EmbeddedCluster: Sendable {
     let client: PilotClient
     let serverDir: String
     let cores: Int
+    let gpus: Int
+    let qpuSlots: Int
     let removeDir: Bool
 
     static func start(serverDir: String? = nil, topology: NodeTopology, launcher: AgentConfig.Launcher = .process,
@@ -52,13 +54,16 @@ final class EmbeddedCluster: Sendable {
             try await Task.sleep(for: .milliseconds(5))
         }
         return EmbeddedCluster(runtime: rt, group: group, groupTask: gt, agents: agents, agentTasks: tasks, client: client,
-                               serverDir: dir, cores: resources.coreCount * count, removeDir: serverDir == nil)
+                               serverDir: dir, cores: resources.coreCount * count, gpus: resources.gpus.count * count,
+                               qpuSlots: cfg.devices.reduce(0) { $0 + $1.slots }, removeDir: serverDir == nil)
     }
 
     init(runtime: ManagerRuntime, group: ServiceGroup, groupTask: Task<Void, any Error>, agents: [Agent],
-         agentTasks: [Task<Void, Never>], client: PilotClient, serverDir: String, cores: Int, removeDir: Bool) {
+         agentTasks: [Task<Void, Never>], client: PilotClient, serverDir: String, cores: Int, gpus: Int, qpuSlots: Int,
+         removeDir: Bool) {
         self.runtime = runtime; self.group = group; self.groupTask = groupTask; self.agents = agents
-        self.agentTasks = agentTasks; self.client = client; self.serverDir = serverDir; self.cores = cores; self.removeDir = removeDir
+        self.agentTasks = agentTasks; self.client = client; self.serverDir = serverDir; self.cores = cores; self.gpus = gpus
+        self.qpuSlots = qpuSlots; self.removeDir = removeDir
     }
 
     func stop() async {

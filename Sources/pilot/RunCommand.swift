@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PilotCore
 import PilotProtocol
+import PilotWorkflow
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,6 +19,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         LogSetup.bootstrap(logLevel, default: .warning)
         let log = Logger(label: "pilot.run")
+        if isWorkflowFile(file) { try await runWorkflow(log: log); return }
         let tf: TaskFile
         do { tf = try TaskFile.load(path: file) } catch { fail(error) }
         let cluster = try await EmbeddedCluster.start(serverDir: serverDir, topology: try topo.load(), log: log)
@@ -35,6 +37,35 @@ struct RunCommand: AsyncParsableCommand {
         await cluster.stop()
         if json { try printJSON(summary) } else { print(summary.text) }
         if summary.failed > 0 { throw ExitCode(1) }
+    }
+}
+
+extension RunCommand {
+    /// A workflow file: submit it to the embedded manager and follow it to the end.
+    func runWorkflow(log: Logger) async throws {
+        let cluster = try await EmbeddedCluster.start(serverDir: serverDir, topology: try topo.load(), log: log)
+        let info: WorkflowInfo
+        let tasks: [TaskInfo]
+        do {
+            let w = try await submitWorkflowFile(file, client: cluster.client)
+            var bar = ProgressBar()
+            var current = w
+            while current.state == "running" {
+                let s = try await cluster.client.wait(timeout: 0.5).summary
+                if !json { bar.draw(done: s.count(.done), failed: s.count(.failed) + s.count(.canceled), total: s.total, running: s.count(.running)) }
+                current = try await cluster.client.workflow(w.id)
+            }
+            if !json { bar.finish() }
+            info = current
+            tasks = try await cluster.allTasks()
+        } catch {
+            await cluster.stop()
+            fail(error)
+        }
+        await cluster.stop()
+        let summary = WorkflowSummary(info: info, tasks: tasks, cores: cluster.cores, gpus: cluster.gpus, qpuSlots: cluster.qpuSlots)
+        if json { try printJSON(summary) } else { print(summary.text) }
+        if info.state != "done" { throw ExitCode(1) }
     }
 }
 

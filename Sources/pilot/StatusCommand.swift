@@ -8,12 +8,18 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var server: ServerOptions
     @Argument(help: "A task id.") var id: Int64?
     @Option(help: "Only tasks in this state.") var state: String?
+    @Option(help: "Show a workflow as a tree of stages, workloads and task progress.") var workflow: Int64?
     @Option(help: "At most this many rows.") var limit = 50
     @Flag var json = false
 
     func run() async throws {
         let client = try server.client()
         do {
+            if let w = workflow {
+                let info = try await client.workflow(w)
+                if json { try printJSON(info) } else { print(renderWorkflowTree(info)) }
+                return
+            }
             if let id {
                 let t = try await client.task(id)
                 if json { try printJSON(t); return }

@@ -10,14 +10,26 @@ struct SubmitCommand: AsyncParsableCommand {
 
     @OptionGroup var server: ServerOptions
     @OptionGroup var request: RequestOptions
-    @Option(help: "A tasks file (YAML) instead of a command.") var file: String?
+    @Option(help: "A tasks file or a workflow file (YAML) instead of a command.") var file: String?
+    @OptionGroup var quantum: QuantumOptions
     @Flag(help: "Print the ids as JSON.") var json = false
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments (after --).") var command: [String] = []
 
     func run() async throws {
         let client = try server.client()
         var reqs: [SubmitRequest] = []
-        if let f = file {
+        let positionalFile = command.count == 1 && (command[0].hasSuffix(".yaml") || command[0].hasSuffix(".yml")) ? command[0] : nil
+        if let f = file ?? positionalFile, isWorkflowFile(f) {
+            do {
+                let w = try await submitWorkflowFile(f, client: client)
+                if json { try printJSON(w) } else { print("submitted workflow \(w.id) (\(w.stages.count) stages); follow it with `pilot status --workflow \(w.id)`") }
+            } catch { fail(error) }
+            return
+        }
+        if let circuit = quantum.circuit {
+            let spec = try quantum.spec(circuit: circuit, request: request)
+            reqs = [request.array.map { SubmitRequest(array: ArraySubmission(template: spec, range: $0)) } ?? SubmitRequest(tasks: [spec])]
+        } else if let f = file ?? positionalFile {
             do { reqs = try TaskFile.load(path: f).requests } catch { fail(error) }
         } else {
             let cmd = command.first == "--" ? Array(command.dropFirst()) : command

@@ -1,0 +1,245 @@
+import Foundation
+import PilotCore
+import PilotProtocol
+import PilotQuantum
+import PilotStore
+import PilotWorkflow
+
+/// The workflow and workload layers: a workflow file becomes a pure `WorkflowEngine`, whose actions
+/// (submit tasks, plan a fan-out, cancel) the manager carries out, and whose events are the tasks'
+/// state changes.
+extension ManagerCore {
+    public func submitWorkflow(_ req: WorkflowSubmitRequest) throws(ManagerError) -> WorkflowInfo {
+        let wf: Workflow
+        do { wf = try Workflow.parse(yaml: req.yaml, file: req.file) } catch {
+            throw ManagerError(.badRequest, "\(error)", field: error.field)
+        }
+        let t = now
+        let id: Int64
+        let dir: String
+        do {
+            let provisional = req.dir ?? "\(config.serverDir)/workflows/pending"
+            id = try store.insertWorkflow(name: wf.name ?? "workflow", file: req.file, dir: provisional, body: req.yaml, at: t)
+            dir = req.dir ?? "\(config.serverDir)/workflows/\(id)"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            for s in wf.stages { try FileManager.default.createDirectory(atPath: dir + "/" + s.name, withIntermediateDirectories: true) }
+        } catch let e as StoreError { throw ManagerError(.internal, "cannot store the workflow", cause: e) } catch {
+            throw ManagerError(.internal, "cannot create the workflow directory", cause: error)
+        }
+        let context = WorkflowContext(id: String(id), dir: dir, seed: wf.seed ?? UInt64(id))
+        let engine: WorkflowEngine
+        do { engine = try WorkflowEngine(workflow: wf, context: context, drivers: config.iterativeDrivers) } catch {
+            throw ManagerError(.badRequest, "\(error)", field: error.field)
+        }
+        var run = WorkflowRun(id: id, engine: engine, file: req.file)
+        let actions = run.engine.start()
+        workflows[id] = run
+        log.info("workflow \(id) '\(wf.name ?? "")': \(wf.stages.count) stages")
+        perform(actions, workflow: id)
+        requestTick()
+        return workflowInfo(id)!
+    }
+
+    public func retryWorkflow(_ id: Int64) throws(ManagerError) -> WorkflowInfo {
+        guard workflows[id] != nil else { throw ManagerError(.notFound, "no running or finished workflow \(id) in this manager") }
+        let actions = workflows[id]!.engine.retryFailed()
+        guard !actions.isEmpty else { throw ManagerError(.badRequest, "workflow \(id) has no failed stages to retry") }
+        workflows[id]!.state = "running"
+        workflows[id]!.endedAt = nil
+        try? store.updateWorkflow(id, state: "running", endedAt: nil)
+        perform(actions, workflow: id)
+        requestTick()
+        return workflowInfo(id)!
+    }
+
+    /// Carries out engine actions; events they cause are fed back until the engine is quiet.
+    func perform(_ initial: [WorkflowAction], workflow id: Int64) {
+        var queue = initial
+        while !queue.isEmpty {
+            let action = queue.removeFirst()
+            guard workflows[id] != nil else { return }
+            var events: [WorkflowEvent] = []
+            switch action {
+            case .stageStarted(let stage, let motif, _):
+                if let w = try? store.insertWorkload(workflow: id, stage: stage, motif: motif.rawValue, at: now) {
+                    workflows[id]!.workloads[stage] = w
+                }
+            case .submit(let stage, let planned):
+                guard !planned.isEmpty else { continue }
+                var specs = planned.map(\.spec)
+                for i in specs.indices where specs[i].workingDirectory == nil { specs[i].workingDirectory = workflows[id]!.engine.context.dir }
+                do {
+                    var req = SubmitRequest(tasks: specs)
+                    req.workflow = id
+                    req.workload = workflows[id]!.workloads[stage]
+                    let r = try submit(req)
+                    for (k, p) in planned.enumerated() {
+                        let tid = r.first + Int64(k)
+                        workflows[id]!.tasks[stage, default: [:]][p.localIndex] = tid
+                        workflowTasks[tid] = WorkflowTaskRef(workflow: id, stage: stage, localIndex: p.localIndex)
+                    }
+                    events.append(.tasksSubmitted(workload: stage, localIndices: planned.map(\.localIndex), at: now))
+                } catch {
+                    for p in planned {
+                        events.append(.taskFinished(workload: stage, localIndex: p.localIndex, succeeded: false,
+                                                    reason: "not submitted: \(error)", at: now))
+                    }
+                }
+            case .planFanOut(let stage, let plan, let template):
+                events.append(planCut(stage, plan, template: template.spec, workflow: id))
+            case .cancelTasks(let stage, let locals):
+                let ids = locals.compactMap { workflows[id]!.tasks[stage]?[$0] }
+                _ = cancel(ids)
+            case .stageDone(let stage, let summary):
+                stageEnded(id, stage, state: "done", summary: summary, reason: nil)
+            case .stageFailed(let stage, let reason):
+                workflows[id]!.reasons[stage] = reason
+                stageEnded(id, stage, state: "failed", summary: workflows[id]!.engine.progress(of: stage), reason: reason)
+            case .workflowDone(let ok):
+                workflows[id]!.state = ok ? "done" : "failed"
+                workflows[id]!.endedAt = now
+                try? store.updateWorkflow(id, state: ok ? "done" : "failed", endedAt: now)
+                log.info("workflow \(id) \(ok ? "done" : "failed")")
+            }
+            for e in events {
+                do { queue += try workflows[id]!.engine.handle(e) } catch { log.warning("workflow \(id): \(error)") }
+            }
+        }
+    }
+
+    private func stageEnded(_ id: Int64, _ stage: String, state: String, summary: WorkloadProgress?, reason: String?) {
+        guard let w = workflows[id]?.workloads[stage] else { return }
+        let json = summary.flatMap { try? String(decoding: JSONEncoder().encode($0), as: UTF8.self) }
+        try? store.updateWorkload(w, state: state, summary: json, endedAt: now, reason: reason)
+    }
+
+    /// Cuts the stage's circuit, writes the plan next to the stage's outputs, and returns the
+    /// sub-experiment tasks plus a fan-in task that reconstructs from the files they leave.
+    private func planCut(_ stage: String, _ p: CuttingStagePlan, template: TaskSpec, workflow id: Int64) -> WorkflowEvent {
+        let ctx = workflows[id]!.engine.context
+        let out = ctx.outputs(of: stage)
+        do {
+            let circuit: QuantumCircuit
+            switch p.circuitSource {
+            case .file(let path):
+                let base = workflows[id]!.file.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? ctx.dir
+                let full = path.hasPrefix("/") ? path : base + "/" + path
+                guard let text = try? String(contentsOfFile: full, encoding: .utf8) else {
+                    return .fanOutFailed(workload: stage, reason: "cannot read circuit \(full)")
+                }
+                circuit = try QASMParser.parse(text, fileName: full)
+            case .random(let q, let d, let seed):
+                circuit = RandomCircuit.make(qubits: q, depth: d, seed: seed)
+            }
+            let plan = try CircuitCutter.cut(circuit, observables: p.observables, maxFragmentQubits: p.maxFragmentQubits,
+                                             shots: p.shots, seed: ctx.seed, device: p.device)
+            try JSONEncoder().encode(plan).write(to: URL(fileURLWithPath: out + "/plan.json"))
+            // The exact value, for the summary's comparison.
+            let exact = try StateVectorSimulator(threads: 1).statevector(circuit)
+            let sim = StateVectorSimulator(threads: 1)
+            let exactValues = try p.observables.map { label throws in
+                sim.expectation(try PauliString(label).resized(to: circuit.qubitCount), state: exact)
+            }
+            try JSONEncoder().encode(exactValues).write(to: URL(fileURLWithPath: out + "/exact.json"))
+            workflows[id]!.cutPlans[stage] = plan
+            var tasks: [TaskSpec] = []
+            for (k, sub) in plan.subexperiments.enumerated() {
+                var t = template
+                t.kind = .quantum
+                t.name = "\(stage)[sub \(k)]"
+                t.payload = String(decoding: try JSONEncoder().encode(sub.job), as: UTF8.self)
+                t.request.qpu = p.qpu
+                tasks.append(t)
+            }
+            var fanIn = TaskSpec(name: "\(stage)[reconstruct]", command: [
+                config.pilotBinary, "kernel", "reconstruct", "--plan", out + "/plan.json", "--results", out,
+                "--exact", out + "/exact.json", "--out", out + "/result.json",
+            ], request: ResourceRequest(cores: 1))
+            fanIn.workingDirectory = out
+            log.info("workflow \(id) stage \(stage): \(plan.cuts.count) cuts, \(plan.fragments.count) fragments, \(tasks.count) sub-experiments")
+            return .fanOutPlanned(workload: stage, tasks: tasks, fanIn: fanIn)
+        } catch {
+            return .fanOutFailed(workload: stage, reason: "\(error)")
+        }
+    }
+
+    /// Called after each commit with the workflow tasks that started or ended.
+    func feedWorkflows(_ changes: [(Int64, TaskState)]) {
+        var byWorkflow: [Int64: [WorkflowEvent]] = [:]
+        for (tid, state) in changes {
+            guard let ref = workflowTasks[tid], workflows[ref.workflow] != nil else { continue }
+            let row = live[tid]
+            if state == .running {
+                byWorkflow[ref.workflow, default: []].append(.taskStarted(workload: ref.stage, localIndex: ref.localIndex, at: row?.startedAt))
+                continue
+            }
+            var result = row?.result
+            let out = workflows[ref.workflow]!.engine.context.outputs(of: ref.stage)
+            if state == .done, let row, let spec = specs[row.specID], let name = spec.name {
+                // Cutting stages pass data by files: each sub-experiment's result, then the reconstruction.
+                if name.hasSuffix("[reconstruct]") {
+                    result = try? String(contentsOfFile: out + "/result.json", encoding: .utf8)
+                } else if spec.kind == .quantum, let k = Self.subexperimentNumber(name), let r = row.result {
+                    try? r.write(toFile: "\(out)/sub-\(k).json", atomically: true, encoding: .utf8)
+                }
+            }
+            if let row { account(ref, row) }
+            byWorkflow[ref.workflow, default: []].append(.taskFinished(
+                workload: ref.stage, localIndex: ref.localIndex, succeeded: state == .done,
+                reason: row?.reason, resultJSON: result, at: row?.endedAt))
+            workflowTasks[tid] = nil
+        }
+        for (wid, events) in byWorkflow {
+            var actions: [WorkflowAction] = []
+            for e in events {
+                do { actions += try workflows[wid]!.engine.handle(e) } catch { log.warning("workflow \(wid): \(error)") }
+            }
+            perform(actions, workflow: wid)
+        }
+    }
+
+    /// `stage[sub 12]` → 12.
+    static func subexperimentNumber(_ name: String) -> Int? {
+        guard let r = name.range(of: "[sub "), name.hasSuffix("]") else { return nil }
+        return Int(name[r.upperBound..<name.index(before: name.endIndex)])
+    }
+
+    private func account(_ ref: WorkflowTaskRef, _ row: TaskRow) {
+        guard let s = row.startedAt, let e = row.endedAt, e > s, let spec = specs[row.specID] else { return }
+        let d = e - s
+        let r = spec.request
+        var u = workflows[ref.workflow]!.usage[ref.stage] ?? (0, 0, 0)
+        u.cores += d * Double(r.coresPerNode * r.nodes)
+        u.gpus += d * Double(r.gpusPerNode * r.nodes)
+        u.qpu += d * Double(r.qpu?.count ?? 0)
+        workflows[ref.workflow]!.usage[ref.stage] = u
+    }
+
+    public func workflowInfo(_ id: Int64) -> WorkflowInfo? {
+        guard let run = workflows[id] else { return nil }
+        let stages = run.engine.workflow.stages.map { s -> StageInfo in
+            let p = run.engine.progress(of: s.name)
+            let state: String
+            switch run.engine.dag.state(of: s.name) {
+            case .done?: state = "done"
+            case .running?: state = "running"
+            case .failed?: state = "failed"
+            default: state = "pending"
+            }
+            var counts: [String: Int] = [:]
+            for (k, v) in p?.counts ?? [:] { counts[k.rawValue] = v }
+            let u = run.usage[s.name] ?? (0, 0, 0)
+            return StageInfo(name: s.name, motif: s.motif.rawValue, needs: s.needs, state: state,
+                             reason: run.reasons[s.name] ?? (run.engine.dag.state(of: s.name).flatMap { st -> String? in
+                                 if case .failed(let r, _) = st { return r } else { return nil } }),
+                             workload: run.workloads[s.name], counts: counts, total: p?.total ?? 0, rounds: p?.rounds,
+                             firstStart: p?.firstStart, lastEnd: p?.lastEnd, result: p?.result,
+                             coreSeconds: u.cores, gpuSeconds: u.gpus, qpuSeconds: u.qpu)
+        }
+        let dir = run.engine.context.dir
+        return WorkflowInfo(id: id, name: run.engine.workflow.name ?? "workflow", state: run.state, dir: dir,
+                            createdAt: startedAt, endedAt: run.endedAt, stages: stages)
+    }
+
+    public func workflowList() -> [WorkflowInfo] { workflows.keys.sorted().compactMap(workflowInfo) }
+}

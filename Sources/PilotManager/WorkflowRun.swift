@@ -1,0 +1,26 @@
+import PilotQuantum
+import PilotWorkflow
+
+/// One running workflow in the manager: the pure engine plus the mapping between its local task
+/// indices and the queue's task ids.
+struct WorkflowRun {
+    let id: Int64
+    var engine: WorkflowEngine
+    let file: String?
+    var state: String = "running"
+    var endedAt: Double?
+    /// Stage → local index → task id, and the way back.
+    var tasks: [String: [Int: Int64]] = [:]
+    var workloads: [String: Int64] = [:]
+    var reasons: [String: String] = [:]
+    var cutPlans: [String: CutPlan] = [:]
+    /// Resource-seconds per stage, accumulated as tasks end.
+    var usage: [String: (cores: Double, gpus: Double, qpu: Double)] = [:]
+}
+
+/// Where a task sits in the workflow layer.
+struct WorkflowTaskRef {
+    var workflow: Int64
+    var stage: String
+    var localIndex: Int
+}

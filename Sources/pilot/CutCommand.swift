@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import PilotQuantum
+
+struct CutCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cut",
+        abstract: "Cut a circuit too wide for a device into fragments, run the sub-experiments on the embedded simulator, and reconstruct.",
+        discussion: "In a workflow, the `cutting` motif runs the sub-experiments as ordinary quantum tasks on pilots instead.")
+
+    @Option(help: "OpenQASM 2.0 circuit (or --qubits/--depth for a random one).") var circuit: String?
+    @Option var qubits = 12
+    @Option var depth = 2
+    @Option var seed: UInt64 = 7
+    @Option(help: "Widest fragment allowed (the device's width).") var maxQubits = 7
+    @Option(help: "Pauli observables (default: Z on every qubit).") var observable: [String] = []
+    @Option(help: "Shots per sub-experiment (0: exact).") var shots = 0
+    @Option(help: "Device profile name for execution.") var device = "ideal-sim"
+    @Flag(help: "Only print the plan.") var planOnly = false
+    @Flag var json = false
+
+    func run() async throws {
+        let c: QuantumCircuit
+        do {
+            if let path = circuit {
+                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError("\(path): cannot read") }
+                c = try QASMParser.parse(text, fileName: path)
+            } else { c = RandomCircuit.make(qubits: qubits, depth: depth, seed: seed) }
+            let obs = observable.isEmpty ? [String(repeating: "Z", count: c.qubitCount)] : observable
+            let plan = try CircuitCutter.cut(c, observables: obs, maxFragmentQubits: maxQubits, shots: shots, seed: seed, device: device)
+            print("\(c.qubitCount) qubits → \(plan.cuts.count) wire cuts, fragments of \(plan.fragments.map { String($0.circuit.qubitCount) }.joined(separator: "+")) qubits, \(plan.subexperiments.count) sub-experiments (\(CutPlan.preparationsPerCut) preparations × \(CutPlan.measurementBasesPerCut) bases per cut), \(plan.reconstructionTerms) reconstruction terms")
+            if planOnly { return }
+            guard let dir = ProjectFiles.find("Profiles") else { throw CLIError("Profiles/ not found") }
+            let profile = try QPUDeviceProfile.load(path: "\(dir)/qpu/\(device).yaml")
+            let values = try await CircuitCutter.execute(plan, on: profile, threads: 1, latencyScale: 0)
+            let sim = StateVectorSimulator(threads: 1)
+            let state = try sim.statevector(c)
+            for (o, v) in zip(obs, values) {
+                let exact = sim.expectation(try PauliString(o).resized(to: c.qubitCount), state: state)
+                print("⟨\(o)⟩ = \(String(format: "%.6f", v.value)) ± \(String(format: "%.6f", v.standardError))   exact \(String(format: "%.6f", exact))   error \(String(format: "%.2e", abs(v.value - exact)))")
+            }
+        } catch let e as CLIError { throw e } catch { fail(error) }
+    }
+}
