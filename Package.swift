@@ -79,7 +79,7 @@ let package = Package(
                           swiftSettings: strict),
         .testTarget(name: "PilotCoreTests", dependencies: ["PilotCore"]),
         .testTarget(name: "PilotWorkflowTests", dependencies: ["PilotWorkflow", "PilotCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PilotFuzzTests", dependencies: ["PilotCore", "PilotProtocol", "PilotQuantum", "PilotSlurm"]),
+        .testTarget(name: "PilotFuzzTests", dependencies: ["PilotCore", "PilotProtocol", "PilotQuantum", "PilotSlurm", "PilotWorkflow"]),
         .testTarget(name: "PilotEndToEndTests", dependencies: ["PilotCore", "PilotProtocol"]),
         .testTarget(name: "PilotQuantumTests", dependencies: ["PilotQuantum"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PilotTopologyTests", dependencies: ["PilotTopology"], resources: [.copy("Fixtures")]),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PilotCore
 import PilotProtocol
+import PilotWorkflow
 
 struct SubmitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import Foundation
 import PilotCore
 import PilotQuantum
 import PilotSlurm
+import PilotWorkflow
 import Testing
 
 /// ≥ 1 000 mutated cases per format against the parsers: each either parses or throws the module's
@@ -73,5 +74,33 @@ import Testing
         #expect(InputLimits.nestingViolation(in: "a: [1, {b: 2}]") == nil)
         let v = InputLimits.nestingViolation(in: "x:\n  y: " + String(repeating: "[", count: 100))
         #expect(v?.line == 2)
+    }
+}
+
+extension ParserFuzzTests {
+    @Test func taskFiles() throws {
+        let good = try source("Examples/hello.yaml")
+        var m = Mutator(state: 15)
+        var errors = 0
+        for _ in 0..<Self.cases {
+            do { _ = try TaskFile.parse(m.mutate(good), file: "fuzz.yaml") } catch {
+                errors += 1
+                #expect(error.description.hasPrefix("fuzz.yaml"))
+            }
+        }
+        #expect(errors > Self.cases / 3)
+    }
+
+    @Test func workflowFiles() throws {
+        let good = try source("Examples/mixed-motifs.yaml")
+        var m = Mutator(state: 16)
+        var errors = 0
+        for _ in 0..<Self.cases {
+            do { _ = try Workflow.parse(yaml: m.mutate(good), file: "fuzz.yaml") } catch {
+                errors += 1
+                #expect("\(error)".contains("fuzz.yaml"))
+            }
+        }
+        #expect(errors > Self.cases / 3)
     }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import PilotCore
-import PilotProtocol
 import Yams
 
 /// A tasks file (`pilot submit --file`, `pilot run`): a list of tasks, each a command with its request.
@@ -18,58 +17,58 @@ import Yams
 ///     cwd: /tmp
 ///     nodes: 2                        # gang task: ranks_per_node, cores_per_rank, gpus_per_rank
 /// ```
-struct TaskFile {
-    var submissions: [(spec: TaskSpec, array: String?)] = []
+public struct TaskFile: Sendable {
+    public var submissions: [(spec: TaskSpec, array: String?)] = []
 
     static let maxBytes = 16 << 20
     static let taskKeys: Set<String> = ["name", "command", "cores", "gpus", "mem", "qpu", "resources", "time", "time_limit",
                                         "priority", "retries", "crash_limit", "array", "env", "cwd", "nodes", "ranks_per_node",
                                         "cores_per_rank", "gpus_per_rank", "capture_output"]
 
-    static func load(path: String) throws(FileError) -> TaskFile {
-        guard let data = FileManager.default.contents(atPath: path) else { throw FileError(file: path, reason: "cannot read the file") }
-        guard data.count <= maxBytes else { throw FileError(file: path, reason: "file is \(data.count) bytes; the limit is \(maxBytes)") }
-        guard let text = String(data: data, encoding: .utf8) else { throw FileError(file: path, reason: "file is not UTF-8 text") }
+    public static func load(path: String) throws(TaskFileError) -> TaskFile {
+        guard let data = FileManager.default.contents(atPath: path) else { throw TaskFileError(file: path, reason: "cannot read the file") }
+        guard data.count <= maxBytes else { throw TaskFileError(file: path, reason: "file is \(data.count) bytes; the limit is \(maxBytes)") }
+        guard let text = String(data: data, encoding: .utf8) else { throw TaskFileError(file: path, reason: "file is not UTF-8 text") }
         return try parse(text, file: path)
     }
 
-    static func parse(_ text: String, file: String) throws(FileError) -> TaskFile {
+    public static func parse(_ text: String, file: String) throws(TaskFileError) -> TaskFile {
         if let (l, c) = InputLimits.nestingViolation(in: text) {
-            var e = FileError(file: file, reason: "nested deeper than \(InputLimits.maxNesting) levels")
+            var e = TaskFileError(file: file, reason: "nested deeper than \(InputLimits.maxNesting) levels")
             e.line = l
             e.column = c
             throw e
         }
         let root: Node
         do {
-            guard let n = try Yams.compose(yaml: text) else { throw FileError(file: file, reason: "the file is empty") }
+            guard let n = try Yams.compose(yaml: text) else { throw TaskFileError(file: file, reason: "the file is empty") }
             root = n
-        } catch let e as FileError { throw e } catch let e as YamlError {
-            throw FileError(file: file, reason: "not valid YAML: \(String("\(e)".prefix(300)))")
-        } catch { throw FileError(file: file, reason: "not valid YAML: \(error)") }
-        guard let top = root.mapping else { throw FileError(file: file, node: root, field: "", reason: "the top level must be a mapping with `tasks:`") }
+        } catch let e as TaskFileError { throw e } catch let e as YamlError {
+            throw TaskFileError(file: file, reason: "not valid YAML: \(String("\(e)".prefix(300)))")
+        } catch { throw TaskFileError(file: file, reason: "not valid YAML: \(error)") }
+        guard let top = root.mapping else { throw TaskFileError(file: file, node: root, field: "", reason: "the top level must be a mapping with `tasks:`") }
         var defaults: Node.Mapping?
         var tasks: Node.Sequence?
         for (k, v) in top {
             switch k.string ?? "" {
             case "version":
-                guard v.int == 1 else { throw FileError(file: file, node: v, field: "version", reason: "only version 1 is supported") }
+                guard v.int == 1 else { throw TaskFileError(file: file, node: v, field: "version", reason: "only version 1 is supported") }
             case "defaults":
-                guard let m = v.mapping else { throw FileError(file: file, node: v, field: "defaults", reason: "must be a mapping") }
+                guard let m = v.mapping else { throw TaskFileError(file: file, node: v, field: "defaults", reason: "must be a mapping") }
                 defaults = m
             case "tasks":
-                guard let s = v.sequence else { throw FileError(file: file, node: v, field: "tasks", reason: "must be a list of tasks") }
+                guard let s = v.sequence else { throw TaskFileError(file: file, node: v, field: "tasks", reason: "must be a list of tasks") }
                 tasks = s
             case "stages":
-                throw FileError(file: file, node: k, field: "stages", reason: "this is a workflow file; workflows are not supported by this command yet")
+                throw TaskFileError(file: file, node: k, field: "stages", reason: "this is a workflow file; workflows are not supported by this command yet")
             default:
-                throw FileError(file: file, node: k, field: k.string ?? "?", reason: "unknown key (expected version, defaults, tasks)")
+                throw TaskFileError(file: file, node: k, field: k.string ?? "?", reason: "unknown key (expected version, defaults, tasks)")
             }
         }
-        guard let tasks, !tasks.isEmpty else { throw FileError(file: file, node: root, field: "tasks", reason: "no tasks given") }
+        guard let tasks, !tasks.isEmpty else { throw TaskFileError(file: file, node: root, field: "tasks", reason: "no tasks given") }
         var out = TaskFile()
         for (i, node) in tasks.enumerated() {
-            guard let m = node.mapping else { throw FileError(file: file, node: node, field: "tasks[\(i)]", reason: "each task must be a mapping") }
+            guard let m = node.mapping else { throw TaskFileError(file: file, node: node, field: "tasks[\(i)]", reason: "each task must be a mapping") }
             var merged: [(String, Node, Node)] = []
             for (k, v) in defaults ?? [:] { merged.append((k.string ?? "", k, v)) }
             for (k, v) in m { merged.removeAll { $0.0 == (k.string ?? "") }; merged.append((k.string ?? "", k, v)) }
@@ -78,7 +77,7 @@ struct TaskFile {
         return out
     }
 
-    static func task(_ fields: [(String, Node, Node)], file: String, field: String, node: Node) throws(FileError) -> (TaskSpec, String?) {
+    static func task(_ fields: [(String, Node, Node)], file: String, field: String, node: Node) throws(TaskFileError) -> (TaskSpec, String?) {
         var spec = TaskSpec()
         var array: String?
         var cores = 1, gpus = 0, nodes = 1, ranks = 1
@@ -89,25 +88,25 @@ struct TaskFile {
         var qpu: QPUSelector?
         for (name, keyNode, v) in fields {
             let f = "\(field).\(name)"
-            func err(_ reason: String) -> FileError { FileError(file: file, node: v, field: f, reason: reason) }
-            func int(_ lo: Int, _ hi: Int) throws(FileError) -> Int {
+            func err(_ reason: String) -> TaskFileError { TaskFileError(file: file, node: v, field: f, reason: reason) }
+            func int(_ lo: Int, _ hi: Int) throws(TaskFileError) -> Int {
                 guard let x = v.int else { throw err("must be an integer") }
                 guard x >= lo, x <= hi else { throw err("must be between \(lo) and \(hi), got \(x)") }
                 return x
             }
-            func str() throws(FileError) -> String {
+            func str() throws(TaskFileError) -> String {
                 guard let s = v.string, v.scalar != nil else { throw err("must be a string") }
                 return s
             }
-            func core<T>(_ body: () throws(CoreError) -> T) throws(FileError) -> T {
+            func core<T>(_ body: () throws(CoreError) -> T) throws(TaskFileError) -> T {
                 do { return try body() } catch { throw err(error.message) }
             }
             switch name {
             case "name": spec.name = try str()
             case "command":
                 if let s = v.sequence {
-                    spec.command = try s.enumerated().map { (j, n) throws(FileError) -> String in
-                        guard let x = n.string, n.scalar != nil else { throw FileError(file: file, node: n, field: "\(f)[\(j)]", reason: "must be a string") }
+                    spec.command = try s.enumerated().map { (j, n) throws(TaskFileError) -> String in
+                        guard let x = n.string, n.scalar != nil else { throw TaskFileError(file: file, node: n, field: "\(f)[\(j)]", reason: "must be a string") }
                         return x
                     }
                 } else if let s = v.string, v.scalar != nil {
@@ -125,7 +124,7 @@ struct TaskFile {
                 guard let m = v.mapping else { throw err("must be a mapping NAME: N") }
                 for (rk, rv) in m {
                     guard let k = rk.string, let n = rv.int else {
-                        throw FileError(file: file, node: rv, field: "\(f).\(rk.string ?? "?")", reason: "must be an integer amount")
+                        throw TaskFileError(file: file, node: rv, field: "\(f).\(rk.string ?? "?")", reason: "must be an integer amount")
                     }
                     custom[k] = n
                 }
@@ -141,7 +140,7 @@ struct TaskFile {
             case "env":
                 guard let m = v.mapping else { throw err("must be a mapping KEY: value") }
                 for (ek, ev) in m {
-                    guard let k = ek.string, let x = ev.string else { throw FileError(file: file, node: ev, field: "\(f).\(ek.string ?? "?")", reason: "must be a string") }
+                    guard let k = ek.string, let x = ev.string else { throw TaskFileError(file: file, node: ev, field: "\(f).\(ek.string ?? "?")", reason: "must be a string") }
                     spec.environment[k] = x
                 }
             case "cwd": spec.workingDirectory = try str()
@@ -149,26 +148,26 @@ struct TaskFile {
                 guard let b = v.bool else { throw err("must be true or false") }
                 spec.captureOutput = b
             default:
-                let hint = taskKeys.min { editDistance($0, name) < editDistance($1, name) }.flatMap { editDistance($0, name) <= 2 ? " (did you mean '\($0)'?)" : nil } ?? ""
-                throw FileError(file: file, node: keyNode, field: f, reason: "unknown key\(hint)")
+                let hint = Suggestion.closest(to: name, in: taskKeys).map { " (did you mean '\($0)'?)" } ?? ""
+                throw TaskFileError(file: file, node: keyNode, field: f, reason: "unknown key\(hint)")
             }
         }
         spec.request = ResourceRequest(cores: coresPerRank ?? cores, gpus: gpusPerRank ?? gpus, memoryBytes: mem, nodes: nodes,
                                        ranksPerNode: ranks, custom: custom, qpu: qpu)
         do { try spec.validate() } catch {
-            throw FileError(file: file, node: node, field: error.field.map { "\(field).\($0)" } ?? field, reason: error.message)
+            throw TaskFileError(file: file, node: node, field: error.field.map { "\(field).\($0)" } ?? field, reason: error.message)
         }
         return (spec, array)
     }
 }
 
-/// A bad input file: which file, where, which field, and why.
-struct FileError: Error, CustomStringConvertible {
-    var file: String
-    var line: Int?
-    var column: Int?
-    var field: String?
-    var reason: String
+/// A bad tasks file: which file, where, which field, and why.
+public struct TaskFileError: Error, CustomStringConvertible, Sendable {
+    public var file: String
+    public var line: Int?
+    public var column: Int?
+    public var field: String?
+    public var reason: String
 
     init(file: String, reason: String) { self.file = file; self.reason = reason }
     init(file: String, node: Node, field: String, reason: String) {
@@ -178,33 +177,10 @@ struct FileError: Error, CustomStringConvertible {
         if let m = node.mark { line = m.line; column = m.column }
     }
 
-    var description: String {
+    public var description: String {
         var s = file
         if let line { s += ":\(line)" + (column.map { ":\($0)" } ?? "") }
         if let field { s += ": \(field)" }
         return s + ": " + reason
-    }
-}
-
-func editDistance(_ a: String, _ b: String) -> Int {
-    let x = Array(a), y = Array(b)
-    var prev = Array(0...y.count)
-    for i in 1...max(x.count, 1) where !x.isEmpty {
-        var cur = [i] + Array(repeating: 0, count: y.count)
-        for j in 1...max(y.count, 1) where !y.isEmpty {
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
-        }
-        prev = cur
-    }
-    return x.isEmpty ? y.count : prev[y.count]
-}
-
-extension TaskFile {
-    /// Plain tasks go in one request; each array is its own (stored as one template).
-    var requests: [SubmitRequest] {
-        let plain = submissions.filter { $0.array == nil }.map(\.spec)
-        var out = plain.isEmpty ? [] : [SubmitRequest(tasks: plain)]
-        for s in submissions { if let a = s.array { out.append(SubmitRequest(array: ArraySubmission(template: s.spec, range: a))) } }
-        return out
     }
 }
