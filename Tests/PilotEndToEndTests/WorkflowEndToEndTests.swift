@@ -79,7 +79,8 @@ import Testing
         info = try await waitForWorkflow(c.client, w.id)
         #expect(info.state == "done")
         // Stage a was kept: its two tasks ran once.
-        #expect(try await c.client.tasks(limit: 100).filter { $0.name?.hasPrefix("a[") == true }.count == 2)
+        let aTasks = try await c.client.tasks(limit: 100).filter { $0.name?.hasPrefix("a[") == true }
+        #expect(aTasks.count == 2)
     }
 
     @Test func malformedWorkflowIsRefusedWithFileLineAndField() async throws {
@@ -92,7 +93,8 @@ import Testing
         #expect(r.status != 0)
         #expect(r.err.contains("bad.yaml:4"), "\(r.err)")
         #expect(r.err.contains("stages.a.motif"), "\(r.err)")
-        #expect(try await c.client.health())
+        let healthy = try await c.client.health()
+        #expect(healthy)
     }
 }
 
