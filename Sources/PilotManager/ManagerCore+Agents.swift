@@ -95,8 +95,11 @@ extension ManagerCore {
         }
         if !hello.finished.isEmpty { finished(hello.finished, from: id) }
         log.info("agent \(id) registered: \(hello.hostname) pilot=\(hello.pilot ?? "-") cores=\(hello.resources.coreCount) gpus=\(hello.resources.gpus.count) running=\(hello.running.count)")
+        let welcome = Welcome(agentID: id, heartbeatInterval: config.heartbeatInterval, kill: kill)
+        // Sent from inside the actor so it precedes any assignment the next tick sends.
+        link.send(.welcome(welcome))
         requestTick()
-        return Welcome(agentID: id, heartbeatInterval: config.heartbeatInterval, kill: kill)
+        return welcome
     }
 
     /// A task's old binding, reusable only if the agent still has those slots.
@@ -213,7 +216,9 @@ extension ManagerCore {
             guard let row = live[tid] else { continue }
             scheduler.release(tid)
             switch row.state {
-            case .bound: requeue(tid, reason: "agent \(id) lost before starting it (\(reason))")
+            // It may have started (and taken the node down) before its start report got out:
+            // counting it as a crash keeps a node-killing task from escaping the crash limit.
+            case .bound: crashed(tid, reason: "agent \(id) on \(a.hostname) lost while the task was starting (\(reason))")
             case .running: crashed(tid, reason: "agent \(id) on \(a.hostname) lost (\(reason))")
             case .canceled: dirty.insert(tid)
             default: break

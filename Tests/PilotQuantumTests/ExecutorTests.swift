@@ -120,7 +120,7 @@ import Testing
         echo '{"expectations": [0.5, {"observable": "XX", "value": -0.25, "standardError": 0.01}]}'
         """)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let device = QPUDeviceProfile(name: "ext", qubits: 4, executor: .command(argv: [path], timeoutSeconds: nil))
+        let device = QPUDeviceProfile(name: "ext", qubits: 4, executor: .command(argv: ["/bin/sh", path], timeoutSeconds: nil))
         let job = QuantumJob(circuit: Self.bell, shots: 100, seed: 7, observables: ["ZZ", "XX"], device: "ext")
         let result = try await QPUExecutor.run(job, on: device, threads: 1, latencyScale: 0)
         #expect(result.expectations.map(\.value) == [0.5, -0.25])
@@ -138,7 +138,7 @@ import Testing
     func brokenCommandGivesClearError(_ body: String, _ expected: String) async throws {
         let path = try script(body + "\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let device = QPUDeviceProfile(name: "ext", qubits: 4, executor: .command(argv: [path], timeoutSeconds: 20))
+        let device = QPUDeviceProfile(name: "ext", qubits: 4, executor: .command(argv: ["/bin/sh", path], timeoutSeconds: 20))
         do {
             _ = try await QPUExecutor.run(QuantumJob(circuit: Self.bell, shots: 10, device: "ext"), on: device,
                                           threads: 1, latencyScale: 0)

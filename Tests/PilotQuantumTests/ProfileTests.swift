@@ -11,7 +11,7 @@ import Testing
     @Test func shippedProfilesLoad() throws {
         let profiles = try QPUDeviceProfile.loadAll(directory: Self.profileDirectory)
         let byName = Dictionary(uniqueKeysWithValues: profiles.map { ($0.name, $0) })
-        #expect(Set(byName.keys) == ["ideal-sim", "superconducting-27", "trapped-ion-11"])
+        #expect(Set(byName.keys).isSuperset(of: ["ideal-sim", "superconducting-27", "trapped-ion-11"]))
 
         let ideal = try #require(byName["ideal-sim"])
         #expect(ideal.qubits == 32)
