@@ -76,6 +76,7 @@ extension Agent {
 
     func environment(for a: TaskAssignment) -> [String: String] {
         var env = ProcessInfo.processInfo.environment
+        if let hosts = a.gangHosts, hosts.count > 1 { GangEnvironment.scrub(&env) }
         for (k, v) in config.environment { env[k] = v }
         for (k, v) in a.spec.environment { env[k] = v }
         let p = a.placement

@@ -64,6 +64,7 @@ struct APIServer {
             await self.respond { CancelResponse(canceled: await self.core.cancel([try taskID(ctx)])) }
         }
         r.get("/v1/agents") { _, _ in await self.respond { AgentList(agents: await self.core.agentList()) } }
+        addPilotRoutes(to: r)
         r.get("/v1/summary") { _, _ in await self.respond { await self.core.summary() } }
         r.get("/v1/wait") { req, _ in
             await self.respond {

@@ -1,4 +1,5 @@
 import PilotCore
+import PilotSlurm
 
 public struct ManagerConfig: Sendable {
     public var serverDir: String
@@ -16,6 +17,9 @@ public struct ManagerConfig: Sendable {
     public var bindBatch: Int = 20_000
     public var devices: [QPUDeviceInfo] = []
     public var version: String = "0.1.0"
+    /// Slurm for pilots; nil: `pilots.makeClient` creates one when a pilot command is first used.
+    public var slurm: (any SlurmClient)?
+    public var pilots = PilotSettings()
 
     public init(serverDir: String) { self.serverDir = serverDir }
 }

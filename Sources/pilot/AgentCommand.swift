@@ -86,6 +86,7 @@ struct AgentCommand: AsyncParsableCommand {
         do { custom = try ResourceRequest.parseCustom(resource) } catch { throw ValidationError(error.description) }
         var res = NodeResources(topology: t, custom: custom, qpuDevices: qpuDevices.map { $0.split(separator: ",").map(String.init) })
         if let n = slurm?.cpusOnNode { res = res.limited(toCores: n) }
+        if let s = slurm, topo.topology == "native", topo.fakeGPUs == 0 { res = s.presenting(res, visibleGPUs: visible) }
         if let g = slurm?.gpusOnNode, topo.fakeGPUs == 0, visible == nil { res.gpus = Array(res.gpus.prefix(g)) }
         let hostname = slurm?.nodeName ?? ProcessInfo.processInfo.hostName
         res.hostname = hostname

@@ -1,0 +1,15 @@
+import PilotSlurm
+
+/// The manager's pilots and its Slurm connection, created on first use.
+struct PilotBook {
+    var records: [String: PilotRecord] = [:]
+    var nextNumber = 1
+    var loaded = false
+    var client: (any SlurmClient)?
+    let worker = SlurmWorker()
+    /// Set while a poll runs, so a slow controller never stacks polls up.
+    var polling = false
+    var lastPollError: String?
+
+    var unfinished: [PilotRecord] { records.values.filter { !$0.state.isFinal }.sorted { $0.submittedAt < $1.submittedAt } }
+}
