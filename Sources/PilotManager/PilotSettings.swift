@@ -21,7 +21,10 @@ public struct PilotSettings: Sendable {
     public init() {}
 
     static var ownExecutable: String {
-        if let p = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return p }
+        // A rebuilt binary replaces the running one's inode; the path still names the new build.
+        if let p = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            return p.hasSuffix(" (deleted)") ? String(p.dropLast(" (deleted)".count)) : p
+        }
         return URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.resolvingSymlinksInPath().path
     }
 }

@@ -63,6 +63,7 @@ struct AgentCommand: AsyncParsableCommand {
     func makeConfig() throws -> AgentConfig {
         var host = "127.0.0.1", port = 0, token = ""
         var serverDir: String?
+        var logDirFromToken: String?
         if let m = manager {
             let parts = m.split(separator: ":")
             guard parts.count >= 2, let p = Int(parts.last!) else { throw ValidationError("--manager must be HOST:PORT") }
@@ -70,6 +71,9 @@ struct AgentCommand: AsyncParsableCommand {
             port = p
             guard let tf = tokenFile else { throw ValidationError("--manager needs --token-file") }
             do { token = try AccessFile.readToken(file: tf) } catch { throw CLIError("\(error)") }
+            // A pilot's agents get the manager's access.json as token file: its directory is the
+            // server directory (on a shared file system), where the manager looks for task logs.
+            if (tf as NSString).lastPathComponent == "access.json" { logDirFromToken = (tf as NSString).deletingLastPathComponent + "/logs" }
         } else {
             serverDir = server.resolved
             let a: AccessFile
@@ -94,7 +98,7 @@ struct AgentCommand: AsyncParsableCommand {
         var cfg = AgentConfig(managerHost: host, agentPort: port, token: token,
                               uuid: uuid ?? "\(hostname)-\(pilot ?? "local")-\(slurm?.jobID ?? String(getpid()))",
                               hostname: hostname, resources: res,
-                              logDir: logDir ?? (serverDir.map { $0 + "/logs" } ?? FileManager.default.currentDirectoryPath + "/pilot-logs"))
+                              logDir: logDir ?? serverDir.map { $0 + "/logs" } ?? logDirFromToken ?? FileManager.default.currentDirectoryPath + "/pilot-logs")
         cfg.serverDir = serverDir
         cfg.pilot = pilot
         cfg.deadline = deadline ?? env["PILOT_WALLTIME_END"].flatMap(Double.init)
