@@ -20,7 +20,7 @@ import Testing
         #expect(sent.timeLimitMinutes == 10)
         #expect(sent.name == "pilot-p1")
         #expect(sent.script.contains("--pilot-id \"$PILOT_ID\""))
-        #expect(sent.script.contains("export PILOT_MANAGER='127.0.0.1:4242'"))
+        #expect(sent.script.contains("export PILOT_MANAGER=127.0.0.1:4242\n"))
         #expect(sent.script.contains("/opt/swiftpilot/bin/pilot"))
 
         try f.slurm.advance(job, to: .running, nodes: ["n3", "n4"])
