@@ -111,6 +111,7 @@ extension Agent {
         for (token, e) in batch {
             guard let key = byToken.removeValue(forKey: token), let r = running.removeValue(forKey: key) else { continue }
             if discard.remove(key) != nil { continue }
+            if r.stopReason == nil, holdIfSlurmSignalled(key, e) { continue }
             let kind: TaskOutcome.Kind = r.stopReason ?? .exited
             report(TaskOutcome(key: key, kind: kind, exitCode: e.exitCode, signal: e.signal, timedOut: e.timedOut,
                                startedAt: e.startedAt, endedAt: e.endedAt,
@@ -198,7 +199,7 @@ extension Agent {
     }
 
     func finishDrain() {
-        guard draining, running.isEmpty else { return }
+        guard draining, running.isEmpty, heldExits.isEmpty else { return }
         log.info("drained: all tasks ended and their results were handed to the manager")
         stop()
     }

@@ -56,9 +56,9 @@ extension LiveCluster {
         let r = try PilotBinary.run(["pilots", "submit", "--server-dir", dir] + args)
         guard r.status == 0 else { throw E2EError("pilots submit \(args) failed: \(r.err)") }
         // "pilot p1 submitted as Slurm job 42"
-        let words = r.out.split(separator: " ").map(String.init)
-        guard words.count >= 6, words[0] == "pilot" else { throw E2EError("unexpected output: \(r.out)") }
-        return (words[1], words[5].trimmingCharacters(in: .whitespacesAndNewlines))
+        let words = r.out.split(whereSeparator: \.isWhitespace).map(String.init)
+        guard words.count == 7, words[0] == "pilot", Int(words[6]) != nil else { throw E2EError("unexpected output: \(r.out)") }
+        return (words[1], words[6])
     }
 
     /// Readiness: every listed pilot has `agentsEach` registered agents.
