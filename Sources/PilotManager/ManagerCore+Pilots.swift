@@ -9,7 +9,7 @@ extension ManagerCore {
 
     /// Renders the job script and submits it. The pilot is stored as `submitting` before the RPC,
     /// so a manager that dies mid-submit still knows a job may exist under that name.
-    public func submitPilot(_ req: PilotSubmitRequest) async throws(ManagerError) -> PilotSubmitResponse {
+    public func submitPilot(_ req: PilotSubmitRequest, queue: Int? = nil) async throws(ManagerError) -> PilotSubmitResponse {
         loadPilotsIfNeeded()
         let path = try profilePath(req.profile)
         let profile: ClusterProfile
@@ -52,7 +52,7 @@ extension ManagerCore {
         }
         pilotBook.nextNumber += 1
         var rec = PilotRecord(id: id, profile: profile.name, state: .submitting, nodeCount: effective.nodes, submittedAt: now,
-                              request: Self.requestJSON(path: path, overrides: req.overrides))
+                              request: Self.requestJSON(path: path, overrides: req.overrides), queue: queue)
         savePilot(rec)
         let result: Result<SlurmJobID, SlurmError>
         do { result = .success(try await pilotBook.worker.run { () throws(SlurmError) in try client.submit(request) }) } catch {
@@ -187,19 +187,21 @@ extension ManagerCore {
     public func pollPilots() async {
         loadPilotsIfNeeded()
         guard !pilotBook.polling else { return }
-        let watched = pilotBook.unfinished.compactMap(\.jobID)
-        guard !watched.isEmpty else { return }
-        let client: any SlurmClient
-        do { client = try slurmClient() } catch { notePollError("\(error)"); return }
         pilotBook.polling = true
         defer { pilotBook.polling = false }
-        let infos: [SlurmJobInfo]
-        do { infos = try await pilotBook.worker.run { () throws(SlurmError) in try client.jobs(watched) } } catch {
-            notePollError("reading pilot states from Slurm failed: \(error)")
-            return
+        let watched = pilotBook.unfinished.compactMap(\.jobID)
+        if !watched.isEmpty {
+            let client: any SlurmClient
+            do { client = try slurmClient() } catch { notePollError("\(error)"); return }
+            let infos: [SlurmJobInfo]
+            do { infos = try await pilotBook.worker.run { () throws(SlurmError) in try client.jobs(watched) } } catch {
+                notePollError("reading pilot states from Slurm failed: \(error)")
+                return
+            }
+            pilotBook.lastPollError = nil
+            applySlurmStates(infos, asked: watched)
         }
-        pilotBook.lastPollError = nil
-        applySlurmStates(infos, asked: watched)
+        if pilotBook.autoscale.queues.values.contains(where: { $0.state == .active }) { await autoscale() }
     }
 
     /// Applies a poll's answer. A pilot whose job no longer runs loses its agents at once, instead of
@@ -262,5 +264,6 @@ extension ManagerCore {
             pilotBook.records[rec.id] = rec
             pilotBook.nextNumber = max(pilotBook.nextNumber, (rec.number ?? 0) + 1)
         }
+        loadAllocQueues()
     }
 }

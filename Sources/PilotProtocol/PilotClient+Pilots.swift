@@ -10,3 +10,14 @@ extension PilotClient {
         try await call("POST", "/v1/pilots/\(id)/cancel", body: Optional<String>.none)
     }
 }
+
+extension PilotClient {
+    public func addAllocQueue(_ req: AllocQueueRequest) async throws -> AllocQueueInfo { try await call("POST", "/v1/allocs", body: req) }
+    public func allocQueues() async throws -> [AllocQueueInfo] { let l: AllocQueueList = try await call("GET", "/v1/allocs"); return l.queues }
+    public func removeAllocQueue(_ id: Int) async throws -> AllocQueueInfo {
+        try await call("POST", "/v1/allocs/\(id)/remove", body: Optional<String>.none)
+    }
+    public func resumeAllocQueue(_ id: Int) async throws -> AllocQueueInfo {
+        try await call("POST", "/v1/allocs/\(id)/resume", body: Optional<String>.none)
+    }
+}
