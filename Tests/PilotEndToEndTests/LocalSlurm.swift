@@ -86,6 +86,14 @@ extension LiveCluster {
         throw E2EError("timed out after \(timeout) s waiting for \(what)")
     }
 
+    /// Leaves no Slurm job of this manager behind, whatever the test did.
+    func cancelPilots() {
+        guard let r = try? PilotBinary.run(["pilots", "list", "--json", "--server-dir", dir]), r.status == 0,
+              let list = try? JSONDecoder().decode(PilotList.self, from: Data(r.out.utf8)) else { return }
+        let jobs = list.pilots.filter { !$0.state.isFinal }.compactMap(\.slurmJobID).map(String.init)
+        if !jobs.isEmpty { _ = try? LocalSlurm.command(["scancel"] + jobs) }
+    }
+
     func allTasks(_ n: Int) async throws -> [TaskInfo] {
         var out: [TaskInfo] = []
         for id in Int64(1)...Int64(n) { out.append(try await client.task(id)) }

@@ -187,3 +187,27 @@ import Testing
         }
     }
 }
+
+extension SlurmPilotEndToEndTests {
+    @Test func anAllocationQueueStartsPilotsForWaitingTasksAndCancelsThemWhenIdle() async throws {
+        let c = LiveCluster(tag: "alloc")
+        defer { c.cancelPilots(); c.shutdown() }
+        try await c.startManager()
+        let r = try PilotBinary.run(["alloc", "add", "--server-dir", c.dir, "--profile", "local", "--max-pilots", "2",
+                                     "-N", "1", "-t", "5", "--idle-timeout", "2"])
+        #expect(r.status == 0, "\(r.err)")
+        let spec = TaskSpec(name: "q", command: ["/bin/sh", "-c", "sleep 0.2"], request: ResourceRequest(cores: 1))
+        _ = try await c.client.submit(SubmitRequest(array: ArraySubmission(template: spec, range: "1-20")))
+        let w = try await c.waitAll(timeout: 90)
+        #expect(w.summary.count(.done) == 20)
+        let used = Set(try await c.allTasks(20).compactMap(\.agent))
+        let agents = try await c.client.agents().filter { used.contains($0.id) }
+        #expect(agents.allSatisfy { $0.pilot?.hasPrefix("p") == true })
+        try await c.poll("idle autoscaled pilots cancelled", timeout: 40) {
+            let pilots = try await c.client.pilots()
+            return !pilots.isEmpty && pilots.allSatisfy { $0.queue == 1 && $0.state.isFinal }
+        }
+        let list = try PilotBinary.run(["alloc", "list", "--server-dir", c.dir])
+        #expect(list.out.contains("active"), "\(list.out)")
+    }
+}
