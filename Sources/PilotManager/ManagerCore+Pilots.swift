@@ -233,6 +233,7 @@ extension ManagerCore {
 
     /// Agents of a pilot whose job is over may still try to (re)connect while Slurm kills them.
     func checkPilotAcceptsAgents(_ pilot: String?) throws(ManagerError) {
+        loadPilotsIfNeeded()
         guard let pilot, let p = pilotBook.records[pilot], p.ended else { return }
         throw ManagerError(.unavailable, "pilot \(pilot) has ended (\(p.state.rawValue)); its agents are no longer accepted")
     }
