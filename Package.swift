@@ -51,7 +51,7 @@ let package = Package(
                 dependencies: ["PilotCore", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: strict),
         .target(name: "PilotManager",
-                dependencies: ["PilotCore", "PilotProtocol", "PilotStore", "PilotWorkflow", "PilotQuantum",
+                dependencies: ["PilotCore", "PilotProtocol", "PilotStore", "PilotWorkflow", "PilotQuantum", "PilotSlurm",
                                .product(name: "Hummingbird", package: "hummingbird"),
                                .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "NIOPosix", package: "swift-nio"),
@@ -87,6 +87,10 @@ let package = Package(
         .testTarget(name: "PilotSlurmTests", dependencies: ["PilotSlurm"], resources: [.copy("Golden")],
                     swiftSettings: strict),
         .testTarget(name: "PilotStoreTests", dependencies: ["PilotStore", "PilotCore"]),
+        .testTarget(name: "PilotManagerTests",
+                    dependencies: ["PilotManager", "PilotSlurm", "PilotStore", "PilotCore", "PilotProtocol",
+                                   .product(name: "NIOEmbedded", package: "swift-nio"),
+                                   .product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v6]
 )

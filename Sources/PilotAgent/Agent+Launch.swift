@@ -76,6 +76,7 @@ extension Agent {
 
     func environment(for a: TaskAssignment) -> [String: String] {
         var env = ProcessInfo.processInfo.environment
+        if let hosts = a.gangHosts, hosts.count > 1 { GangEnvironment.scrub(&env) }
         for (k, v) in config.environment { env[k] = v }
         for (k, v) in a.spec.environment { env[k] = v }
         let p = a.placement
@@ -112,6 +113,7 @@ extension Agent {
         for (token, e) in batch {
             guard let key = byToken.removeValue(forKey: token), let r = running.removeValue(forKey: key) else { continue }
             if discard.remove(key) != nil { continue }
+            if r.stopReason == nil, holdIfSlurmSignalled(key, e) { continue }
             let kind: TaskOutcome.Kind = r.stopReason ?? .exited
             report(TaskOutcome(key: key, kind: kind, exitCode: e.exitCode, signal: e.signal, timedOut: e.timedOut,
                                startedAt: e.startedAt, endedAt: e.endedAt,
@@ -211,7 +213,7 @@ extension Agent {
     }
 
     func finishDrain() {
-        guard draining, running.isEmpty else { return }
+        guard draining, running.isEmpty, heldExits.isEmpty else { return }
         log.info("drained: all tasks ended and their results were handed to the manager")
         stop()
     }

@@ -47,6 +47,9 @@ public actor Agent {
     var pendingStarted: [RunningTask] = []
     var pendingFinished: [TaskOutcome] = []
     var flushScheduled = false
+    /// Tasks killed by a signal Slurm may have sent to the whole step, held until it is clear
+    /// whether the pilot is ending (see Agent+SlurmSignals.swift).
+    var heldExits: [TaskKey: TaskOutcome] = [:]
 
     public init(config: AgentConfig, logger: Logger, kernel: KernelRunner? = nil) {
         self.config = config

@@ -79,6 +79,7 @@ struct APIServer {
         }
         r.post("/v1/workflows/:id/retry") { _, ctx in await self.respond { try await self.core.retryWorkflow(try taskID(ctx)) } }
         r.get("/v1/agents") { _, _ in await self.respond { AgentList(agents: await self.core.agentList()) } }
+        addPilotRoutes(to: r)
         r.get("/v1/summary") { _, _ in await self.respond { await self.core.summary() } }
         r.get("/v1/wait") { req, _ in
             await self.respond {

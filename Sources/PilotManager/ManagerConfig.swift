@@ -1,6 +1,7 @@
 import Foundation
 import PilotCore
 import PilotWorkflow
+import PilotSlurm
 
 public struct ManagerConfig: Sendable {
     public var serverDir: String
@@ -22,6 +23,9 @@ public struct ManagerConfig: Sendable {
     public var iterativeDrivers: IterativeDriverFactory = WorkflowEngine.commandDriversOnly
     /// This executable, for tasks the manager generates (e.g. a cutting stage's reconstruction).
     public var pilotBinary: String = URL(fileURLWithPath: CommandLine.arguments.first ?? "pilot").resolvingSymlinksInPath().path
+    /// Slurm for pilots; nil: `pilots.makeClient` creates one when a pilot command is first used.
+    public var slurm: (any SlurmClient)?
+    public var pilots = PilotSettings()
 
     public init(serverDir: String) { self.serverDir = serverDir }
 }

@@ -13,6 +13,7 @@ extension ManagerCore {
         guard !hello.agentUUID.isEmpty, hello.agentUUID.count <= 200 else {
             throw ManagerError(.badRequest, "agent UUID must be 1...200 characters", field: "hello.agentUUID")
         }
+        try checkPilotAcceptsAgents(hello.pilot)
         let t = now
         let id: Int
         if let existing = agentByUUID[hello.agentUUID] {

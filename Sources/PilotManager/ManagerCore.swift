@@ -47,6 +47,7 @@ public actor ManagerCore {
     /// the task still running, it is reattached instead of run twice.
     var lastBindings: [Int64: Binding] = [:]
     var waiters: [Waiter] = []
+    var pilotBook = PilotBook()
     var stopping = false
 
     struct DelayedTask: Comparable {

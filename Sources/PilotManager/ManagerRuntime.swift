@@ -51,7 +51,7 @@ public final class ManagerRuntime: Sendable {
             logger: logger
         )
         let background = ManagerBackground(core: core, agentChannel: agentChannel!, interval: min(0.25, config.heartbeatInterval / 2))
-        return ManagerRuntime(core: core, services: [app, background], config: config, ready: ready)
+        return ManagerRuntime(core: core, services: [app, background, PilotPoller(core: core, interval: config.pilots.pollInterval)], config: config, ready: ready)
     }
 
     init(core: ManagerCore, services: [any Service], config: ManagerConfig, ready: AsyncStream<AccessFile>) {

@@ -96,6 +96,7 @@ public struct PilotStore: Sendable {
                 );
                 """)
         }
+        registerPilotMigrations(&m)
         return m
     }
 

@@ -64,6 +64,7 @@ struct AgentCommand: AsyncParsableCommand {
     func makeConfig() throws -> AgentConfig {
         var host = "127.0.0.1", port = 0, token = ""
         var serverDir: String?
+        var logDirFromToken: String?
         if let m = manager {
             let parts = m.split(separator: ":")
             guard parts.count >= 2, let p = Int(parts.last!) else { throw ValidationError("--manager must be HOST:PORT") }
@@ -71,6 +72,9 @@ struct AgentCommand: AsyncParsableCommand {
             port = p
             guard let tf = tokenFile else { throw ValidationError("--manager needs --token-file") }
             do { token = try AccessFile.readToken(file: tf) } catch { throw CLIError("\(error)") }
+            // A pilot's agents get the manager's access.json as token file: its directory is the
+            // server directory (on a shared file system), where the manager looks for task logs.
+            if (tf as NSString).lastPathComponent == "access.json" { logDirFromToken = (tf as NSString).deletingLastPathComponent + "/logs" }
         } else {
             serverDir = server.resolved
             let a: AccessFile
@@ -87,6 +91,7 @@ struct AgentCommand: AsyncParsableCommand {
         do { custom = try ResourceRequest.parseCustom(resource) } catch { throw ValidationError(error.description) }
         var res = NodeResources(topology: t, custom: custom, qpuDevices: qpuDevices.map { $0.split(separator: ",").map(String.init) })
         if let n = slurm?.cpusOnNode { res = res.limited(toCores: n) }
+        if let s = slurm, topo.topology == "native", topo.fakeGPUs == 0 { res = s.presenting(res, visibleGPUs: visible) }
         if let g = slurm?.gpusOnNode, topo.fakeGPUs == 0, visible == nil { res.gpus = Array(res.gpus.prefix(g)) }
         let hostname = slurm?.nodeName ?? ProcessInfo.processInfo.hostName
         res.hostname = hostname
@@ -94,7 +99,7 @@ struct AgentCommand: AsyncParsableCommand {
         var cfg = AgentConfig(managerHost: host, agentPort: port, token: token,
                               uuid: uuid ?? "\(hostname)-\(pilot ?? "local")-\(slurm?.jobID ?? String(getpid()))",
                               hostname: hostname, resources: res,
-                              logDir: logDir ?? (serverDir.map { $0 + "/logs" } ?? FileManager.default.currentDirectoryPath + "/pilot-logs"))
+                              logDir: logDir ?? serverDir.map { $0 + "/logs" } ?? logDirFromToken ?? FileManager.default.currentDirectoryPath + "/pilot-logs")
         cfg.serverDir = serverDir
         cfg.pilot = pilot
         cfg.deadline = deadline ?? env["PILOT_WALLTIME_END"].flatMap(Double.init)

@@ -22,6 +22,8 @@ struct ManagerCommand: AsyncParsableCommand {
         @Option(help: "Seconds of silence after which an agent is declared lost.") var heartbeatTimeout = 20.0
         @Option(help: "Directory of QPU device profiles (default: Profiles/qpu of the installation).") var qpuProfiles: String?
         @Option(help: "Log level (trace, debug, info, warning, error).") var logLevel: String?
+        @Option(help: "Address pilots' agents use to reach this manager (default: --host, or this host's name for 0.0.0.0).")
+        var pilotAgentHost: String?
 
         func run() async throws {
             LogSetup.bootstrap(logLevel)
@@ -33,6 +35,8 @@ struct ManagerCommand: AsyncParsableCommand {
             cfg.heartbeatInterval = heartbeatInterval
             cfg.heartbeatTimeout = heartbeatTimeout
             cfg.devices = try QPUDevices.load(qpuProfiles)
+            cfg.pilots.profileDirectory = ProjectFiles.find("Profiles")
+            if let h = pilotAgentHost { cfg.pilots.agentHost = h }
             if let a = try? AccessFile.read(from: cfg.serverDir), let pid = a.pid, pid != getpid(), kill(pid, 0) == 0,
                (try? await PilotClient(access: a).health()) == true {
                 throw CLIError("a manager (pid \(pid)) is already running for \(cfg.serverDir)")

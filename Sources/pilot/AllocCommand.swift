@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import PilotProtocol
+
+/// `pilot alloc …`: allocation queues that submit pilots while work waits (autoscaling).
+struct AllocCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "alloc", abstract: "Autoscaling: allocation queues that submit pilots while tasks wait.",
+        subcommands: [Add.self, List.self, Remove.self, Resume.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add an allocation queue.")
+        @OptionGroup var server: ServerOptions
+        @Option(help: "Cluster profile: a name (Profiles/<name>.yaml) or a path.") var profile: String
+        @Option(help: "Most pilots of this queue at once.") var maxPilots: Int
+        @Option(help: "Pilots kept even without work.") var minPilots: Int?
+        @Option(help: "Pilots that may wait in Slurm's queue at once.") var backlog: Int?
+        @Option(help: "Seconds a pilot may stay without tasks before it is cancelled (default 300).") var idleTimeout: Double?
+        @Option(help: "Failed pilot starts in a row before the queue pauses (default 3).") var maxFailures: Int?
+        @Option(name: [.customShort("N"), .long], help: "Nodes per pilot.") var nodes: Int?
+        @Option(name: [.customShort("t"), .long, .customLong("time")], help: "Walltime per pilot.") var walltime: String?
+        @Option(name: [.customShort("p"), .long], help: "Partition.") var partition: String?
+        @Option(name: [.customShort("A"), .long], help: "Account.") var account: String?
+        @Option(name: [.customShort("q"), .long], help: "QOS.") var qos: String?
+        @Option(name: [.customShort("C"), .long], help: "Constraint.") var constraint: String?
+        @Option(help: "GPUs per node.") var gpusPerNode: Int?
+
+        func run() async throws {
+            let o = PilotOverrides(nodes: nodes, walltime: walltime, partition: partition, account: account, qos: qos,
+                                   constraint: constraint, gpusPerNode: gpusPerNode)
+            let req = AllocQueueRequest(profile: try PilotsCommand.Submit.resolveProfile(profile), overrides: o == PilotOverrides() ? nil : o,
+                                        maxPilots: maxPilots, minPilots: minPilots, backlog: backlog, idleTimeout: idleTimeout,
+                                        maxFailures: maxFailures)
+            do {
+                let q = try await server.client().addAllocQueue(req)
+                print("allocation queue \(q.id) added")
+            } catch { fail(error) }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List allocation queues, their pilots and why a queue is paused.")
+        @OptionGroup var server: ServerOptions
+        @Flag var json = false
+        func run() async throws {
+            do {
+                let list = try await server.client().allocQueues()
+                if json { try printJSON(AllocQueueList(queues: list)); return }
+                var t = Table(header: ["ID", "STATE", "PROFILE", "PILOTS", "MAX", "FAILURES", "REASON"])
+                for q in list {
+                    t.rows.append([String(q.id), q.state.rawValue, (q.request.profile as NSString).lastPathComponent,
+                                   q.pilots.isEmpty ? "-" : q.pilots.joined(separator: ","), String(q.request.maxPilots),
+                                   String(q.failures), q.reason ?? ""])
+                }
+                print(t.render())
+            } catch { fail(error) }
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop a queue submitting pilots (its pilots keep running).")
+        @OptionGroup var server: ServerOptions
+        @Argument var id: Int
+        func run() async throws {
+            do { _ = try await server.client().removeAllocQueue(id); print("allocation queue \(id) removed") } catch { fail(error) }
+        }
+    }
+
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Resume a paused queue.")
+        @OptionGroup var server: ServerOptions
+        @Argument var id: Int
+        func run() async throws {
+            do { _ = try await server.client().resumeAllocQueue(id); print("allocation queue \(id) resumed") } catch { fail(error) }
+        }
+    }
+}

@@ -1,0 +1,213 @@
+import Foundation
+import PilotCore
+import PilotProtocol
+import Testing
+
+/// Pilots through the real local Slurm: the manager submits them, their agents register from
+/// inside the allocation, and tasks (single-node, GPU, MPI gangs) run there.
+@Suite(.serialized) struct SlurmPilotEndToEndTests {
+    init() throws { try LocalSlurm.require() }
+
+    @Test func aThousandMixedTasksOnTwoPilotsOfTwoNodes() async throws {
+        let c = LiveCluster(tag: "pilots")
+        var jobs: [String] = []
+        defer { if !jobs.isEmpty { _ = try? LocalSlurm.command(["scancel"] + jobs) }; c.shutdown() }
+        try await c.startManager()
+        let p1 = try c.submitPilot(["--profile", "local", "-N", "2", "-t", "5"])
+        jobs.append(p1.job)
+        let p2 = try c.submitPilot(["--profile", "local", "--nodes=2", "--walltime", "5"])
+        jobs.append(p2.job)
+        let pilots = try await c.waitForPilots([p1.id, p2.id], agentsEach: 2)
+        // Each local node grants 4 CPUs and 2 GPUs, more than this host has: agents present the grant.
+        for p in pilots {
+            #expect(p.cores == 8 && p.gpus == 4, "\(p)")
+            #expect(p.walltimeEnd != nil)
+        }
+        let agents = try await c.client.agents()
+        #expect(Set(agents.compactMap(\.pilot)) == [p1.id, p2.id])
+        #expect(Set(agents.map(\.hostname)).count == 4)
+        let allreduce = try LocalSlurm.allreduce(into: c.dir)
+
+        let cpu = "grep Cpus_allowed_list: /proc/self/status; sleep 0.0$((PILOT_TASK_ID % 4))"
+        let one = TaskSpec(name: "one", command: ["/bin/sh", "-c", cpu], request: ResourceRequest(cores: 1))
+        let two = TaskSpec(name: "two", command: ["/bin/sh", "-c", cpu], request: ResourceRequest(cores: 2))
+        let gpu = TaskSpec(name: "gpu", command: ["/bin/sh", "-c", "echo cuda=$CUDA_VISIBLE_DEVICES; sleep 0.02"],
+                           request: ResourceRequest(cores: 1, gpus: 1))
+        var mpi = TaskSpec(name: "mpi", command: [allreduce], request: ResourceRequest(cores: 1, nodes: 2, ranksPerNode: 2))
+        mpi.environment["PILOT_MPI"] = "pmix"
+        _ = try await c.client.submit(SubmitRequest(array: ArraySubmission(template: one, range: "1-600")))
+        _ = try await c.client.submit(SubmitRequest(array: ArraySubmission(template: two, range: "1-250")))
+        _ = try await c.client.submit(SubmitRequest(array: ArraySubmission(template: gpu, range: "1-140")))
+        _ = try await c.client.submit(SubmitRequest(array: ArraySubmission(template: mpi, range: "1-10")))
+        let w = try await c.waitAll(timeout: 150)
+        #expect(w.summary.count(.done) == 1000)
+        #expect(w.failed == 0)
+
+        let tasks = try await c.allTasks(1000)
+        let hostOf = Dictionary(agents.map { ($0.id, $0.hostname) }, uniquingKeysWith: { a, _ in a })
+        let pilotOf = Dictionary(agents.map { ($0.id, $0.pilot ?? "") }, uniquingKeysWith: { a, _ in a })
+        // No core or GPU of an agent was held by two tasks at once, gangs included (all placements).
+        struct Use { var task: Int64; var start: Double; var end: Double; var cores: Set<Int>; var gpus: Set<Int> }
+        var uses: [Int: [Use]] = [:]
+        for t in tasks {
+            let b = try #require(t.binding, "task \(t.id) has no binding")
+            let (s, e) = (try #require(t.startedAt), try #require(t.endedAt))
+            for pl in b.placements {
+                uses[pl.agent, default: []].append(Use(task: t.id, start: s, end: e, cores: Set(pl.cores), gpus: Set(pl.gpus)))
+            }
+        }
+        for (agent, list) in uses {
+            let sorted = list.sorted { $0.start < $1.start }
+            for (i, a) in sorted.enumerated() {
+                for b in sorted[(i + 1)...] {
+                    guard b.start < a.end else { break }
+                    #expect(a.cores.isDisjoint(with: b.cores), "agent \(agent): tasks \(a.task) and \(b.task) shared cores")
+                    #expect(a.gpus.isDisjoint(with: b.gpus), "agent \(agent): tasks \(a.task) and \(b.task) shared GPUs")
+                }
+            }
+        }
+        // GPU tasks saw exactly the GPU they were bound to, one of those Slurm granted the node.
+        let gpuTasks = tasks.filter { $0.spec?.request.gpusPerRank == 1 }
+        let gangs = tasks.filter { $0.spec?.request.nodes == 2 }
+        #expect(gpuTasks.count == 140 && gangs.count == 10)
+        for t in gpuTasks {
+            let g = try #require(t.binding?.placements[0].gpus)
+            #expect(g.count == 1 && g.allSatisfy { (0...1).contains($0) })
+            let out = try String(contentsOfFile: try #require(t.stdoutPath), encoding: .utf8)
+            #expect(out.contains("cuda=\(g.map(String.init).joined(separator: ","))\n"), "task \(t.id): \(out)")
+        }
+        // Each gang ran 4 ranks over both nodes of one pilot, and the ranks agree on the allreduce.
+        for t in gangs {
+            let b = try #require(t.binding)
+            #expect(b.placements.count == 2)
+            #expect(Set(b.placements.map { pilotOf[$0.agent] ?? "?" }).count == 1, "gang \(t.id) spans pilots")
+            let out = try String(contentsOfFile: try #require(t.stdoutPath), encoding: .utf8)
+            let ranks = out.split(separator: "\n").filter { $0.hasPrefix("rank=") }
+            #expect(ranks.count == 4, "gang \(t.id): \(out)")
+            #expect(ranks.allSatisfy { $0.contains("size=4") && $0.contains("sum=6") && $0.hasSuffix("ok=1") }, "\(out)")
+            let nodes = Set(ranks.compactMap { $0.split(separator: " ").first { $0.hasPrefix("node=") }?.dropFirst(5) }.map(String.init))
+            #expect(nodes == Set(b.placements.compactMap { hostOf[$0.agent] }), "gang \(t.id): \(out)")
+        }
+        #expect(Set(tasks.compactMap(\.agent)).count == 4)
+
+        let r = try PilotBinary.run(["pilots", "cancel", "--server-dir", c.dir, p1.id, p2.id])
+        #expect(r.status == 0, "\(r.err)")
+        try await c.poll("both pilots cancelled", timeout: 30) {
+            try await c.client.pilots().allSatisfy { $0.state == .cancelled && $0.agents == 0 }
+        }
+        jobs = []
+    }
+
+    @Test func scancelOfOnePilotMidRunMovesItsTasksToTheOther() async throws {
+        let c = LiveCluster(tag: "scancel")
+        var jobs: [String] = []
+        defer { if !jobs.isEmpty { _ = try? LocalSlurm.command(["scancel"] + jobs) }; c.shutdown() }
+        // A heartbeat timeout far beyond the test: only the pilot tracking can declare agents lost.
+        try await c.startManager(extra: ["--heartbeat-timeout", "600"])
+        let a = try c.submitPilot(["--profile", "local", "-N", "1", "-t", "5"])
+        let b = try c.submitPilot(["--profile", "local", "-N", "1", "-t", "5"])
+        jobs = [a.job, b.job]
+        _ = try await c.waitForPilots([a.id, b.id], agentsEach: 1)
+        // The first attempt outlives the pilot's kill (KillWait=5 s); a rerun ends at once.
+        let body = "if [ \"$PILOT_ATTEMPT\" = 1 ]; then sleep 12; fi; echo ran on $PILOT_NODE"
+        let spec = TaskSpec(name: "w", command: ["/bin/sh", "-c", body], request: ResourceRequest(cores: 1))
+        _ = try await c.client.submit(SubmitRequest(array: ArraySubmission(template: spec, range: "1-8")))
+        let agents = try await c.client.agents()
+        let agentA = try #require(agents.first { $0.pilot == a.id }).id
+        try await c.poll("tasks running on pilot \(a.id)") {
+            try await c.client.tasks(state: .running).filter { $0.agent == agentA }.count == 4
+        }
+        let onA = try await c.client.tasks(state: .running).filter { $0.agent == agentA }.map(\.id)
+        let r = try LocalSlurm.command(["scancel", a.job])
+        #expect(r.status == 0, "\(r.err)")
+        let w = try await c.waitAll(timeout: 90)
+        #expect(w.summary.count(.done) == 8)
+        #expect(try await c.client.pilot(a.id).state == .cancelled)
+        let lost = try await c.client.agents().first { $0.id == agentA }
+        #expect(lost?.state == "lost")
+        for id in onA {
+            let t = try await c.client.task(id)
+            #expect(t.state == .done)
+            #expect(t.agent != agentA, "task \(id) should have finished on pilot \(b.id)")
+            // Requeued either as drained (the agent saw Slurm's SIGTERM kill it) or as lost with the pilot.
+            #expect(t.attempt == 2, "task \(id): \(t.history ?? [])")
+            #expect(t.history?.contains { $0.state == .ready && ($0.reason?.contains("Slurm") == true || $0.reason?.contains("pilot \(a.id)") == true) } == true,
+                    "\(t.history ?? [])")
+        }
+    }
+
+    @Test func walltimeKeepsLongTasksAwayAndDrainsRunningOnes() async throws {
+        let c = LiveCluster(tag: "walltime")
+        var jobs: [String] = []
+        defer { if !jobs.isEmpty { _ = try? LocalSlurm.command(["scancel"] + jobs) }; c.shutdown() }
+        try await c.startManager()
+        // A one-minute pilot whose agents get Slurm's drain signal 20 s before the end.
+        let local = try String(contentsOfFile: PilotBinary.root.appendingPathComponent("Profiles/local.yaml").path, encoding: .utf8)
+        let short = local.replacingOccurrences(of: "name: local", with: "name: local-short")
+            .replacingOccurrences(of: "drain_signal_seconds: 60", with: "drain_signal_seconds: 20")
+        let profile = c.dir + "/short.yaml"
+        try short.write(toFile: profile, atomically: true, encoding: .utf8)
+        let a = try c.submitPilot(["--profile", profile, "-N", "1", "-t", "1"])
+        jobs = [a.job]
+        _ = try await c.waitForPilots([a.id], agentsEach: 1)
+        let agentA = try #require(try await c.client.agents().first { $0.pilot == a.id }).id
+
+        // Running when the walltime ends: requeued, and the rerun elsewhere ends at once.
+        let body = "if [ \"$PILOT_ATTEMPT\" = 1 ]; then sleep 300; fi; echo ran on $PILOT_NODE"
+        let long = TaskSpec(name: "long", command: ["/bin/sh", "-c", body], request: ResourceRequest(cores: 1))
+        let first = try await c.client.submit(SubmitRequest(array: ArraySubmission(template: long, range: "1-3")))
+        try await c.poll("long tasks running on \(a.id)") {
+            try await c.client.tasks(state: .running).filter { $0.agent == agentA }.count == 3
+        }
+        // Expected to need two minutes: more than pilot A has left, so it waits for pilot B.
+        var needy = TaskSpec(name: "needy", command: ["/bin/true"], request: ResourceRequest(cores: 1))
+        needy.timeRequest = 120
+        let needyID = try await c.client.submit(SubmitRequest(tasks: [needy])).first
+        let b = try c.submitPilot(["--profile", "local", "-N", "1", "-t", "5"])
+        jobs.append(b.job)
+        _ = try await c.waitForPilots([b.id], agentsEach: 1)
+        let w = try await c.waitAll(timeout: 120)
+        #expect(w.summary.count(.done) == 4)
+
+        let n = try await c.client.task(needyID)
+        #expect(n.state == .done)
+        #expect(n.history?.allSatisfy { $0.agent != agentA } == true, "needy task was bound to the short pilot: \(n.history ?? [])")
+        for id in first.ids! {
+            let t = try await c.client.task(id)
+            #expect(t.state == .done)
+            #expect(t.agent != agentA)
+            #expect(t.crashes == 0, "drained, not lost: \(t.history ?? [])")
+            #expect(t.history?.contains { $0.state == .ready && ($0.reason ?? "").contains("walltime") } == true,
+                    "task \(id) was not requeued by the drain: \(t.history ?? [])")
+        }
+        // A drained agent exits, so the job may end (completed) before Slurm's time limit does.
+        try await c.poll("pilot \(a.id) ended", timeout: 45) {
+            let p = try await c.client.pilot(a.id)
+            return (p.state == .completed || p.state == .timeout) && p.agents == 0
+        }
+    }
+}
+
+extension SlurmPilotEndToEndTests {
+    @Test func anAllocationQueueStartsPilotsForWaitingTasksAndCancelsThemWhenIdle() async throws {
+        let c = LiveCluster(tag: "alloc")
+        defer { c.cancelPilots(); c.shutdown() }
+        try await c.startManager()
+        let r = try PilotBinary.run(["alloc", "add", "--server-dir", c.dir, "--profile", "local", "--max-pilots", "2",
+                                     "-N", "1", "-t", "5", "--idle-timeout", "2"])
+        #expect(r.status == 0, "\(r.err)")
+        let spec = TaskSpec(name: "q", command: ["/bin/sh", "-c", "sleep 0.2"], request: ResourceRequest(cores: 1))
+        _ = try await c.client.submit(SubmitRequest(array: ArraySubmission(template: spec, range: "1-20")))
+        let w = try await c.waitAll(timeout: 90)
+        #expect(w.summary.count(.done) == 20)
+        let used = Set(try await c.allTasks(20).compactMap(\.agent))
+        let agents = try await c.client.agents().filter { used.contains($0.id) }
+        #expect(agents.allSatisfy { $0.pilot?.hasPrefix("p") == true })
+        try await c.poll("idle autoscaled pilots cancelled", timeout: 40) {
+            let pilots = try await c.client.pilots()
+            return !pilots.isEmpty && pilots.allSatisfy { $0.queue == 1 && $0.state.isFinal }
+        }
+        let list = try PilotBinary.run(["alloc", "list", "--server-dir", c.dir])
+        #expect(list.out.contains("active"), "\(list.out)")
+    }
+}
