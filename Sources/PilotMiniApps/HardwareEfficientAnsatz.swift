@@ -19,7 +19,9 @@ public struct HardwareEfficientAnsatz: Sendable, Hashable, Codable {
         self.layers = layers
     }
 
-    public var parameterCount: Int { 2 * qubits * (layers + 1) }
+    public var parameterCount: Int { Self.parameterCountFor(qubits: qubits, layers: layers) }
+
+    public static func parameterCountFor(qubits: Int, layers: Int) -> Int { 2 * qubits * (layers + 1) }
 
     /// Appends the ansatz to `circuit` (which may already hold a data-encoding prefix).
     public func append(to circuit: inout QuantumCircuit, parameters: [Double]) {
