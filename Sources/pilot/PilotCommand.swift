@@ -9,7 +9,7 @@ struct PilotCommand: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, SubmitCommand.self, StatusCommand.self, WaitCommand.self, CancelCommand.self,
             LogsCommand.self, AgentsCommand.self, ManagerCommand.self, AgentCommand.self, TopologyCommand.self,
-            BenchCommand.self,
+            BenchCommand.self, MiniAppCommand.self, KernelCommand.self,
         ]
     )
 }
