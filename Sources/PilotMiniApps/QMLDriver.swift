@@ -14,7 +14,8 @@ public struct QMLDriver: IterativeDriver {
     public init(plan: IterativeStagePlan, context: WorkflowContext, pilotExecutable: String = "pilot") throws(WorkflowError) {
         stage = plan.stage
         do throws(MiniAppError) {
-            let configuration = try QMLConfiguration(params: plan.params, defaultSeed: context.seed)
+            var configuration = try QMLConfiguration(params: plan.params, defaultSeed: context.seed)
+            configuration.epochs = min(configuration.epochs, VQEDriver.roundCap(plan))   // see VQEDriver.roundCap
             state = try QMLState(configuration)
             factory = QuantumTaskFactory(device: configuration.device, template: plan.taskTemplate,
                                          pilotExecutable: pilotExecutable)

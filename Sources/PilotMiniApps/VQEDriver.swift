@@ -17,7 +17,8 @@ public struct VQEDriver: IterativeDriver {
     public init(plan: IterativeStagePlan, context: WorkflowContext, pilotExecutable: String = "pilot") throws(WorkflowError) {
         stage = plan.stage
         do throws(MiniAppError) {
-            let configuration = try VQEConfiguration(params: plan.params, defaultSeed: context.seed)
+            var configuration = try VQEConfiguration(params: plan.params, defaultSeed: context.seed)
+            configuration.maxRounds = min(configuration.maxRounds, Self.roundCap(plan))
             state = try VQEState(configuration)
             factory = QuantumTaskFactory(device: configuration.device, template: plan.taskTemplate,
                                          pilotExecutable: pilotExecutable)
@@ -25,6 +26,11 @@ public struct VQEDriver: IterativeDriver {
             throw WorkflowError(.driverFailed, error.message, field: "stages.\(plan.stage).\(error.field ?? "params")")
         }
     }
+
+    /// The engine stops a stage after `max_rounds` rounds without handing the last round's results
+    /// to the driver, so a driver that ran that long would lose them from its summary; stopping one
+    /// round earlier by itself keeps every round it paid for.
+    static func roundCap(_ plan: IterativeStagePlan) -> Int { max(1, plan.maxRounds - 1) }
 
     public mutating func nextRound(previousResults: [TaskOutcomeSummary]) -> [TaskSpec]? {
         guard failure == nil else { return nil }
@@ -67,13 +73,13 @@ enum RoundResults {
         guard outcomes.count == expected else {
             throw MiniAppError(.badResult, "expected \(expected) results in the round, got \(outcomes.count)")
         }
-        var results: [QuantumResult] = []
-        for o in outcomes.sorted(by: { $0.localIndex < $1.localIndex }) {
-            guard o.succeeded else {
-                throw MiniAppError(.taskFailed, "task \(o.name ?? String(o.localIndex)) failed" + (o.reason.map { ": \($0)" } ?? ""))
-            }
-            results.append(try QuantumTaskFactory.result(from: o.resultJSON))
+        let sorted = outcomes.sorted { $0.localIndex < $1.localIndex }
+        // A failed task's reason says more than the missing result it leaves behind, so look first.
+        if let o = sorted.first(where: { !$0.succeeded }) {
+            throw MiniAppError(.taskFailed, "task \(o.name ?? String(o.localIndex)) failed" + (o.reason.map { ": \($0)" } ?? ""))
         }
+        var results: [QuantumResult] = []
+        for o in sorted { results.append(try QuantumTaskFactory.result(from: o.resultJSON)) }
         return results
     }
 }

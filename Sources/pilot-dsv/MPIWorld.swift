@@ -3,17 +3,18 @@ import PilotQuantum
 
 /// The few MPI calls the simulator needs, over MPI_COMM_WORLD, with return codes turned into errors.
 struct MPIWorld {
-    let comm: MPI_Comm
+    /// Fetched per call: MPI_Comm is a pointer under Open MPI and an integer under MPICH, and the
+    /// getter's imported type differs (implicitly unwrapped or not), so it is never stored.
+    var comm: MPI_Comm! { cmpi_comm_world() }
     let rank: Int
     let size: Int
 
     static func start() throws(DSVError) -> MPIWorld {
         guard MPI_Init(nil, nil) == cmpi_success() else { throw DSVError(.mpi, "MPI_Init failed") }
-        let comm = cmpi_comm_world()
         var r: Int32 = 0, s: Int32 = 0
-        MPI_Comm_rank(comm, &r)
-        MPI_Comm_size(comm, &s)
-        return MPIWorld(comm: comm, rank: Int(r), size: Int(s))
+        MPI_Comm_rank(cmpi_comm_world(), &r)
+        MPI_Comm_size(cmpi_comm_world(), &s)
+        return MPIWorld(rank: Int(r), size: Int(s))
     }
 
     func finish() { MPI_Finalize() }

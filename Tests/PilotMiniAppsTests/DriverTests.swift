@@ -100,8 +100,8 @@ import Testing
               vqe:
                 motif: iterative
                 driver: vqe
-                params: {qubits: 2, layers: 1}
-                max_rounds: 3
+                params: {qubits: 2, layers: 1, max_rounds: 3}
+                max_rounds: 10
               qml:
                 motif: iterative
                 needs: [vqe]
