@@ -4,7 +4,7 @@ import PilotWorkflow
 /// energy is measured. The same names are the iterative stage's `params` keys.
 public struct VQEConfiguration: Sendable, Hashable, Codable {
     public var qubits = 4
-    public var layers = 2
+    public var layers = 4
     public var j = 1.0
     public var h = 1.0
     public var optimizer = VariationalOptimizer.Settings()

@@ -37,7 +37,7 @@ struct MiniAppCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "VQE for the open transverse-field Ising chain; energy per round against exact diagonalisation.")
         @Option var qubits = 4
-        @Option var layers = 2
+        @Option var layers = 4
         @Option(name: .customLong("j"), help: "ZZ coupling J.") var coupling = 1.0
         @Option(name: .customLong("h"), help: "Transverse field h.") var field = 1.0
         @Option(help: "adam (parameter-shift gradients) or spsa.") var optimizer = "adam"
