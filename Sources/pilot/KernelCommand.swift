@@ -27,12 +27,14 @@ struct KernelCommand: ParsableCommand {
             case (nil, let json?): text = Data(json.utf8)
             default: throw CLIError("give exactly one of --job FILE or --job-json JSON")
             }
-            let decoded: QuantumJob
+            var decoded: QuantumJob
             do { decoded = try JSONDecoder().decode(QuantumJob.self, from: text) } catch {
                 throw CLIError("the job is not a QuantumJob: \(error)")
             }
             let device = try deviceProfile.map { p throws(QuantumError) in try QPUDeviceProfile.load(path: p) }
                 ?? QPUDeviceProfile(name: decoded.device.isEmpty ? "cpu" : decoded.device, qubits: 30)
+            // The profile given here is the device this CPU task emulates, whatever the job was built for.
+            if deviceProfile != nil { decoded.device = device.name }
             let n = threads ?? ProcessInfo.processInfo.environment["OMP_NUM_THREADS"].flatMap(Int.init) ?? 1
             let result = try await QPUExecutor.run(decoded, on: device, threads: max(1, n), latencyScale: latencyScale)
             print(String(decoding: try result.jsonData(), as: UTF8.self))
