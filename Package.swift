@@ -1,15 +1,30 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+// The MPI pieces (CMPI, pilot-dsv) are only part of the package where Open MPI's pkg-config file
+// exists, so machines without MPI still build everything else. SWIFTPILOT_MPI=0 leaves them out.
+let mpiPkgConfigDirs = ["/usr/lib/x86_64-linux-gnu/pkgconfig", "/usr/lib/aarch64-linux-gnu/pkgconfig",
+                        "/usr/lib64/pkgconfig", "/usr/lib/pkgconfig", "/usr/local/lib/pkgconfig",
+                        "/opt/homebrew/lib/pkgconfig"]
+let hasMPI = ProcessInfo.processInfo.environment["SWIFTPILOT_MPI"] != "0"
+    && mpiPkgConfigDirs.contains { FileManager.default.fileExists(atPath: $0 + "/ompi.pc") }
+let mpiProducts: [Product] = hasMPI ? [.executable(name: "pilot-dsv", targets: ["pilot-dsv"])] : []
+let mpiTargets: [Target] = hasMPI ? [
+    .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi",
+                   providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+    // Distributed state-vector simulation over MPI ranks; a separate binary so `pilot` never links MPI.
+    .executableTarget(name: "pilot-dsv", dependencies: ["CMPI", "PilotQuantum"], swiftSettings: strict),
+] : []
 
 let package = Package(
     name: "SwiftPilot",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "pilot", targets: ["pilot"]),
-
-    ],
+    ] + mpiProducts,
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
@@ -47,6 +62,9 @@ let package = Package(
                 dependencies: ["PilotCore", .product(name: "Yams", package: "Yams")],
                 exclude: ["WORKFLOW-FORMAT.md"],
                 swiftSettings: strict),
+        .target(name: "PilotMiniApps",
+                dependencies: ["PilotCore", "PilotQuantum", "PilotWorkflow"],
+                swiftSettings: strict),
         .target(name: "PilotStore",
                 dependencies: ["PilotCore", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: strict),
@@ -71,7 +89,7 @@ let package = Package(
                 swiftSettings: strict),
         .executableTarget(name: "pilot",
                           dependencies: ["PilotCore", "PilotProtocol", "PilotManager", "PilotAgent", "PilotTopology",
-                                         "PilotSlurm", "PilotQuantum", "PilotStore", "PilotWorkflow",
+                                         "PilotSlurm", "PilotQuantum", "PilotStore", "PilotMiniApps", "PilotWorkflow",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Yams", package: "Yams"),
                                          .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -91,6 +109,7 @@ let package = Package(
                     dependencies: ["PilotManager", "PilotSlurm", "PilotStore", "PilotCore", "PilotProtocol",
                                    .product(name: "NIOEmbedded", package: "swift-nio"),
                                    .product(name: "Logging", package: "swift-log")]),
-    ],
+        .testTarget(name: "PilotMiniAppsTests", dependencies: ["PilotMiniApps", "PilotQuantum", "PilotWorkflow", "PilotCore"]),
+    ] + mpiTargets,
     swiftLanguageModes: [.v6]
 )

@@ -38,29 +38,44 @@ struct KernelCommand: AsyncParsableCommand {
             e.outputFormatting = [.sortedKeys]
             let data = try e.encode(summary)
             if let out { try data.write(to: URL(fileURLWithPath: out)) }
+            if let f = ProcessInfo.processInfo.environment["PILOT_RESULT_FILE"] { try? data.write(to: URL(fileURLWithPath: f)) }
             print(String(decoding: data, as: UTF8.self))
         }
     }
 
     struct Quantum: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Run one quantum job on the embedded simulator and print its result JSON.")
-        @Option(help: "The job (QuantumJob JSON).") var job: String
-        @Option(help: "Device profile YAML (default: the job's device from Profiles/qpu).") var deviceProfile: String?
-        @Option(help: "Simulator threads (default: $OMP_NUM_THREADS or 1).") var threads: Int?
+        static let configuration = CommandConfiguration(
+            abstract: "Run a QuantumJob on the embedded simulator and print its QuantumResult JSON.")
+        @Option(help: "Job JSON file ('-' for standard input).") var job: String?
+        @Option(name: .customLong("job-json"), help: "The job JSON itself.") var jobJSON: String?
+        @Option(name: .customLong("device-profile"), help: "Device profile YAML (noise, latency); default: ideal, no latency.")
+        var deviceProfile: String?
+        @Option(help: "Simulator threads (default: $OMP_NUM_THREADS, else 1).") var threads: Int?
+        @Option(name: .customLong("latency-scale"), help: "Scale of the profile's modelled latency.") var latencyScale = 1.0
 
         func run() async throws {
-            let j: QuantumJob
-            do { j = try JSONDecoder().decode(QuantumJob.self, from: Data(contentsOf: URL(fileURLWithPath: job))) } catch {
-                throw CLIError("\(job): not a quantum job: \(error)")
+            let text: Data
+            switch (job, jobJSON) {
+            case (let path?, nil):
+                text = path == "-" ? FileHandle.standardInput.readDataToEndOfFile()
+                    : try Data(contentsOf: URL(fileURLWithPath: path))
+            case (nil, let json?): text = Data(json.utf8)
+            default: throw CLIError("give exactly one of --job FILE or --job-json JSON")
             }
-            let path = deviceProfile ?? ProjectFiles.find("Profiles").map { "\($0)/qpu/\(j.device).yaml" } ?? ""
-            let device: QPUDeviceProfile
-            do { device = try QPUDeviceProfile.load(path: path) } catch { throw CLIError("\(error)") }
+            var decoded: QuantumJob
+            do { decoded = try JSONDecoder().decode(QuantumJob.self, from: text) } catch {
+                throw CLIError("the job is not a QuantumJob: \(error)")
+            }
+            let device = try deviceProfile.map { p throws(QuantumError) in try QPUDeviceProfile.load(path: p) }
+                ?? QPUDeviceProfile(name: decoded.device.isEmpty ? "cpu" : decoded.device, qubits: 30)
+            // The profile given here is the device this CPU task emulates, whatever the job was built for.
+            if deviceProfile != nil { decoded.device = device.name }
             let n = threads ?? ProcessInfo.processInfo.environment["OMP_NUM_THREADS"].flatMap(Int.init) ?? 1
-            do {
-                let r = try await QPUExecutor.run(j, on: device, threads: n)
-                print(String(decoding: try r.jsonData(), as: UTF8.self))
-            } catch { throw CLIError("\(error)") }
+            let result = try await QPUExecutor.run(decoded, on: device, threads: max(1, n), latencyScale: latencyScale)
+            let json = try result.jsonData()
+            print(String(decoding: json, as: UTF8.self))
+            // Hand the result back through the agent, so drivers and workflows see CPU runs too.
+            if let f = ProcessInfo.processInfo.environment["PILOT_RESULT_FILE"] { try? json.write(to: URL(fileURLWithPath: f)) }
         }
     }
 }

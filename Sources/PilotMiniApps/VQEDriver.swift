@@ -1,0 +1,85 @@
+import PilotCore
+import PilotQuantum
+import PilotWorkflow
+
+/// The built-in `vqe` driver of an iterative stage. Each round submits one quantum task per
+/// optimiser point (the current parameters first), each estimating every term of the Ising
+/// Hamiltonian; the next call steps the optimiser with their `QuantumResult`s. It stops when the
+/// energy has converged, and stops early (keeping what it has) when a task fails or returns
+/// something unreadable, with the reason in the summary.
+public struct VQEDriver: IterativeDriver {
+    public private(set) var state: VQEState
+    public let stage: String
+    private let factory: QuantumTaskFactory
+    private var inFlight = 0
+    public private(set) var failure: String?
+
+    public init(plan: IterativeStagePlan, context: WorkflowContext, pilotExecutable: String = "pilot") throws(WorkflowError) {
+        stage = plan.stage
+        do throws(MiniAppError) {
+            var configuration = try VQEConfiguration(params: plan.params, defaultSeed: context.seed)
+            configuration.maxRounds = min(configuration.maxRounds, Self.roundCap(plan))
+            state = try VQEState(configuration)
+            factory = QuantumTaskFactory(device: configuration.device, template: plan.taskTemplate,
+                                         pilotExecutable: pilotExecutable)
+        } catch {
+            throw WorkflowError(.driverFailed, error.message, field: "stages.\(plan.stage).\(error.field ?? "params")")
+        }
+    }
+
+    /// The engine stops a stage after `max_rounds` rounds without handing the last round's results
+    /// to the driver, so a driver that ran that long would lose them from its summary; stopping one
+    /// round earlier by itself keeps every round it paid for.
+    static func roundCap(_ plan: IterativeStagePlan) -> Int { max(1, plan.maxRounds - 1) }
+
+    public mutating func nextRound(previousResults: [TaskOutcomeSummary]) -> [TaskSpec]? {
+        guard failure == nil else { return nil }
+        if inFlight > 0 {
+            do throws(MiniAppError) {
+                let results = try RoundResults.ordered(previousResults, expected: inFlight)
+                try state.record(results)
+            } catch {
+                failure = error.description
+                return nil
+            }
+            inFlight = 0
+        }
+        if state.isDone { return nil }
+        let round = state.rounds.count
+        do throws(MiniAppError) {
+            var tasks: [TaskSpec] = []
+            for (k, job) in state.pendingJobs().enumerated() {
+                tasks.append(try factory.task(for: job, name: "\(stage).r\(round)[\(k)]"))
+            }
+            inFlight = tasks.count
+            return tasks
+        } catch {
+            failure = error.description
+            return nil
+        }
+    }
+
+    public var summary: String {
+        var report = state.report
+        report.error = failure
+        return report.json()
+    }
+}
+
+/// Puts a round's outcomes back in submission order (they arrive in completion order) and
+/// decodes their results; any failed task fails the round.
+enum RoundResults {
+    static func ordered(_ outcomes: [TaskOutcomeSummary], expected: Int) throws(MiniAppError) -> [QuantumResult] {
+        guard outcomes.count == expected else {
+            throw MiniAppError(.badResult, "expected \(expected) results in the round, got \(outcomes.count)")
+        }
+        let sorted = outcomes.sorted { $0.localIndex < $1.localIndex }
+        // A failed task's reason says more than the missing result it leaves behind, so look first.
+        if let o = sorted.first(where: { !$0.succeeded }) {
+            throw MiniAppError(.taskFailed, "task \(o.name ?? String(o.localIndex)) failed" + (o.reason.map { ": \($0)" } ?? ""))
+        }
+        var results: [QuantumResult] = []
+        for o in sorted { results.append(try QuantumTaskFactory.result(from: o.resultJSON)) }
+        return results
+    }
+}

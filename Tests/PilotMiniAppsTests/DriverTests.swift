@@ -1,0 +1,142 @@
+import Foundation
+import PilotCore
+import PilotMiniApps
+import PilotQuantum
+import PilotWorkflow
+import Testing
+
+@Suite struct DriverTests {
+    @Test func vqeDriverEmitsWellFormedQuantumTasks() throws {
+        var driver = try VQEDriver(plan: FakeAgent.plan("vqe", params: [("qubits", .int(4)), ("layers", .int(2))]),
+                                   context: FakeAgent.context)
+        let round = driver.nextRound(previousResults: [])
+        let tasks = try #require(round)
+        let parameters = HardwareEfficientAnsatz.parameterCountFor(qubits: 4, layers: 2)
+        #expect(tasks.count == 1 + 2 * parameters)   // current point + two shifts per parameter
+        #expect(Set(tasks.compactMap(\.name)).count == tasks.count)
+        for t in tasks {
+            try t.validate()
+            #expect(t.kind == .quantum)
+            #expect(t.request.qpu?.device == "ideal-sim")
+            let job = try FakeAgent.job(of: t)
+            #expect(job.device == "ideal-sim")
+            #expect(job.shots == 0)
+            #expect(job.observables.count == 3 + 4)   // 3 ZZ bonds + 4 X fields
+            _ = try QASMParser.parse(job.circuit)
+        }
+    }
+
+    /// Driven through tasks whose results arrive shuffled, the driver takes exactly the steps of
+    /// the in-process loop.
+    @Test func vqeDriverFollowsTheInProcessLoop() async throws {
+        var driver = try VQEDriver(plan: FakeAgent.plan("vqe", params: [("qubits", .int(3)), ("layers", .int(1)),
+                                                                       ("seed", .int(9))]),
+                                   context: FakeAgent.context)
+        var c = VQEConfiguration()
+        c.qubits = 3
+        c.layers = 1
+        c.seed = 9
+        c.optimizer.seed = 9
+        c.maxRounds = 4
+        let reference = try await VQEMiniApp.run(c, runner: .cpu(name: "ideal-sim"))
+        var outcomes: [TaskOutcomeSummary] = []
+        var index = 0
+        for _ in 0..<4 {
+            let round = driver.nextRound(previousResults: outcomes)
+        let tasks = try #require(round)
+            outcomes = try await FakeAgent.execute(tasks, firstIndex: index)
+            index += tasks.count
+        }
+        _ = driver.nextRound(previousResults: outcomes)
+        #expect(driver.state.rounds.map(\.energy) == reference.history.map(\.energy))
+        let summary = try JSONDecoder().decode(VQEReport.self, from: Data(driver.summary.utf8))
+        #expect(summary.rounds == 4)
+        #expect(summary.error == nil)
+    }
+
+    @Test func failedTaskEndsTheStageWithTheReason() throws {
+        var driver = try VQEDriver(plan: FakeAgent.plan("vqe", params: []), context: FakeAgent.context)
+        let round = driver.nextRound(previousResults: [])
+        let tasks = try #require(round)
+        let outcomes = tasks.indices.map {
+            TaskOutcomeSummary(localIndex: $0, name: tasks[$0].name, round: 0, succeeded: $0 != 3, reason: "device lost")
+        }
+        #expect(driver.nextRound(previousResults: outcomes) == nil)
+        let summary = try JSONDecoder().decode(VQEReport.self, from: Data(driver.summary.utf8))
+        #expect(summary.error?.contains("device lost") == true)
+    }
+
+    @Test func unknownParameterIsRefusedWithItsField() {
+        do {
+            _ = try VQEDriver(plan: FakeAgent.plan("vqe", params: [("qbits", .int(4))]), context: FakeAgent.context)
+            Issue.record("accepted an unknown parameter")
+        } catch {
+            #expect(error.code == .driverFailed)
+            #expect(error.field == "stages.vqe.params.qbits")
+        }
+    }
+
+    @Test func cpuDeviceMakesKernelCommandTasks() throws {
+        var driver = try QMLDriver(plan: FakeAgent.plan("qml", params: [("device", .string("cpu")), ("samples", .int(4)),
+                                                                       ("test_samples", .int(0))]),
+                                   context: FakeAgent.context)
+        let round = driver.nextRound(previousResults: [])
+        let tasks = try #require(round)
+        for t in tasks {
+            try t.validate()
+            #expect(t.kind == .command)
+            #expect(Array(t.command.prefix(4)) == ["pilot", "kernel", "quantum", "--job-json"])
+            let job = try JSONDecoder().decode(QuantumJob.self, from: Data(t.command[4].utf8))
+            #expect(job.device == "cpu")
+        }
+    }
+
+    /// The factory the lead passes to the engine runs a whole workflow with both built-in drivers.
+    @Test func engineRunsVQEAndQMLStages() async throws {
+        let workflow = try Workflow.parse(yaml: """
+            version: 1
+            seed: 7
+            stages:
+              vqe:
+                motif: iterative
+                driver: vqe
+                params: {qubits: 2, layers: 1, max_rounds: 3}
+                max_rounds: 10
+              qml:
+                motif: iterative
+                needs: [vqe]
+                driver: qml
+                params: {samples: 4, test_samples: 2, epochs: 2}
+            """, file: "inline.yaml")
+        var engine = try WorkflowEngine(workflow: workflow, context: FakeAgent.context, drivers: MiniAppDrivers.standard)
+        var pending = engine.start()
+        var summaries: [String: String] = [:]
+        var done = false
+        var guardCount = 0
+        while !pending.isEmpty, guardCount < 100 {
+            guardCount += 1
+            var next: [WorkflowAction] = []
+            for action in pending {
+                switch action {
+                case .submit(let stage, let planned):
+                    let outcomes = try await FakeAgent.execute(planned.map(\.spec), firstIndex: planned[0].localIndex)
+                    for o in outcomes {
+                        next += try engine.handle(.taskFinished(workload: stage, localIndex: o.localIndex, succeeded: true,
+                                                                resultJSON: o.resultJSON))
+                    }
+                case .stageDone(let stage, let progress): summaries[stage] = progress.result
+                case .stageFailed(let stage, let reason): Issue.record("\(stage) failed: \(reason)")
+                case .workflowDone(let ok): done = ok
+                default: break
+                }
+            }
+            pending = next
+        }
+        #expect(done)
+        let vqe = try JSONDecoder().decode(VQEReport.self, from: Data(try #require(summaries["vqe"]).utf8))
+        #expect(vqe.rounds == 3)
+        let qml = try JSONDecoder().decode(QMLReport.self, from: Data(try #require(summaries["qml"]).utf8))
+        #expect(qml.epochs == 2)
+        #expect(qml.history.count == 2)
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import PilotCore
+import PilotMiniApps
+import PilotQuantum
+import PilotWorkflow
+
+/// Plays the agent for driver tests: runs `.quantum` tasks' payloads on the embedded simulator
+/// and returns the outcomes in a shuffled order, as a real manager would deliver them.
+enum FakeAgent {
+    static let runner = LocalQuantumRunner(device: QPUDeviceProfile(name: "ideal-sim", qubits: 30), concurrency: 2)
+
+    static func job(of task: TaskSpec) throws -> QuantumJob {
+        try JSONDecoder().decode(QuantumJob.self, from: Data((task.payload ?? "").utf8))
+    }
+
+    static func execute(_ tasks: [TaskSpec], firstIndex: Int, seed: UInt64 = 3) async throws -> [TaskOutcomeSummary] {
+        let results = try await runner.run(try tasks.map(job))
+        var outcomes = zip(tasks.indices, results).map { k, r in
+            TaskOutcomeSummary(localIndex: firstIndex + k, name: tasks[k].name, round: 0, succeeded: true,
+                               resultJSON: String(decoding: try! r.jsonData(), as: UTF8.self))
+        }
+        var rng = SeededGenerator(seed: seed)
+        outcomes.shuffle(using: &rng)
+        return outcomes
+    }
+
+    static func plan(_ driver: String, params: [(String, ParamValue)], maxRounds: Int = 100) -> IterativeStagePlan {
+        IterativeStagePlan(stage: driver, driver: .builtin(driver),
+                           params: .map(params.map { ParamValue.Entry(key: $0.0, value: $0.1) }),
+                           maxRounds: maxRounds, taskTemplate: TaskSpec())
+    }
+
+    static let context = WorkflowContext(id: "t", dir: "/tmp/t", seed: 42)
+}
