@@ -3,6 +3,7 @@ import Logging
 import PilotAgent
 import PilotCore
 import PilotManager
+import PilotMiniApps
 import PilotProtocol
 import PilotTopology
 import ServiceLifecycle
@@ -28,6 +29,8 @@ final class EmbeddedCluster: Sendable {
         var cfg = ManagerConfig(serverDir: dir)
         cfg.heartbeatTimeout = heartbeatTimeout
         cfg.devices = try QPUDevices.load(nil)
+        cfg.iterativeDrivers = MiniAppDrivers.factory(pilotExecutable: ProjectFiles.pilotBinary)
+        cfg.pilotBinary = ProjectFiles.pilotBinary
         let rt = try await ManagerRuntime.start(cfg, logger: log)
         let group = ServiceGroup(services: rt.services, gracefulShutdownSignals: [], logger: log)
         let gt = Task { try await group.run() }

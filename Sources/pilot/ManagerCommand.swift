@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PilotCore
 import PilotManager
+import PilotMiniApps
 import PilotProtocol
 import ServiceLifecycle
 
@@ -35,6 +36,8 @@ struct ManagerCommand: AsyncParsableCommand {
             cfg.heartbeatInterval = heartbeatInterval
             cfg.heartbeatTimeout = heartbeatTimeout
             cfg.devices = try QPUDevices.load(qpuProfiles)
+            cfg.iterativeDrivers = MiniAppDrivers.factory(pilotExecutable: ProjectFiles.pilotBinary)
+            cfg.pilotBinary = ProjectFiles.pilotBinary
             cfg.pilots.profileDirectory = ProjectFiles.find("Profiles")
             if let h = pilotAgentHost { cfg.pilots.agentHost = h }
             if let a = try? AccessFile.read(from: cfg.serverDir), let pid = a.pid, pid != getpid(), kill(pid, 0) == 0,

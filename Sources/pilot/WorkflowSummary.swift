@@ -61,8 +61,12 @@ struct WorkflowSummary: Codable {
                 String(format: "%.4f ± %.4f (exact %.4f, %.1fσ)", v.0, v.1, x, v.1 > 0 ? abs(v.0 - x) / v.1 : 0)
             }.joined(separator: "; ")
         }
-        if let e = obj["energy"] as? Double, let x = obj["exact"] as? Double {
-            return String(format: "E=%.4f (exact %.4f, err %.1e)", e, x, abs(e - x))
+        if let e = (obj["bestEnergy"] ?? obj["energy"]) as? Double, let x = (obj["exactEnergy"] ?? obj["exact"]) as? Double {
+            let rounds = (obj["rounds"] as? Int).map { " in \($0) rounds" } ?? ""
+            return String(format: "E=%.5f (exact %.5f, err %.1e)", e, x, abs(e - x)) + rounds
+        }
+        if let acc = obj["testAccuracy"] as? Double ?? obj["finalTestAccuracy"] as? Double {
+            return String(format: "test accuracy %.2f", acc)
         }
         return String(json.trimmingCharacters(in: .whitespacesAndNewlines).prefix(80))
     }
