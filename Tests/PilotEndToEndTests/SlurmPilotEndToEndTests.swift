@@ -211,3 +211,46 @@ extension SlurmPilotEndToEndTests {
         #expect(list.out.contains("active"), "\(list.out)")
     }
 }
+
+/// Issue 6's mixed run on the local Slurm: all five motifs on two pilots of two nodes each.
+@Suite(.serialized) struct SlurmWorkflowEndToEndTests {
+    init() throws { try LocalSlurm.require() }
+
+    @Test func mixedMotifWorkflowOnTwoPilots() async throws {
+        // pilot-dsv must be on the tasks' PATH: agents inherit the manager's environment through sbatch.
+        let bin = PilotBinary.root.appendingPathComponent(".build/debug").path
+        setenv("PATH", bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"), 1)
+        let c = LiveCluster(tag: "mixedslurm")
+        var jobs: [String] = []
+        defer { if !jobs.isEmpty { _ = try? LocalSlurm.command(["scancel"] + jobs) }; c.shutdown() }
+        try await c.startManager()
+        let p1 = try c.submitPilot(["--profile", "local", "-N", "2", "-t", "10"])
+        let p2 = try c.submitPilot(["--profile", "local", "-N", "2", "-t", "10"])
+        jobs += [p1.job, p2.job]
+        _ = try await c.waitForPilots([p1.id, p2.id], agentsEach: 2)
+        let file = PilotBinary.root.appendingPathComponent("Examples/mixed-motifs-slurm.yaml").path
+        let r = try PilotBinary.run(["submit", "--server-dir", c.dir, "--json", file])
+        #expect(r.status == 0, "\(r.err)")
+        let w = try await waitForWorkflow(c.client, 1, timeout: 300)
+        for s in w.stages { #expect(s.state == "done", "stage \(s.name): \(s.reason ?? "")") }
+        // The coupled stage ran on 2 nodes at once (recorded bindings), and its result matched.
+        let tasks = try await c.client.tasks(limit: 20_000)
+        let gang = try #require(tasks.first { $0.name == "coupled[0]" })
+        let info = try await c.client.task(gang.id)
+        #expect(info.binding?.placements.count == 2)
+        let hosts = try await c.client.agents().filter { a in info.binding!.placements.contains { $0.agent == a.id } }.map(\.hostname)
+        #expect(Set(hosts).count == 2)
+        let dsv = try String(contentsOfFile: w.dir + "/coupled/dsv.json", encoding: .utf8)
+        #expect(dsv.contains("\"ranks\""))
+        // The variational loop reached within 1e-2 of the exact ground-state energy.
+        let vqe = try #require(w.stages.first { $0.name == "variational" }?.result)
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(vqe.utf8)) as? [String: Any])
+        let best = try #require(obj["bestEnergy"] as? Double), exact = try #require(obj["exactEnergy"] as? Double)
+        #expect(abs(best - exact) < 1e-2)
+        // Tasks ran on both pilots.
+        let agents = try await c.client.agents()
+        let used = Set(tasks.compactMap(\.agent))
+        #expect(Set(agents.filter { used.contains($0.id) }.compactMap(\.pilot)) == [p1.id, p2.id])
+        print("mixed run on Slurm: \(tasks.count) tasks; stages: " + w.stages.map { "\($0.name) \(String(format: "%.2f", ($0.lastEnd ?? 0) - ($0.firstStart ?? 0))) s" }.joined(separator: ", "))
+    }
+}

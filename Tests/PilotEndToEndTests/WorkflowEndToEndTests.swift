@@ -19,6 +19,11 @@ import Testing
         let errors = try #require(result["standardErrors"] as? [Double])
         let exact = try #require(result["exact"] as? [Double])
         for i in values.indices { #expect(abs(values[i] - exact[i]) <= 3 * errors[i], "observable \(i): \(values[i]) vs \(exact[i]) ± \(errors[i])") }
+        // The variational loop reached within 1e-2 of the exact ground-state energy.
+        let vqeStage = try #require(stages.first { $0["motif"] as? String == "iterative" })
+        let vqe = try #require((vqeStage["result"] as? String).flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+        let best = try #require(vqe["bestEnergy"] as? Double), exactE = try #require(vqe["exactEnergy"] as? Double)
+        #expect(abs(best - exactE) < 1e-2, "VQE \(best) vs exact \(exactE)")
     }
 
     @Test func pipelineLaterStepStartsBeforeEarlierStepEnds() async throws {
