@@ -254,3 +254,38 @@ extension SlurmPilotEndToEndTests {
         print("mixed run on Slurm: \(tasks.count) tasks; stages: " + w.stages.map { "\($0.name) \(String(format: "%.2f", ($0.lastEnd ?? 0) - ($0.firstStart ?? 0))) s" }.joined(separator: ", "))
     }
 }
+
+/// Issue 5 on the local Slurm: a device's concurrency limit holds across pilots.
+@Suite(.serialized) struct SlurmQuantumEndToEndTests {
+    init() throws { try LocalSlurm.require() }
+
+    @Test func twoHundredQuantumTasksOnTwoPilotsNeverExceedTheDeviceLimit() async throws {
+        let c = LiveCluster(tag: "qslurm")
+        var jobs: [String] = []
+        defer { if !jobs.isEmpty { _ = try? LocalSlurm.command(["scancel"] + jobs) }; c.shutdown() }
+        try await c.startManager()
+        let p1 = try c.submitPilot(["--profile", "local", "-N", "1", "-t", "5"])
+        let p2 = try c.submitPilot(["--profile", "local", "-N", "1", "-t", "5"])
+        jobs += [p1.job, p2.job]
+        _ = try await c.waitForPilots([p1.id, p2.id], agentsEach: 1)
+        let ghz = try String(contentsOfFile: QuantumEndToEndTests.ghz, encoding: .utf8)
+        let job = "{\"circuit\":\(try String(decoding: JSONEncoder().encode(ghz), as: UTF8.self)),\"shots\":500,\"observables\":[\"ZZZZ\"],\"device\":\"small-7\"}"
+        // Three of a node's four cores each: one job per node, so both pilots must take part.
+        var spec = TaskSpec(name: "q", kind: .quantum, request: ResourceRequest(cores: 3, qpu: QPUSelector(device: "small-7")))
+        spec.payload = job
+        _ = try await c.client.submit(SubmitRequest(array: ArraySubmission(template: spec, range: "1-200")))
+        let w = try await c.waitAll(timeout: 180)
+        #expect(w.summary.count(.done) == 200)
+        let tasks = try await c.allTasks(200)
+        #expect(tasks.allSatisfy { $0.result?.contains("counts") == true })
+        let agents = try await c.client.agents()
+        let pilotsUsed = Set(tasks.compactMap { t in agents.first { $0.id == t.agent }?.pilot })
+        #expect(pilotsUsed == [p1.id, p2.id])
+        var events: [(Double, Int)] = []
+        for t in tasks { events.append((t.startedAt!, 1)); events.append((t.endedAt!, -1)) }
+        events.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        var now = 0, peak = 0
+        for e in events { now += e.1; peak = max(peak, now) }
+        #expect(peak <= 2, "\(peak) jobs on small-7 at once")
+    }
+}
