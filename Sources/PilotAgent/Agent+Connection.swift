@@ -14,12 +14,14 @@ extension Agent {
             .channelInitializer { ch in ch.pipeline.addFraming(cont) }
             .connect(host: cfg.managerHost, port: cfg.agentPort).get()
         link = channel
-        defer { link = nil; agentID = nil }
+        // Queued assignments belong to the previous connection's manager state; see forgetWaiting.
+        forgetWaiting()
+        defer { link = nil; agentID = nil; forgetWaiting() }
         let hello = AgentHello(token: cfg.token, agentUUID: cfg.uuid, hostname: cfg.hostname, pilot: cfg.pilot,
                                resources: cfg.resources, deadline: drainDeadline ?? cfg.deadline, draining: draining,
                                running: running.values.filter { !discard.contains($0.key) }
                                    .map { RunningTask(key: $0.key, pid: $0.pid, startedAt: $0.startedAt) },
-                               finished: Array(unacked.values))
+                               finished: Array(unacked.values), prefetch: cfg.prefetch)
         send(.hello(hello))
         defer { heartbeat?.cancel(); heartbeat = nil }
         for await frame in frames {

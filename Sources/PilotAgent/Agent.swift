@@ -24,9 +24,19 @@ public actor Agent {
         /// Set when the manager canceled it or the pilot drained it, so the exit is reported as such.
         var stopReason: TaskOutcome.Kind?
         var kernelTask: Task<Void, Never>?
+        /// PUs and GPUs (as the binding names them) held until it exits.
+        var pus: [Int] = []
+        var gpus: [Int] = []
     }
 
     var running: [TaskKey: Running] = [:]
+    /// Assignments bound to PUs/GPUs still held by a running task (prefetch), in arrival order.
+    /// Each starts the moment everything it needs is free and no earlier waiting task wants it.
+    var waiting: [TaskAssignment] = []
+    var waitingKeys: Set<TaskKey> = []
+    /// Binding PU and GPU ids held by running tasks.
+    var busyPUs: Set<Int> = []
+    var busyGPUs: Set<Int> = []
     var byToken: [UInt64: TaskKey] = [:]
     var nextToken: UInt64 = 1
     /// Finished attempts not yet acknowledged by the manager.

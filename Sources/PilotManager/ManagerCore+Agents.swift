@@ -36,7 +36,8 @@ extension ManagerCore {
         rec.deadline = hello.deadline
         rec.draining = hello.draining
         if !wasScheduled {
-            do { try scheduler.addAgent(id, resources: hello.resources, pilot: hello.pilot, deadline: hello.deadline) } catch {
+            let depth = min(max(config.prefetch, 1), max(hello.prefetch ?? 1, 1))
+            do { try scheduler.addAgent(id, resources: hello.resources, pilot: hello.pilot, deadline: hello.deadline, depth: depth) } catch {
                 throw ManagerError(.badRequest, error.message, field: "hello.resources")
             }
             rec.scheduled = true

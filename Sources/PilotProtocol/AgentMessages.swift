@@ -71,10 +71,14 @@ public struct AgentHello: Sendable, Codable {
     public var draining: Bool
     public var running: [RunningTask]
     public var finished: [TaskOutcome]
+    /// Tasks per core the agent can hold (running + queued waiting for their cores). Absent in
+    /// agents that predate prefetch: they start whatever they get at once, so they get depth 1.
+    public var prefetch: Int?
     public init(token: String, agentUUID: String, hostname: String, pilot: String?, resources: NodeResources, deadline: Double?,
-                draining: Bool = false, running: [RunningTask] = [], finished: [TaskOutcome] = []) {
+                draining: Bool = false, running: [RunningTask] = [], finished: [TaskOutcome] = [], prefetch: Int? = nil) {
         self.token = token; self.agentUUID = agentUUID; self.hostname = hostname; self.pilot = pilot; self.resources = resources
         self.deadline = deadline; self.draining = draining; self.running = running; self.finished = finished
+        self.prefetch = prefetch
     }
 }
 

@@ -22,6 +22,7 @@ struct ManagerCommand: AsyncParsableCommand {
         @Option(help: "Seconds of silence after which an agent is declared lost.") var heartbeatTimeout = 20.0
         @Option(help: "Directory of QPU device profiles (default: Profiles/qpu of the installation).") var qpuProfiles: String?
         @Option(help: "Log level (trace, debug, info, warning, error).") var logLevel: String?
+        @Option(help: "Tasks bound per core at once: 1 running + N-1 queued at the agent (1: no prefetch).") var prefetch = 2
 
         func run() async throws {
             LogSetup.bootstrap(logLevel)
@@ -32,6 +33,7 @@ struct ManagerCommand: AsyncParsableCommand {
             cfg.agentPort = agentPort
             cfg.heartbeatInterval = heartbeatInterval
             cfg.heartbeatTimeout = heartbeatTimeout
+            cfg.prefetch = max(1, prefetch)
             cfg.devices = try QPUDevices.load(qpuProfiles)
             if let a = try? AccessFile.read(from: cfg.serverDir), let pid = a.pid, pid != getpid(), kill(pid, 0) == 0,
                (try? await PilotClient(access: a).health()) == true {
