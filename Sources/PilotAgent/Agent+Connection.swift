@@ -16,12 +16,13 @@ extension Agent {
         link = channel
         // Queued assignments belong to the previous connection's manager state; see forgetWaiting.
         forgetWaiting()
+        templates.removeAll()
         defer { link = nil; agentID = nil; forgetWaiting() }
         let hello = AgentHello(token: cfg.token, agentUUID: cfg.uuid, hostname: cfg.hostname, pilot: cfg.pilot,
                                resources: cfg.resources, deadline: drainDeadline ?? cfg.deadline, draining: draining,
                                running: running.values.filter { !discard.contains($0.key) }
                                    .map { RunningTask(key: $0.key, pid: $0.pid, startedAt: $0.startedAt) },
-                               finished: Array(unacked.values), prefetch: cfg.prefetch)
+                               finished: Array(unacked.values), prefetch: cfg.prefetch, templates: true)
         send(.hello(hello))
         defer { heartbeat?.cancel(); heartbeat = nil }
         for await frame in frames {
@@ -41,6 +42,8 @@ extension Agent {
                 // Results sent in the hello are acknowledged like any others; re-send nothing else.
             case .assign:
                 launch(env.assign ?? [])
+            case .assignRefs:
+                launch(expand(env))
             case .cancel:
                 for k in env.cancel ?? [] { kill(k, discarding: false) }
             case .ack:
@@ -54,6 +57,25 @@ extension Agent {
             }
         }
         throw AgentError("connection to the manager closed")
+    }
+
+    /// Array members by reference: the templates are kept for this connection only.
+    func expand(_ env: ManagerEnvelope) -> [TaskAssignment] {
+        if let t = env.templates {
+            if t.reset { templates.removeAll() }
+            for (id, spec) in t.specs { templates[id] = spec }
+        }
+        var list: [TaskAssignment] = []
+        list.reserveCapacity(env.refs?.count ?? 0)
+        for r in env.refs ?? [] {
+            guard let tpl = templates[r.template] else {
+                // A manager bug, not a task error; fail the attempt visibly rather than hang it.
+                report(TaskOutcome(key: r.key, kind: .launchFailed, endedAt: now, reason: "unknown task template \(r.template)"))
+                continue
+            }
+            list.append(TaskAssignment(key: r.key, spec: tpl.instantiated(index: r.index), placement: r.placement, qpu: r.qpu))
+        }
+        return list
     }
 
     /// Started once the manager has said how often it expects to hear from us.
@@ -81,6 +103,12 @@ extension Agent {
 
     func flush() {
         flushScheduled = false
+        if !pendingStarted.isEmpty, !pendingFinished.isEmpty {
+            // A task that started and ended within one burst needs no separate `started`: its outcome
+            // carries the start time, and the manager goes bound → done directly.
+            let ended = Set(pendingFinished.map(\.key))
+            pendingStarted.removeAll { ended.contains($0.key) }
+        }
         if !pendingStarted.isEmpty { send(.started(pendingStarted)); pendingStarted.removeAll(keepingCapacity: true) }
         if !pendingFinished.isEmpty { send(.finished(pendingFinished)); pendingFinished.removeAll(keepingCapacity: true) }
     }

@@ -37,6 +37,10 @@ public actor Agent {
     /// Binding PU and GPU ids held by running tasks.
     var busyPUs: Set<Int> = []
     var busyGPUs: Set<Int> = []
+    /// Array templates the manager sent over the current connection, by spec id.
+    var templates: [Int64: TaskSpec] = [:]
+    /// This process's environment merged with the configured one; see `environment(for:)`.
+    var baseEnvironment: [String: String]?
     var byToken: [UInt64: TaskKey] = [:]
     var nextToken: UInt64 = 1
     /// Finished attempts not yet acknowledged by the manager.

@@ -35,6 +35,8 @@ extension ManagerCore {
         rec.lastSeen = t
         rec.deadline = hello.deadline
         rec.draining = hello.draining
+        rec.templates = hello.templates ?? false
+        rec.sentTemplates = []
         if !wasScheduled {
             let depth = min(max(config.prefetch, 1), max(hello.prefetch ?? 1, 1))
             do { try scheduler.addAgent(id, resources: hello.resources, pilot: hello.pilot, deadline: hello.deadline, depth: depth) } catch {

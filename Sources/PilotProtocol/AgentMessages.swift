@@ -74,11 +74,15 @@ public struct AgentHello: Sendable, Codable {
     /// Tasks per core the agent can hold (running + queued waiting for their cores). Absent in
     /// agents that predate prefetch: they start whatever they get at once, so they get depth 1.
     public var prefetch: Int?
+    /// Whether the agent understands `assignRefs` (array members sent as template id + index).
+    public var templates: Bool?
     public init(token: String, agentUUID: String, hostname: String, pilot: String?, resources: NodeResources, deadline: Double?,
-                draining: Bool = false, running: [RunningTask] = [], finished: [TaskOutcome] = [], prefetch: Int? = nil) {
+                draining: Bool = false, running: [RunningTask] = [], finished: [TaskOutcome] = [], prefetch: Int? = nil,
+                templates: Bool? = nil) {
         self.token = token; self.agentUUID = agentUUID; self.hostname = hostname; self.pilot = pilot; self.resources = resources
         self.deadline = deadline; self.draining = draining; self.running = running; self.finished = finished
         self.prefetch = prefetch
+        self.templates = templates
     }
 }
 
@@ -111,19 +115,45 @@ public struct AgentEnvelope: Sendable, Codable {
     public static func draining(_ reason: String, deadline: Double?) -> Self { Self(type: .draining, reason: reason, deadline: deadline) }
 }
 
+/// An array member by reference: the agent holds the template (sent once per connection) and
+/// instantiates it with the index, so the full spec is not encoded and decoded once per task.
+public struct AssignmentRef: Sendable, Codable, Hashable {
+    public var key: TaskKey
+    public var template: Int64
+    public var index: Int
+    public var placement: NodePlacement
+    public var qpu: QPULease?
+    public init(key: TaskKey, template: Int64, index: Int, placement: NodePlacement, qpu: QPULease? = nil) {
+        self.key = key; self.template = template; self.index = index; self.placement = placement; self.qpu = qpu
+    }
+}
+
+/// Array templates carried with `assignRefs`. `reset` tells the agent to drop every template it
+/// holds first (the manager bounds how many one connection accumulates).
+public struct TemplateBatch: Sendable, Codable, Hashable {
+    public var reset: Bool
+    public var specs: [Int64: TaskSpec]
+    public init(reset: Bool = false, specs: [Int64: TaskSpec]) { self.reset = reset; self.specs = specs }
+}
+
 /// Manager → agent.
 public struct ManagerEnvelope: Sendable, Codable {
-    public enum Kind: String, Sendable, Codable { case welcome, assign, cancel, ack, error }
+    public enum Kind: String, Sendable, Codable { case welcome, assign, assignRefs, cancel, ack, error }
     public var v: Int = WireVersion.current
     public var type: Kind
     public var welcome: Welcome?
     public var assign: [TaskAssignment]?
+    public var refs: [AssignmentRef]?
+    public var templates: TemplateBatch?
     public var cancel: [TaskKey]?
     public var ack: [TaskKey]?
     public var error: APIErrorBody?
 
     public static func welcome(_ w: Welcome) -> Self { Self(type: .welcome, welcome: w) }
     public static func assign(_ a: [TaskAssignment]) -> Self { Self(type: .assign, assign: a) }
+    public static func assignRefs(_ r: [AssignmentRef], templates: TemplateBatch?) -> Self {
+        Self(type: .assignRefs, refs: r, templates: templates)
+    }
     public static func cancel(_ c: [TaskKey]) -> Self { Self(type: .cancel, cancel: c) }
     public static func ack(_ k: [TaskKey]) -> Self { Self(type: .ack, ack: k) }
     public static func error(_ e: APIErrorBody) -> Self { Self(type: .error, error: e) }

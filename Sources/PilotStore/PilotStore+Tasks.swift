@@ -46,7 +46,7 @@ extension PilotStore {
                     WHERE id = ?
                     """)
                 for t in batch.tasks {
-                    let binding = try t.binding.map { String(decoding: try enc.encode($0), as: UTF8.self) }
+                    let binding = t.binding?.storeJSON
                     try st.execute(arguments: [t.state.rawValue, t.attempt, t.crashes, t.failures, t.agent, binding, t.boundAt,
                                                t.startedAt, t.endedAt, t.exitCode.map { Int($0) }, t.signal.map { Int($0) }, t.reason,
                                                t.result, t.notBefore, t.id])

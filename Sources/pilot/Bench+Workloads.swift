@@ -16,8 +16,7 @@ extension BenchCommand {
             for count in n {
                 for rep in 0..<opts.reps {
                     let r = try await b.runArray(BenchCluster.spec(null: false, command: ["/bin/true"]), n: count)
-                    BenchLine.print(["workload": "w1", "n": count, "rep": rep, "wall_s": r.wall, "tasks_per_s": Double(count) / r.wall,
-                                     "failed": r.failed, "cores": b.cluster.cores, "prefetch": opts.prefetch, "peak_rss_mb": peakRSSMiB()])
+                    BenchLine.print(r.fields.merging(["workload": "w1", "n": count, "rep": rep, "cores": b.cluster.cores, "prefetch": opts.prefetch, "peak_rss_mb": peakRSSMiB()]) { $1 })
                 }
             }
             await b.cluster.stop()
@@ -41,8 +40,7 @@ extension BenchCommand {
             for count in n {
                 for rep in 0..<opts.reps {
                     let r = try await b.runArray(BenchCluster.spec(null: true, command: ["/bin/true"]), n: count)
-                    BenchLine.print(["workload": "w2", "n": count, "rep": rep, "wall_s": r.wall, "tasks_per_s": Double(count) / r.wall,
-                                     "failed": r.failed, "cores": b.cluster.cores, "prefetch": opts.prefetch, "peak_rss_mb": peakRSSMiB()])
+                    BenchLine.print(r.fields.merging(["workload": "w2", "n": count, "rep": rep, "cores": b.cluster.cores, "prefetch": opts.prefetch, "peak_rss_mb": peakRSSMiB()]) { $1 })
                 }
             }
             await b.cluster.stop()
@@ -62,9 +60,8 @@ extension BenchCommand {
             for rep in 0..<opts.reps {
                 let r = try await b.runArray(BenchCluster.spec(null: false, command: ["/bin/sleep", String(sleep)]), n: n)
                 let util = Double(n) * sleep / (Double(b.cluster.cores) * r.wall)
-                BenchLine.print(["workload": "w3", "n": n, "rep": rep, "wall_s": r.wall, "tasks_per_s": Double(n) / r.wall,
-                                 "utilisation": util, "failed": r.failed, "cores": b.cluster.cores, "prefetch": opts.prefetch,
-                                 "peak_rss_mb": peakRSSMiB()])
+                BenchLine.print(r.fields.merging(["workload": "w3", "n": n, "rep": rep, "utilisation": util, "cores": b.cluster.cores,
+                                                   "prefetch": opts.prefetch, "peak_rss_mb": peakRSSMiB()]) { $1 })
             }
             await b.cluster.stop()
         }
@@ -91,8 +88,7 @@ extension BenchCommand {
             let spec = BenchCluster.spec(null: true, command: ["/bin/true"])
             let ref = try await b.runArray(spec, n: reference)
             let refRate = Double(reference) / ref.wall
-            BenchLine.print(["workload": "w4-reference", "n": reference, "wall_s": ref.wall, "tasks_per_s": refRate,
-                             "cores": b.cluster.cores, "prefetch": prefetch, "peak_rss_mb": peakRSSMiB()])
+            BenchLine.print(ref.fields.merging(["workload": "w4-reference", "n": reference, "cores": b.cluster.cores, "prefetch": prefetch, "peak_rss_mb": peakRSSMiB()]) { $1 })
             let base = try await b.cluster.client.summary().count(.done)
             let client = b.cluster.client
             let every = interval
@@ -114,10 +110,10 @@ extension BenchCommand {
             let big = try await b.runArray(spec, n: n)
             sampler.cancel()
             let rate = Double(n) / big.wall
-            BenchLine.print(["workload": "w4", "n": n, "wall_s": big.wall, "tasks_per_s": rate, "reference_n": reference,
-                             "reference_tasks_per_s": refRate, "ratio_to_reference": rate / refRate, "failed": big.failed,
+            BenchLine.print(big.fields.merging(["workload": "w4", "n": n, "reference_n": reference,
+                             "reference_tasks_per_s": refRate, "ratio_to_reference": rate / refRate,
                              "cores": b.cluster.cores, "prefetch": prefetch, "peak_rss_mb": peakRSSMiB(),
-                             "db_mb": databaseMiB(b.cluster.serverDir)])
+                             "db_mb": databaseMiB(b.cluster.serverDir)]) { $1 })
             await b.cluster.stop()
         }
     }
@@ -143,10 +139,14 @@ extension BenchCommand {
                 var infos: [TaskInfo] = []
                 for id in r.first..<(r.first + Int64(r.count)) { infos.append(try await b.cluster.client.task(id)) }
                 let lat = bindLatencies(infos)
-                BenchLine.print(["workload": "w5", "n": n, "rep": rep, "wall_s": r.wall, "tasks_per_s": Double(n) / r.wall,
-                                 "samples": lat.count, "p50_ms": percentile(lat, 50) * 1000, "p99_ms": percentile(lat, 99) * 1000,
-                                 "max_ms": (lat.max() ?? .nan) * 1000, "mean_ms": lat.reduce(0, +) / Double(max(lat.count, 1)) * 1000,
-                                 "cores": b.cluster.cores, "prefetch": opts.prefetch, "peak_rss_mb": peakRSSMiB()])
+                var f = r.fields
+                f["workload"] = "w5"; f["n"] = n; f["rep"] = rep; f["samples"] = lat.count
+                f["p50_ms"] = percentile(lat, 50) * 1000
+                f["p99_ms"] = percentile(lat, 99) * 1000
+                f["max_ms"] = (lat.max() ?? .nan) * 1000
+                f["mean_ms"] = lat.reduce(0, +) / Double(max(lat.count, 1)) * 1000
+                f["cores"] = b.cluster.cores; f["prefetch"] = opts.prefetch; f["peak_rss_mb"] = peakRSSMiB()
+                BenchLine.print(f)
             }
             await b.cluster.stop()
         }
