@@ -117,6 +117,10 @@ public struct AgentEnvelope: Sendable, Codable {
 
 /// An array member by reference: the agent holds the template (sent once per connection) and
 /// instantiates it with the index, so the full spec is not encoded and decoded once per task.
+///
+/// Its JSON is flat (`task`, `attempt`, `template`, `index`, and for a one-rank CPU-only placement
+/// `agent`, `cores`, `pus`, `domains`; otherwise `placement`): each nested keyed container costs the
+/// Foundation coders more than the values in it, and this message is sent once per task.
 public struct AssignmentRef: Sendable, Codable, Hashable {
     public var key: TaskKey
     public var template: Int64
@@ -125,6 +129,41 @@ public struct AssignmentRef: Sendable, Codable, Hashable {
     public var qpu: QPULease?
     public init(key: TaskKey, template: Int64, index: Int, placement: NodePlacement, qpu: QPULease? = nil) {
         self.key = key; self.template = template; self.index = index; self.placement = placement; self.qpu = qpu
+    }
+
+    enum CodingKeys: String, CodingKey { case task, attempt, template, index, agent, cores, pus, domains, placement, qpu }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(key.task, forKey: .task)
+        try c.encode(key.attempt, forKey: .attempt)
+        try c.encode(template, forKey: .template)
+        try c.encode(index, forKey: .index)
+        let p = placement
+        if p.ranks.count == 1, p.ranks[0].gpus.isEmpty, p.memoryBytes == 0, p.custom.isEmpty {
+            try c.encode(p.agent, forKey: .agent)
+            try c.encode(p.ranks[0].cores, forKey: .cores)
+            try c.encode(p.ranks[0].pus, forKey: .pus)
+            try c.encode(p.ranks[0].domains, forKey: .domains)
+        } else {
+            try c.encode(p, forKey: .placement)
+        }
+        try c.encodeIfPresent(qpu, forKey: .qpu)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        key = TaskKey(task: try c.decode(Int64.self, forKey: .task), attempt: try c.decode(Int.self, forKey: .attempt))
+        template = try c.decode(Int64.self, forKey: .template)
+        index = try c.decode(Int.self, forKey: .index)
+        if let p = try c.decodeIfPresent(NodePlacement.self, forKey: .placement) {
+            placement = p
+        } else {
+            let rank = NodePlacement.RankSlots(cores: try c.decode([Int].self, forKey: .cores), pus: try c.decode([Int].self, forKey: .pus),
+                                               gpus: [], domains: try c.decode([Int].self, forKey: .domains))
+            placement = NodePlacement(agent: try c.decode(Int.self, forKey: .agent), ranks: [rank])
+        }
+        qpu = try c.decodeIfPresent(QPULease.self, forKey: .qpu)
     }
 }
 
