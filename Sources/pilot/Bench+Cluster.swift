@@ -5,12 +5,17 @@ import PilotCore
 import PilotProtocol
 import PilotTopology
 
+import Synchronization
+
+private let logReady = Atomic<Bool>(false)
+
 /// An embedded cluster kept alive across repetitions, as the peer harness keeps one per system.
 struct BenchCluster: Sendable {
     let cluster: EmbeddedCluster
 
     static func start(topology: NodeTopology, null: Bool, prefetch: Int, serverDir: String? = nil) async throws -> BenchCluster {
-        LogSetup.bootstrap(nil, default: .warning)
+        // Once per process (swift-log refuses a second bootstrap): the ext driver may start clusters again.
+        if !logReady.exchange(true, ordering: .relaxed) { LogSetup.bootstrap(nil, default: .warning) }
         let log = Logger(label: "pilot.bench")
         let c = try await EmbeddedCluster.start(serverDir: serverDir, topology: topology, launcher: null ? .null : .process,
                                                 prefetch: prefetch, log: log)

@@ -17,7 +17,6 @@ extension BenchCommand {
         @Option(help: "Tasks bound per core (1 running + N-1 queued at the agent).") var prefetch = 2
 
         func run() async throws {
-            LogSetup.bootstrap(nil, default: .warning)
             var bench: BenchCluster?
             while let line = readLine() {
                 guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }

@@ -34,7 +34,6 @@ struct BenchCommand: AsyncParsableCommand {
         @Argument(parsing: .captureForPassthrough) var command: [String] = []
 
         func run() async throws {
-            LogSetup.bootstrap(nil, default: .warning)
             let cmd = command.first == "--" ? Array(command.dropFirst()) : command
             let null = launcher == "null"
             let bench = try await BenchCluster.start(topology: try topo.load(), null: null, prefetch: prefetch)

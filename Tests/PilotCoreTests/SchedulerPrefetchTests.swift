@@ -89,7 +89,9 @@ import Testing
 
     /// Random histories with prefetch: every core is held by at most `depth` tasks, the count the
     /// scheduler keeps per core equals the bindings that name it, and a task is only placed behind
-    /// others when no agent had an idle core that fitted it.
+    /// others when no agent had an idle core that fitted it. That last check runs on the 1-core-only
+    /// seeds: with mixed sizes a blocked big task may rightly reserve the idle cores (EASY backfill),
+    /// which sends a small one to a queue elsewhere.
     @Test(arguments: [11, 12, 13, 14] as [UInt64])
     func randomHistoriesNeverExceedTheDepthAndPreferIdleCores(seed: UInt64) throws {
         var rng = SchedulerPropertyTests.RNG(state: seed)
@@ -98,6 +100,7 @@ import Testing
         var next: Int64 = 1
         var requests: [Int64: ResourceRequest] = [:]
         var queuedPlacements = 0
+        let mixed = seed % 2 == 1
         for k in 1...4 {
             let d = Int.random(in: 1...3, using: &rng)
             try s.addAgent(k, resources: .uniform(hostname: "n\(k)", domains: Int.random(in: 1...2, using: &rng),
@@ -110,7 +113,7 @@ import Testing
                 let held = s.bindings.keys.sorted()
                 if !held.isEmpty { s.release(held[Int.random(in: 0..<held.count, using: &rng)]) }
             default:
-                let r = ResourceRequest(cores: Int.random(in: 1...3, using: &rng))
+                let r = ResourceRequest(cores: mixed ? Int.random(in: 1...3, using: &rng) : 1)
                 requests[next] = r
                 s.enqueue(next, request: r)
                 next += 1
@@ -124,6 +127,7 @@ import Testing
                 let wasIdle = p.cores.allSatisfy { before[p.agent - 1][$0] == 0 }
                 if !wasIdle {
                     queuedPlacements += 1
+                    if mixed { continue }
                     let need = requests[b.task]!.coresPerNode
                     #expect(!freeBefore.contains { $0 >= need }, "task \(b.task) was queued although an agent had \(requests[b.task]!.coresPerNode) idle cores")
                 }
