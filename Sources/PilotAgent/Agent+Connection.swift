@@ -17,6 +17,7 @@ extension Agent {
         // Queued assignments belong to the previous connection's manager state; see forgetWaiting.
         forgetWaiting()
         templates.removeAll()
+        managerCombines = false
         defer { link = nil; agentID = nil; forgetWaiting() }
         let hello = AgentHello(token: cfg.token, agentUUID: cfg.uuid, hostname: cfg.hostname, pilot: cfg.pilot,
                                resources: cfg.resources, deadline: drainDeadline ?? cfg.deadline, draining: draining,
@@ -36,6 +37,7 @@ extension Agent {
                 guard let w = env.welcome else { continue }
                 agentID = w.agentID
                 heartbeatInterval = w.heartbeatInterval
+                managerCombines = w.combined ?? false
                 startHeartbeat(every: w.heartbeatInterval)
                 for k in w.kill { kill(k, discarding: true) }
                 log.info("registered as agent \(w.agentID)\(w.kill.isEmpty ? "" : "; killing \(w.kill.count) tasks re-bound elsewhere")")
@@ -44,6 +46,10 @@ extension Agent {
                 launch(env.assign ?? [])
             case .assignRefs:
                 launch(expand(env))
+                if let acked = env.ack {
+                    for k in acked { unacked[k] = nil }
+                    if stopped == false, draining, running.isEmpty, unacked.isEmpty { finishDrain() }
+                }
             case .cancel:
                 for k in env.cancel ?? [] { kill(k, discarding: false) }
             case .ack:
@@ -108,6 +114,14 @@ extension Agent {
             // carries the start time, and the manager goes bound → done directly.
             let ended = Set(pendingFinished.map(\.key))
             pendingStarted.removeAll { ended.contains($0.key) }
+        }
+        if managerCombines, !pendingStarted.isEmpty, !pendingFinished.isEmpty {
+            var env = AgentEnvelope.finished(pendingFinished)
+            env.started = pendingStarted
+            send(env)
+            pendingStarted.removeAll(keepingCapacity: true)
+            pendingFinished.removeAll(keepingCapacity: true)
+            return
         }
         if !pendingStarted.isEmpty { send(.started(pendingStarted)); pendingStarted.removeAll(keepingCapacity: true) }
         if !pendingFinished.isEmpty { send(.finished(pendingFinished)); pendingFinished.removeAll(keepingCapacity: true) }

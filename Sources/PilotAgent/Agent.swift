@@ -37,6 +37,8 @@ public actor Agent {
     /// Binding PU and GPU ids held by running tasks.
     var busyPUs: Set<Int> = []
     var busyGPUs: Set<Int> = []
+    /// The manager said it reads `started` inside a `finished` frame (see `flush`).
+    var managerCombines = false
     /// Array templates the manager sent over the current connection, by spec id.
     var templates: [Int64: TaskSpec] = [:]
     /// This process's environment merged with the configured one; see `environment(for:)`.

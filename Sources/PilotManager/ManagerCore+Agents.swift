@@ -99,7 +99,7 @@ extension ManagerCore {
         if !hello.finished.isEmpty { finished(hello.finished, from: id) }
         log.info("agent \(id) registered: \(hello.hostname) pilot=\(hello.pilot ?? "-") cores=\(hello.resources.coreCount) gpus=\(hello.resources.gpus.count) running=\(hello.running.count)")
         requestTick()
-        return Welcome(agentID: id, heartbeatInterval: config.heartbeatInterval, kill: kill)
+        return Welcome(agentID: id, heartbeatInterval: config.heartbeatInterval, kill: kill, combined: true)
     }
 
     /// A task's old binding, reusable only if the agent still has those slots.
@@ -113,7 +113,10 @@ extension ManagerCore {
         agents[id]!.lastSeen = now
         switch env.type {
         case .started: started(env.started ?? [], from: id)
-        case .finished: finished(env.finished ?? [], from: id)
+        case .finished:
+            // Starts reported in the same frame come first: a task may have started and not yet ended.
+            if let s = env.started { started(s, from: id) }
+            finished(env.finished ?? [], from: id)
         case .heartbeat: break
         case .draining:
             agents[id]!.draining = true

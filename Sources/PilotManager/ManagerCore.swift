@@ -266,7 +266,9 @@ public actor ManagerCore {
         outbox.removeAll(keepingCapacity: true)
         for (agent, e) in refOutbox {
             let t = e.templates.isEmpty && !e.reset ? nil : TemplateBatch(reset: e.reset, specs: e.templates)
-            agents[agent]?.link?.send(.assignRefs(e.refs, templates: t))
+            // One frame instead of two: acknowledgements travel with the next assignments.
+            let ack = acks.removeValue(forKey: agent)
+            agents[agent]?.link?.send(.assignRefs(e.refs, templates: t, ack: ack))
         }
         refOutbox.removeAll(keepingCapacity: true)
         for (agent, keys) in cancels { agents[agent]?.link?.send(.cancel(keys)) }

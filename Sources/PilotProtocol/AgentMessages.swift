@@ -92,8 +92,11 @@ public struct Welcome: Sendable, Codable {
     /// Of the running tasks the agent reported, those the manager no longer wants (canceled, or
     /// re-bound elsewhere while the agent was away): the agent kills them without reporting results.
     public var kill: [TaskKey]
-    public init(agentID: Int, heartbeatInterval: Double, kill: [TaskKey] = []) {
-        self.agentID = agentID; self.heartbeatInterval = heartbeatInterval; self.kill = kill
+    /// The manager reads `started` carried in a `finished` envelope, so an agent may report both in
+    /// one frame (absent: older manager, send them apart).
+    public var combined: Bool?
+    public init(agentID: Int, heartbeatInterval: Double, kill: [TaskKey] = [], combined: Bool? = nil) {
+        self.agentID = agentID; self.heartbeatInterval = heartbeatInterval; self.kill = kill; self.combined = combined
     }
 }
 
@@ -190,8 +193,9 @@ public struct ManagerEnvelope: Sendable, Codable {
 
     public static func welcome(_ w: Welcome) -> Self { Self(type: .welcome, welcome: w) }
     public static func assign(_ a: [TaskAssignment]) -> Self { Self(type: .assign, assign: a) }
-    public static func assignRefs(_ r: [AssignmentRef], templates: TemplateBatch?) -> Self {
-        Self(type: .assignRefs, refs: r, templates: templates)
+    /// `ack` may ride along: agents that take `assignRefs` also read acknowledgements from it.
+    public static func assignRefs(_ r: [AssignmentRef], templates: TemplateBatch?, ack: [TaskKey]? = nil) -> Self {
+        Self(type: .assignRefs, refs: r, templates: templates, ack: ack)
     }
     public static func cancel(_ c: [TaskKey]) -> Self { Self(type: .cancel, cancel: c) }
     public static func ack(_ k: [TaskKey]) -> Self { Self(type: .ack, ack: k) }
