@@ -14,12 +14,16 @@ extension Agent {
             .channelInitializer { ch in ch.pipeline.addFraming(cont) }
             .connect(host: cfg.managerHost, port: cfg.agentPort).get()
         link = channel
-        defer { link = nil; agentID = nil }
+        // Queued assignments belong to the previous connection's manager state; see forgetWaiting.
+        forgetWaiting()
+        templates.removeAll()
+        managerCombines = false
+        defer { link = nil; agentID = nil; forgetWaiting() }
         let hello = AgentHello(token: cfg.token, agentUUID: cfg.uuid, hostname: cfg.hostname, pilot: cfg.pilot,
                                resources: cfg.resources, deadline: drainDeadline ?? cfg.deadline, draining: draining,
                                running: running.values.filter { !discard.contains($0.key) }
                                    .map { RunningTask(key: $0.key, pid: $0.pid, startedAt: $0.startedAt) },
-                               finished: Array(unacked.values))
+                               finished: Array(unacked.values), prefetch: cfg.prefetch, templates: true)
         send(.hello(hello))
         defer { heartbeat?.cancel(); heartbeat = nil }
         for await frame in frames {
@@ -33,12 +37,19 @@ extension Agent {
                 guard let w = env.welcome else { continue }
                 agentID = w.agentID
                 heartbeatInterval = w.heartbeatInterval
+                managerCombines = w.combined ?? false
                 startHeartbeat(every: w.heartbeatInterval)
                 for k in w.kill { kill(k, discarding: true) }
                 log.info("registered as agent \(w.agentID)\(w.kill.isEmpty ? "" : "; killing \(w.kill.count) tasks re-bound elsewhere")")
                 // Results sent in the hello are acknowledged like any others; re-send nothing else.
             case .assign:
                 launch(env.assign ?? [])
+            case .assignRefs:
+                launch(expand(env))
+                if let acked = env.ack {
+                    for k in acked { unacked[k] = nil }
+                    if stopped == false, draining, running.isEmpty, unacked.isEmpty { finishDrain() }
+                }
             case .cancel:
                 for k in env.cancel ?? [] { kill(k, discarding: false) }
             case .ack:
@@ -52,6 +63,25 @@ extension Agent {
             }
         }
         throw AgentError("connection to the manager closed")
+    }
+
+    /// Array members by reference: the templates are kept for this connection only.
+    func expand(_ env: ManagerEnvelope) -> [TaskAssignment] {
+        if let t = env.templates {
+            if t.reset { templates.removeAll() }
+            for (id, spec) in t.specs { templates[id] = spec }
+        }
+        var list: [TaskAssignment] = []
+        list.reserveCapacity(env.refs?.count ?? 0)
+        for r in env.refs ?? [] {
+            guard let tpl = templates[r.template] else {
+                // A manager bug, not a task error; fail the attempt visibly rather than hang it.
+                report(TaskOutcome(key: r.key, kind: .launchFailed, endedAt: now, reason: "unknown task template \(r.template)"))
+                continue
+            }
+            list.append(TaskAssignment(key: r.key, spec: tpl.instantiated(index: r.index), placement: r.placement, qpu: r.qpu))
+        }
+        return list
     }
 
     /// Started once the manager has said how often it expects to hear from us.
@@ -79,6 +109,20 @@ extension Agent {
 
     func flush() {
         flushScheduled = false
+        if !pendingStarted.isEmpty, !pendingFinished.isEmpty {
+            // A task that started and ended within one burst needs no separate `started`: its outcome
+            // carries the start time, and the manager goes bound → done directly.
+            let ended = Set(pendingFinished.map(\.key))
+            pendingStarted.removeAll { ended.contains($0.key) }
+        }
+        if managerCombines, !pendingStarted.isEmpty, !pendingFinished.isEmpty {
+            var env = AgentEnvelope.finished(pendingFinished)
+            env.started = pendingStarted
+            send(env)
+            pendingStarted.removeAll(keepingCapacity: true)
+            pendingFinished.removeAll(keepingCapacity: true)
+            return
+        }
         if !pendingStarted.isEmpty { send(.started(pendingStarted)); pendingStarted.removeAll(keepingCapacity: true) }
         if !pendingFinished.isEmpty { send(.finished(pendingFinished)); pendingFinished.removeAll(keepingCapacity: true) }
     }

@@ -5,35 +5,97 @@ import PilotProtocol
 import PilotTopology
 
 extension Agent {
+    /// Assignments from the manager. With prefetch some are bound to cores a running task still
+    /// holds: they wait here (state `bound`) and start without a round trip when those cores free up.
     func launch(_ list: [TaskAssignment]) {
         let t = now
         for a in list {
-            guard running[a.key] == nil else { continue }
+            guard running[a.key] == nil, !waitingKeys.contains(a.key) else { continue }
             if draining {
                 report(TaskOutcome(key: a.key, kind: .drained, endedAt: t, reason: "agent is draining"))
                 continue
             }
-            switch a.spec.kind {
-            case .null:
-                pendingStarted.append(RunningTask(key: a.key, pid: nil, startedAt: t))
-                report(TaskOutcome(key: a.key, kind: .exited, exitCode: 0, startedAt: t, endedAt: t))
-            case .quantum:
-                guard let kernel else {
-                    report(TaskOutcome(key: a.key, kind: .launchFailed, endedAt: t, reason: "this agent has no quantum kernel"))
-                    continue
-                }
-                let threads = max(1, a.placement.cores.count)
-                let task = Task { [weak self] in
-                    let o = await kernel(a, threads)
-                    await self?.kernelDone(o)
-                }
-                running[a.key] = Running(key: a.key, token: 0, pid: nil, startedAt: t, spec: a.spec, kernelTask: task)
-                pendingStarted.append(RunningTask(key: a.key, pid: nil, startedAt: t))
-            case .command:
-                spawn(a, at: t)
+            waiting.append(a)
+            waitingKeys.insert(a.key)
+        }
+        pump()
+        scheduleFlush()
+    }
+
+    /// Starts every waiting assignment whose PUs and GPUs are free, in FIFO order: a task never
+    /// overtakes an earlier one that waits for any of the same PUs, so each core runs its tasks in
+    /// the order the manager bound them, and no two running tasks ever share a PU or a GPU.
+    func pump() {
+        guard !waiting.isEmpty else { return }
+        var blockedPUs: Set<Int> = []
+        var blockedGPUs: Set<Int> = []
+        var keep: [TaskAssignment] = []
+        var started = false
+        for a in waiting {
+            let pus = a.placement.pus
+            let gpus = a.placement.gpus
+            let free = pus.allSatisfy { !busyPUs.contains($0) && !blockedPUs.contains($0) }
+                && gpus.allSatisfy { !busyGPUs.contains($0) && !blockedGPUs.contains($0) }
+            if free {
+                waitingKeys.remove(a.key)
+                start(a, at: now)
+                started = true
+            } else {
+                blockedPUs.formUnion(pus)
+                blockedGPUs.formUnion(gpus)
+                keep.append(a)
             }
         }
-        scheduleFlush()
+        if started { waiting = keep }
+    }
+
+    private func start(_ a: TaskAssignment, at t: Double) {
+        switch a.spec.kind {
+        case .null:
+            pendingStarted.append(RunningTask(key: a.key, pid: nil, startedAt: t))
+            report(TaskOutcome(key: a.key, kind: .exited, exitCode: 0, startedAt: t, endedAt: t))
+        case .quantum:
+            guard let kernel else {
+                report(TaskOutcome(key: a.key, kind: .launchFailed, endedAt: t, reason: "this agent has no quantum kernel"))
+                return
+            }
+            let threads = max(1, a.placement.cores.count)
+            let task = Task { [weak self] in
+                let o = await kernel(a, threads)
+                await self?.kernelDone(o)
+            }
+            hold(a)
+            running[a.key] = Running(key: a.key, token: 0, pid: nil, startedAt: t, spec: a.spec, kernelTask: task,
+                                     pus: a.placement.pus, gpus: a.placement.gpus)
+            pendingStarted.append(RunningTask(key: a.key, pid: nil, startedAt: t))
+        case .command:
+            spawn(a, at: t)
+        }
+    }
+
+    private func hold(_ a: TaskAssignment) {
+        busyPUs.formUnion(a.placement.pus)
+        busyGPUs.formUnion(a.placement.gpus)
+    }
+
+    /// A running task ended: its PUs and GPUs go back, and whatever waited for them starts.
+    private func releaseSlots(_ r: Running) {
+        for p in r.pus { busyPUs.remove(p) }
+        for g in r.gpus { busyGPUs.remove(g) }
+    }
+
+    /// Drops a waiting assignment; returns false if it was not waiting.
+    func unqueue(_ key: TaskKey) -> Bool {
+        guard waitingKeys.remove(key) != nil else { return false }
+        waiting.removeAll { $0.key == key }
+        return true
+    }
+
+    /// The link went down: waiting assignments are forgotten, not started. The manager sees them
+    /// neither running nor finished in the next hello and binds them again.
+    func forgetWaiting() {
+        waiting.removeAll()
+        waitingKeys.removeAll()
     }
 
     private func spawn(_ a: TaskAssignment, at t: Double) {
@@ -51,14 +113,16 @@ extension Agent {
                              killGrace: .milliseconds(Int64(config.killGrace * 1000)))
         // Registered before the spawn: a very short task may exit before spawn() returns.
         byToken[token] = a.key
-        running[a.key] = Running(key: a.key, token: token, pid: nil, startedAt: t, spec: a.spec)
+        running[a.key] = Running(key: a.key, token: token, pid: nil, startedAt: t, spec: a.spec,
+                                 pus: a.placement.pus, gpus: a.placement.gpus)
+        hold(a)
         do {
             let pid = try launcher.spawn(spec, token: token)
             running[a.key]?.pid = pid
             pendingStarted.append(RunningTask(key: a.key, pid: pid, startedAt: t))
         } catch {
             byToken[token] = nil
-            running[a.key] = nil
+            if let r = running.removeValue(forKey: a.key) { releaseSlots(r) }
             report(TaskOutcome(key: a.key, kind: .launchFailed, endedAt: now, reason: "\(error)"))
         }
     }
@@ -75,9 +139,15 @@ extension Agent {
     }
 
     func environment(for a: TaskAssignment) -> [String: String] {
-        var env = ProcessInfo.processInfo.environment
+        // The agent's own environment is read once: rebuilding it from `environ` for every task was a
+        // visible share of the agent's per-task CPU.
+        if baseEnvironment == nil {
+            var env = ProcessInfo.processInfo.environment
+            for (k, v) in config.environment { env[k] = v }
+            baseEnvironment = env
+        }
+        var env = baseEnvironment!
         if let hosts = a.gangHosts, hosts.count > 1 { GangEnvironment.scrub(&env) }
-        for (k, v) in config.environment { env[k] = v }
         for (k, v) in a.spec.environment { env[k] = v }
         let p = a.placement
         env["PILOT_TASK_ID"] = String(a.key.task)
@@ -112,6 +182,7 @@ extension Agent {
     func exited(_ batch: [(token: UInt64, exit: ProcessExit)]) {
         for (token, e) in batch {
             guard let key = byToken.removeValue(forKey: token), let r = running.removeValue(forKey: key) else { continue }
+            releaseSlots(r)
             if discard.remove(key) != nil { continue }
             if r.stopReason == nil, holdIfSlurmSignalled(key, e) { continue }
             let kind: TaskOutcome.Kind = r.stopReason ?? .exited
@@ -120,6 +191,7 @@ extension Agent {
                                reason: kind == .drained ? "stopped at the end of the pilot's walltime" : nil,
                                result: takeResult(key)))
         }
+        pump()
         scheduleFlush()
         if draining, running.isEmpty { flush(); if unacked.isEmpty { finishDrain() } }
     }
@@ -137,7 +209,9 @@ extension Agent {
 
     func kernelDone(_ o: TaskOutcome) {
         guard let r = running.removeValue(forKey: o.key) else { return }
-        if discard.remove(o.key) != nil { return }
+        releaseSlots(r)
+        pump()
+        if discard.remove(o.key) != nil { scheduleFlush(); return }
         var o = o
         if let stop = r.stopReason { o.kind = stop }
         report(o)
@@ -152,6 +226,12 @@ extension Agent {
 
     /// Stops a task: TERM to its process group, KILL after the grace period.
     func kill(_ key: TaskKey, discarding: Bool, as kind: TaskOutcome.Kind = .canceled) {
+        if unqueue(key) {
+            // Never started: nothing to signal. Report it so the manager frees its binding.
+            if !discarding { report(TaskOutcome(key: key, kind: kind, endedAt: now, reason: "stopped before it started")); scheduleFlush() }
+            pump()
+            return
+        }
         guard var r = running[key] else { return }
         if discarding { discard.insert(key) }
         r.stopReason = kind
@@ -182,6 +262,11 @@ extension Agent {
         drainDeadline = end
         log.info("draining (\(reason)): \(running.count) running tasks may run until \(Date(timeIntervalSince1970: end))")
         send(.draining(reason, deadline: end))
+        // Queued work goes back to the manager at once: it could run elsewhere while we drain.
+        let t = now
+        for a in waiting { report(TaskOutcome(key: a.key, kind: .drained, endedAt: t, reason: "agent is draining")) }
+        forgetWaiting()
+        flush()
         if running.isEmpty { finishDrainSoon(); return }
         let wait = max(0, end - config.drainMargin - now)
         Task { [weak self] in

@@ -24,9 +24,25 @@ public actor Agent {
         /// Set when the manager canceled it or the pilot drained it, so the exit is reported as such.
         var stopReason: TaskOutcome.Kind?
         var kernelTask: Task<Void, Never>?
+        /// PUs and GPUs (as the binding names them) held until it exits.
+        var pus: [Int] = []
+        var gpus: [Int] = []
     }
 
     var running: [TaskKey: Running] = [:]
+    /// Assignments bound to PUs/GPUs still held by a running task (prefetch), in arrival order.
+    /// Each starts the moment everything it needs is free and no earlier waiting task wants it.
+    var waiting: [TaskAssignment] = []
+    var waitingKeys: Set<TaskKey> = []
+    /// Binding PU and GPU ids held by running tasks.
+    var busyPUs: Set<Int> = []
+    var busyGPUs: Set<Int> = []
+    /// The manager said it reads `started` inside a `finished` frame (see `flush`).
+    var managerCombines = false
+    /// Array templates the manager sent over the current connection, by spec id.
+    var templates: [Int64: TaskSpec] = [:]
+    /// This process's environment merged with the configured one; see `environment(for:)`.
+    var baseEnvironment: [String: String]?
     var byToken: [UInt64: TaskKey] = [:]
     var nextToken: UInt64 = 1
     /// Finished attempts not yet acknowledged by the manager.

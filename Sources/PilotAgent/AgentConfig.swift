@@ -25,6 +25,9 @@ public struct AgentConfig: Sendable {
     public var drainMargin: Double = 5
     public var environment: [String: String] = [:]
     public var killGrace: Double = 5
+    /// How many tasks per core this agent accepts (1 running + the rest queued here), told to the
+    /// manager in the hello; the manager uses the smaller of this and its own setting.
+    public var prefetch: Int = 2
 
     public init(managerHost: String, agentPort: Int, token: String, uuid: String, hostname: String,
                 resources: NodeResources, logDir: String) {

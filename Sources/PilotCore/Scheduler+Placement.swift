@@ -15,20 +15,27 @@ extension Scheduler {
         } else {
             var s = withFree.next(from: 0)
             while let slot = s {
-                let a = agents[slot]!
-                if a.fitsNow(r, time: time, now: now), allowed(slot, time: time, now: now, res),
-                   leaseDevice.map({ a.reaches(device: $0) }) ?? true {
+                // Read through the array, never `let a = agents[slot]!`: that copy retains every
+                // buffer of the agent's state, which showed up at ~8 % of a scheduling pass.
+                if agents[slot]!.fitsNow(r, time: time, now: now), allowed(slot, time: time, now: now, res),
+                   leaseDevice.map({ agents[slot]!.reaches(device: $0) }) ?? true {
                     slots = [slot]
                     break
                 }
                 s = withFree.next(from: slot + 1)
             }
-            if slots.isEmpty { return nil }
+            if slots.isEmpty {
+                // No idle core anywhere fits: queue it behind the fewest tasks possible, level by level,
+                // so a shallow queue on any agent beats a deep one on the first.
+                guard maxDepth > 1, r.isPrefetchable, let (slot, level) = pickQueued(r, time: time, now: now, res) else { return nil }
+                return placeQueued(task: task, r, slot: slot, level: level, end: time.map { now + $0 })
+            }
         }
         if let d = leaseDevice {
             lease = QPULease(device: d, slots: deviceFree[d]!.takeLowest(r.qpu!.count))
         }
         var placements: [NodePlacement] = []
+        placements.reserveCapacity(slots.count)
         let end = time.map { now + $0 }
         for slot in slots {
             placements.append(carve(r, slot: slot))
@@ -36,6 +43,66 @@ extension Scheduler {
             refreshFree(slot)
         }
         let b = Binding(task: task, placements: placements, qpu: lease)
+        bindings[task] = b
+        return b
+    }
+
+    /// The agent and the shallowest level at which a prefetchable task fits behind running work.
+    private func pickQueued(_ r: ResourceRequest, time: Double?, now: Double, _ res: Reservation?) -> (Int, Int)? {
+        for level in 1..<maxDepth {
+            var s = withQueueRoom.next(from: 0)
+            while let slot = s {
+                if agents[slot]!.fitsQueued(r, level: level, time: time, now: now), allowed(slot, time: time, now: now, res) {
+                    return (slot, level)
+                }
+                s = withQueueRoom.next(from: slot + 1)
+            }
+        }
+        return nil
+    }
+
+    /// Takes the least-held cores (idle first, then those with one task, …, up to `level`), packed
+    /// in one domain when one domain has enough. The cores are exact: the agent starts the task on
+    /// them once every task ahead of it on those cores has ended.
+    private mutating func placeQueued(task: Int64, _ r: ResourceRequest, slot: Int, level: Int, end: Double?) -> Binding {
+        let need = r.coresPerNode
+        let res = agents[slot]!.resources
+        var picked: [(d: Int, pos: Int)] = []
+        picked.reserveCapacity(need)
+        func candidates(_ d: Int, upTo level: Int) -> Int {
+            var n = agents[slot]!.domainFreeCount[d]
+            for l in 1...level { n += agents[slot]!.levelFree[l - 1][d].count }
+            return n
+        }
+        let all = Array(res.domains.indices)
+        // A multi-core task stays in one domain when one domain has enough; otherwise it spans.
+        let order = need == 1 ? all : (all.first { candidates($0, upTo: level) >= need }.map { [$0] } ?? all)
+        outer: for l in 0...level {
+            for d in order {
+                let set = l == 0 ? agents[slot]!.domainFree[d] : agents[slot]!.levelFree[l - 1][d]
+                var p = set.next(from: 0)
+                while let pos = p {
+                    picked.append((d, pos))
+                    if picked.count == need { break outer }
+                    p = set.next(from: pos + 1)
+                }
+            }
+        }
+        var coreIDs: [Int] = []
+        var pus: [Int] = []
+        var domains: [Int] = []
+        coreIDs.reserveCapacity(need)
+        for (d, pos) in picked {
+            agents[slot]!.occupy(d, pos)
+            let core = res.domains[d].cores[pos]
+            coreIDs.append(core.id)
+            pus.append(contentsOf: core.pus)
+            if !domains.contains(res.domains[d].id) { domains.append(res.domains[d].id) }
+        }
+        agents[slot]!.tasks[task] = end
+        refreshFree(slot)
+        let rank = NodePlacement.RankSlots(cores: coreIDs, pus: pus, gpus: [], domains: domains)
+        let b = Binding(task: task, placements: [NodePlacement(agent: agents[slot]!.key, ranks: [rank])])
         bindings[task] = b
         return b
     }
@@ -114,19 +181,19 @@ extension Scheduler {
         var pus: [Int] = []
         var usedDomains: [Int] = []
         var need = cores
+        coreIDs.reserveCapacity(cores)
         for d in domainOrder where need > 0 {
-            let taken = agents[slot]!.domainFree[d].takeLowest(need)
-            guard !taken.isEmpty else { continue }
-            agents[slot]!.domainFreeCount[d] -= taken.count
-            need -= taken.count
-            usedDomains.append(res.domains[d].id)
-            for pos in taken {
+            var took = false
+            while need > 0, let pos = agents[slot]!.domainFree[d].next(from: 0) {
+                agents[slot]!.occupy(d, pos)
+                need -= 1
+                took = true
                 let core = res.domains[d].cores[pos]
                 coreIDs.append(core.id)
                 pus.append(contentsOf: core.pus)
             }
+            if took { usedDomains.append(res.domains[d].id) }
         }
-        agents[slot]!.freeCores -= coreIDs.count
         if usedDomains.isEmpty { usedDomains = Set(gpuIdx.compactMap { res.gpus[$0].domain }).sorted() }
         return .init(cores: coreIDs, pus: pus, gpus: gpuIdx.map { res.gpus[$0].index }, domains: usedDomains)
     }
@@ -146,7 +213,7 @@ extension Scheduler {
 
     func canHold(_ p: NodePlacement, on a: AgentState) -> Bool {
         for core in p.cores {
-            guard let (d, pos) = locate(core: core, in: a), a.domainFree[d].contains(pos) else { return false }
+            guard let (d, pos) = locate(core: core, in: a.resources), a.domainFree[d].contains(pos) else { return false }
         }
         for g in p.gpus {
             guard let pos = a.resources.gpus.firstIndex(where: { $0.index == g }), a.gpuFree.contains(pos) else { return false }
@@ -157,15 +224,17 @@ extension Scheduler {
     }
 
     mutating func takePlacement(_ p: NodePlacement, slot: Int) {
-        let a = agents[slot]!
-        for core in p.cores {
-            let (d, pos) = locate(core: core, in: a)!
-            agents[slot]!.domainFree[d].remove(pos)
-            agents[slot]!.domainFreeCount[d] -= 1
-            agents[slot]!.freeCores -= 1
+        // Only `resources` is read through a copy: holding the whole state while mutating it would
+        // copy every per-domain bit set on each call.
+        let res = agents[slot]!.resources
+        for rank in p.ranks {
+            for core in rank.cores {
+                let (d, pos) = locate(core: core, in: res)!
+                agents[slot]!.occupy(d, pos)
+            }
         }
         for g in p.gpus {
-            let pos = a.resources.gpus.firstIndex { $0.index == g }!
+            let pos = res.gpus.firstIndex { $0.index == g }!
             agents[slot]!.gpuFree.remove(pos)
             agents[slot]!.freeGPUs -= 1
         }
@@ -174,15 +243,15 @@ extension Scheduler {
     }
 
     mutating func freePlacement(_ p: NodePlacement, slot: Int) {
-        let a = agents[slot]!
-        for core in p.cores {
-            guard let (d, pos) = locate(core: core, in: a), !agents[slot]!.domainFree[d].contains(pos) else { continue }
-            agents[slot]!.domainFree[d].insert(pos)
-            agents[slot]!.domainFreeCount[d] += 1
-            agents[slot]!.freeCores += 1
+        let res = agents[slot]!.resources
+        for rank in p.ranks {
+            for core in rank.cores {
+                guard let (d, pos) = locate(core: core, in: res) else { continue }
+                agents[slot]!.vacate(d, pos)
+            }
         }
         for g in p.gpus {
-            guard let pos = a.resources.gpus.firstIndex(where: { $0.index == g }), !agents[slot]!.gpuFree.contains(pos) else { continue }
+            guard let pos = res.gpus.firstIndex(where: { $0.index == g }), !agents[slot]!.gpuFree.contains(pos) else { continue }
             agents[slot]!.gpuFree.insert(pos)
             agents[slot]!.freeGPUs += 1
         }
@@ -191,8 +260,8 @@ extension Scheduler {
     }
 
     /// Core ids are dense per domain in practice, so try the arithmetic position before searching.
-    private func locate(core: Int, in a: AgentState) -> (Int, Int)? {
-        for (d, dom) in a.resources.domains.enumerated() {
+    private func locate(core: Int, in res: NodeResources) -> (Int, Int)? {
+        for (d, dom) in res.domains.enumerated() {
             guard let first = dom.cores.first, let last = dom.cores.last else { continue }
             let guess = core - first.id
             if guess >= 0, guess < dom.cores.count, dom.cores[guess].id == core { return (d, guess) }
@@ -203,5 +272,8 @@ extension Scheduler {
 
     mutating func refreshFree(_ slot: Int) {
         if agents[slot]!.hasFree { withFree.insert(slot) } else { withFree.remove(slot) }
+        if agents[slot]!.depth > 1 {
+            if agents[slot]!.hasQueueRoom || agents[slot]!.freeCores > 0 { withQueueRoom.insert(slot) } else { withQueueRoom.remove(slot) }
+        }
     }
 }

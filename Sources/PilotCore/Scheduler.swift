@@ -13,6 +13,10 @@ public struct Scheduler: Sendable {
     var freeSlots: [Int] = []
     /// Agents with something free: the only ones a pass looks at.
     var withFree = BitSet()
+    /// Agents with a core that can still queue a prefetched task (prefetch depth > 1).
+    var withQueueRoom = BitSet()
+    /// The deepest prefetch any agent accepts; 1 means no pass looks for queue room at all.
+    var maxDepth = 1
     var agentsByPilot: [String: [Int]] = [:]
 
     var classes: [RequestClass] = []
@@ -47,6 +51,7 @@ public struct Scheduler: Sendable {
         return out
     }
 
+    /// `freeCores` counts idle cores only; `tasks` includes tasks queued at the agent.
     public struct AgentUsage: Sendable, Hashable {
         public var freeCores: Int, totalCores: Int, freeGPUs: Int, totalGPUs: Int, tasks: Int, draining: Bool
     }
@@ -54,6 +59,16 @@ public struct Scheduler: Sendable {
         guard let s = slotOfAgent[agent], let a = agents[s] else { return nil }
         return AgentUsage(freeCores: a.freeCores, totalCores: a.resources.coreCount, freeGPUs: a.freeGPUs,
                           totalGPUs: a.resources.gpus.count, tasks: a.tasks.count, draining: a.draining)
+    }
+
+    /// How many tasks hold each core of an agent (running + queued), by core id: for tests and tools.
+    public func occupancy(of agent: Int) -> [Int: Int] {
+        guard let s = slotOfAgent[agent], let a = agents[s] else { return [:] }
+        var out: [Int: Int] = [:]
+        for (d, dom) in a.resources.domains.enumerated() {
+            for (pos, c) in dom.cores.enumerated() { out[c.id] = Int(a.occupancy[d][pos]) }
+        }
+        return out
     }
 
     // MARK: - Devices
@@ -73,17 +88,22 @@ public struct Scheduler: Sendable {
     // MARK: - Agents
 
     /// Registers an agent under the manager's integer key. `deadline` is when its allocation ends.
-    public mutating func addAgent(_ key: Int, resources: NodeResources, pilot: String? = nil, deadline: Double? = nil) throws(CoreError) {
+    /// `depth` is how many tasks one core may hold: 1 running plus `depth - 1` queued at the agent,
+    /// which starts each the moment the previous occupant of its cores exits (no round trip).
+    public mutating func addAgent(_ key: Int, resources: NodeResources, pilot: String? = nil, deadline: Double? = nil,
+                                  depth: Int = 1) throws(CoreError) {
         try resources.validate()
         guard slotOfAgent[key] == nil else { throw CoreError(.invalidRequest, "agent \(key) is already registered") }
         let slot: Int
         if let s = freeSlots.popLast() { slot = s } else { slot = agents.count; agents.append(nil) }
-        let state = AgentState(key: key, pilot: pilot, resources: resources, deadline: deadline)
+        let state = AgentState(key: key, pilot: pilot, resources: resources, deadline: deadline, depth: depth)
         agents[slot] = state
         slotOfAgent[key] = slot
+        maxDepth = max(maxDepth, state.depth)
         if let p = pilot { agentsByPilot[p, default: []].append(slot) }
         withFree.grow(to: agents.count)
-        if state.hasFree { withFree.insert(slot) }
+        withQueueRoom.grow(to: agents.count)
+        refreshFree(slot)
         for i in classes.indices where !classes[i].couldEverFit { classes[i].couldEverFit = couldEverFit(classes[i].key.request) }
     }
 
@@ -95,6 +115,7 @@ public struct Scheduler: Sendable {
         for t in lost { release(t) }
         agents[slot] = nil
         withFree.remove(slot)
+        withQueueRoom.remove(slot)
         freeSlots.append(slot)
         if let p = a.pilot {
             agentsByPilot[p]?.removeAll { $0 == slot }

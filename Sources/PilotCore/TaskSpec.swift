@@ -70,8 +70,14 @@ public struct TaskSpec: Sendable, Codable, Hashable {
         t.arrayIndex = index
         let i = String(index)
         t.command = command.map { $0.contains("{i}") ? $0.replacingOccurrences(of: "{i}", with: i) : $0 }
-        if let n = name { t.name = n.contains("{i}") ? n.replacingOccurrences(of: "{i}", with: i) : "\(n)[\(index)]" }
+        t.name = memberName(index: index)
         return t
+    }
+
+    /// The name array member `index` gets (without building the whole member spec).
+    public func memberName(index: Int) -> String? {
+        guard let n = name else { return nil }
+        return n.contains("{i}") ? n.replacingOccurrences(of: "{i}", with: String(index)) : "\(n)[\(index)]"
     }
 }
 

@@ -16,4 +16,8 @@ struct AgentRecord {
     var draining = false
     /// Whether the scheduler currently holds this agent's slots.
     var scheduled = false
+    /// The agent takes array members by template reference (`assignRefs`).
+    var templates = false
+    /// Templates sent over the current connection; reset on every (re)connect.
+    var sentTemplates: Set<Int64> = []
 }

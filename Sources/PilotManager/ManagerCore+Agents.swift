@@ -36,8 +36,11 @@ extension ManagerCore {
         rec.lastSeen = t
         rec.deadline = hello.deadline
         rec.draining = hello.draining
+        rec.templates = hello.templates ?? false
+        rec.sentTemplates = []
         if !wasScheduled {
-            do { try scheduler.addAgent(id, resources: hello.resources, pilot: hello.pilot, deadline: hello.deadline) } catch {
+            let depth = min(max(config.prefetch, 1), max(hello.prefetch ?? 1, 1))
+            do { try scheduler.addAgent(id, resources: hello.resources, pilot: hello.pilot, deadline: hello.deadline, depth: depth) } catch {
                 throw ManagerError(.badRequest, error.message, field: "hello.resources")
             }
             rec.scheduled = true
@@ -96,7 +99,7 @@ extension ManagerCore {
         }
         if !hello.finished.isEmpty { finished(hello.finished, from: id) }
         log.info("agent \(id) registered: \(hello.hostname) pilot=\(hello.pilot ?? "-") cores=\(hello.resources.coreCount) gpus=\(hello.resources.gpus.count) running=\(hello.running.count)")
-        let welcome = Welcome(agentID: id, heartbeatInterval: config.heartbeatInterval, kill: kill)
+        let welcome = Welcome(agentID: id, heartbeatInterval: config.heartbeatInterval, kill: kill, combined: true)
         // Sent from inside the actor so it precedes any assignment the next tick sends.
         link.send(.welcome(welcome))
         requestTick()
@@ -114,7 +117,10 @@ extension ManagerCore {
         agents[id]!.lastSeen = now
         switch env.type {
         case .started: started(env.started ?? [], from: id)
-        case .finished: finished(env.finished ?? [], from: id)
+        case .finished:
+            // Starts reported in the same frame come first: a task may have started and not yet ended.
+            if let s = env.started { started(s, from: id) }
+            finished(env.finished ?? [], from: id)
         case .heartbeat: break
         case .draining:
             agents[id]!.draining = true

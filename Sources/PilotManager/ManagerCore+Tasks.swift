@@ -36,6 +36,8 @@ extension ManagerCore {
             throw ManagerError(.internal, "could not store the submission", cause: error)
         }
         nextTaskID = first + Int64(rows.count)
+        // One growth step instead of log2(n) rehashes, each holding the old and the new table at once.
+        live.reserveCapacity(live.count + rows.count)
         // Map each stored template id back to its spec, in insertion order.
         var gi = 0
         var lastSpecID: Int64 = -1

@@ -33,6 +33,8 @@ public actor ManagerCore {
     var dirtyAgents: Set<Int> = []
     var acks: [Int: [TaskKey]] = [:]
     var outbox: [Int: [TaskAssignment]] = [:]
+    /// Array members for agents that take template references; templates new to the connection ride along.
+    var refOutbox: [Int: (refs: [AssignmentRef], templates: [Int64: TaskSpec], reset: Bool)] = [:]
     var cancels: [Int: [TaskKey]] = [:]
     var tickPending = false
 
@@ -182,6 +184,9 @@ public actor ManagerCore {
             // The store refused a write: nothing may be sent for state that is not durable.
             log.error("store write failed, retrying: \(error)")
             outbox.removeAll()
+            // Templates queued in this batch never reached the agent: forget that they were sent.
+            for (agent, e) in refOutbox { for id in e.templates.keys { agents[agent]?.sentTemplates.remove(id) } }
+            refOutbox.removeAll()
             for b in bindings { scheduler.release(b.task); requeueAfterFailedCommit(b.task) }
             Task { try? await Task.sleep(for: .milliseconds(200)); self.requestTick() }
             return
@@ -214,6 +219,26 @@ public actor ManagerCore {
         row.notBefore = nil
         live[b.task] = row
         setState(b.task, .bound)
+        let agent = row.agent!
+        if let index = row.arrayIndex, b.placements.count == 1, agents[agent]?.templates == true {
+            // The template goes once per connection; each member costs only its key, index and placement.
+            var entry = refOutbox[agent] ?? ([], [:], false)
+            if agents[agent]!.sentTemplates.insert(row.specID).inserted {
+                if agents[agent]!.sentTemplates.count > Self.maxTemplatesPerConnection {
+                    agents[agent]!.sentTemplates = [row.specID]
+                    entry.templates.removeAll()
+                    entry.reset = true
+                    // Templates already referenced in this batch must travel again after the reset.
+                    for r in entry.refs { entry.templates[r.template] = specs[r.template] }
+                    for id in entry.templates.keys { agents[agent]!.sentTemplates.insert(id) }
+                }
+                entry.templates[row.specID] = specs[row.specID]
+            }
+            entry.refs.append(AssignmentRef(key: TaskKey(task: b.task, attempt: row.attempt), template: row.specID, index: index,
+                                            placement: b.placements[0], qpu: b.qpu))
+            refOutbox[agent] = entry
+            return
+        }
         let s = spec(of: row)
         let hosts = b.placements.count > 1 ? b.placements.map { agents[$0.agent]?.hostname ?? "?" } : nil
         let a = TaskAssignment(key: TaskKey(task: b.task, attempt: row.attempt), spec: s, placement: b.placements[0],
@@ -245,9 +270,19 @@ public actor ManagerCore {
         dirtyAgents.removeAll()
     }
 
+    /// Bound on the templates one agent connection accumulates before the agent is told to reset.
+    static let maxTemplatesPerConnection = 1024
+
     func flushMessages() {
         for (agent, list) in outbox { agents[agent]?.link?.send(.assign(list)) }
         outbox.removeAll(keepingCapacity: true)
+        for (agent, e) in refOutbox {
+            let t = e.templates.isEmpty && !e.reset ? nil : TemplateBatch(reset: e.reset, specs: e.templates)
+            // One frame instead of two: acknowledgements travel with the next assignments.
+            let ack = acks.removeValue(forKey: agent)
+            agents[agent]?.link?.send(.assignRefs(e.refs, templates: t, ack: ack))
+        }
+        refOutbox.removeAll(keepingCapacity: true)
         for (agent, keys) in cancels { agents[agent]?.link?.send(.cancel(keys)) }
         cancels.removeAll()
         for (agent, keys) in acks { agents[agent]?.link?.send(.ack(keys)) }

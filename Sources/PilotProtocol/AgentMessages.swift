@@ -71,10 +71,18 @@ public struct AgentHello: Sendable, Codable {
     public var draining: Bool
     public var running: [RunningTask]
     public var finished: [TaskOutcome]
+    /// Tasks per core the agent can hold (running + queued waiting for their cores). Absent in
+    /// agents that predate prefetch: they start whatever they get at once, so they get depth 1.
+    public var prefetch: Int?
+    /// Whether the agent understands `assignRefs` (array members sent as template id + index).
+    public var templates: Bool?
     public init(token: String, agentUUID: String, hostname: String, pilot: String?, resources: NodeResources, deadline: Double?,
-                draining: Bool = false, running: [RunningTask] = [], finished: [TaskOutcome] = []) {
+                draining: Bool = false, running: [RunningTask] = [], finished: [TaskOutcome] = [], prefetch: Int? = nil,
+                templates: Bool? = nil) {
         self.token = token; self.agentUUID = agentUUID; self.hostname = hostname; self.pilot = pilot; self.resources = resources
         self.deadline = deadline; self.draining = draining; self.running = running; self.finished = finished
+        self.prefetch = prefetch
+        self.templates = templates
     }
 }
 
@@ -84,8 +92,11 @@ public struct Welcome: Sendable, Codable {
     /// Of the running tasks the agent reported, those the manager no longer wants (canceled, or
     /// re-bound elsewhere while the agent was away): the agent kills them without reporting results.
     public var kill: [TaskKey]
-    public init(agentID: Int, heartbeatInterval: Double, kill: [TaskKey] = []) {
-        self.agentID = agentID; self.heartbeatInterval = heartbeatInterval; self.kill = kill
+    /// The manager reads `started` carried in a `finished` envelope, so an agent may report both in
+    /// one frame (absent: older manager, send them apart).
+    public var combined: Bool?
+    public init(agentID: Int, heartbeatInterval: Double, kill: [TaskKey] = [], combined: Bool? = nil) {
+        self.agentID = agentID; self.heartbeatInterval = heartbeatInterval; self.kill = kill; self.combined = combined
     }
 }
 
@@ -107,19 +118,85 @@ public struct AgentEnvelope: Sendable, Codable {
     public static func draining(_ reason: String, deadline: Double?) -> Self { Self(type: .draining, reason: reason, deadline: deadline) }
 }
 
+/// An array member by reference: the agent holds the template (sent once per connection) and
+/// instantiates it with the index, so the full spec is not encoded and decoded once per task.
+///
+/// Its JSON is flat (`task`, `attempt`, `template`, `index`, and for a one-rank CPU-only placement
+/// `agent`, `cores`, `pus`, `domains`; otherwise `placement`): each nested keyed container costs the
+/// Foundation coders more than the values in it, and this message is sent once per task.
+public struct AssignmentRef: Sendable, Codable, Hashable {
+    public var key: TaskKey
+    public var template: Int64
+    public var index: Int
+    public var placement: NodePlacement
+    public var qpu: QPULease?
+    public init(key: TaskKey, template: Int64, index: Int, placement: NodePlacement, qpu: QPULease? = nil) {
+        self.key = key; self.template = template; self.index = index; self.placement = placement; self.qpu = qpu
+    }
+
+    enum CodingKeys: String, CodingKey { case task, attempt, template, index, agent, cores, pus, domains, placement, qpu }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(key.task, forKey: .task)
+        try c.encode(key.attempt, forKey: .attempt)
+        try c.encode(template, forKey: .template)
+        try c.encode(index, forKey: .index)
+        let p = placement
+        if p.ranks.count == 1, p.ranks[0].gpus.isEmpty, p.memoryBytes == 0, p.custom.isEmpty {
+            try c.encode(p.agent, forKey: .agent)
+            try c.encode(p.ranks[0].cores, forKey: .cores)
+            try c.encode(p.ranks[0].pus, forKey: .pus)
+            try c.encode(p.ranks[0].domains, forKey: .domains)
+        } else {
+            try c.encode(p, forKey: .placement)
+        }
+        try c.encodeIfPresent(qpu, forKey: .qpu)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        key = TaskKey(task: try c.decode(Int64.self, forKey: .task), attempt: try c.decode(Int.self, forKey: .attempt))
+        template = try c.decode(Int64.self, forKey: .template)
+        index = try c.decode(Int.self, forKey: .index)
+        if let p = try c.decodeIfPresent(NodePlacement.self, forKey: .placement) {
+            placement = p
+        } else {
+            let rank = NodePlacement.RankSlots(cores: try c.decode([Int].self, forKey: .cores), pus: try c.decode([Int].self, forKey: .pus),
+                                               gpus: [], domains: try c.decode([Int].self, forKey: .domains))
+            placement = NodePlacement(agent: try c.decode(Int.self, forKey: .agent), ranks: [rank])
+        }
+        qpu = try c.decodeIfPresent(QPULease.self, forKey: .qpu)
+    }
+}
+
+/// Array templates carried with `assignRefs`. `reset` tells the agent to drop every template it
+/// holds first (the manager bounds how many one connection accumulates).
+public struct TemplateBatch: Sendable, Codable, Hashable {
+    public var reset: Bool
+    public var specs: [Int64: TaskSpec]
+    public init(reset: Bool = false, specs: [Int64: TaskSpec]) { self.reset = reset; self.specs = specs }
+}
+
 /// Manager → agent.
 public struct ManagerEnvelope: Sendable, Codable {
-    public enum Kind: String, Sendable, Codable { case welcome, assign, cancel, ack, error }
+    public enum Kind: String, Sendable, Codable { case welcome, assign, assignRefs, cancel, ack, error }
     public var v: Int = WireVersion.current
     public var type: Kind
     public var welcome: Welcome?
     public var assign: [TaskAssignment]?
+    public var refs: [AssignmentRef]?
+    public var templates: TemplateBatch?
     public var cancel: [TaskKey]?
     public var ack: [TaskKey]?
     public var error: APIErrorBody?
 
     public static func welcome(_ w: Welcome) -> Self { Self(type: .welcome, welcome: w) }
     public static func assign(_ a: [TaskAssignment]) -> Self { Self(type: .assign, assign: a) }
+    /// `ack` may ride along: agents that take `assignRefs` also read acknowledgements from it.
+    public static func assignRefs(_ r: [AssignmentRef], templates: TemplateBatch?, ack: [TaskKey]? = nil) -> Self {
+        Self(type: .assignRefs, refs: r, templates: templates, ack: ack)
+    }
     public static func cancel(_ c: [TaskKey]) -> Self { Self(type: .cancel, cancel: c) }
     public static func ack(_ k: [TaskKey]) -> Self { Self(type: .ack, ack: k) }
     public static func error(_ e: APIErrorBody) -> Self { Self(type: .error, error: e) }

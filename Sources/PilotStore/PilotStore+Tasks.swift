@@ -10,6 +10,7 @@ extension PilotStore {
         let enc = JSONEncoder()
         return try write { db in
             var rows: [TaskRow] = []
+            rows.reserveCapacity(specs.reduce(0) { $0 + ($1.indices?.count ?? 1) })
             var id = firstID
             let taskStmt = try db.cachedStatement(sql: """
                 INSERT INTO task(id, spec_id, array_index, name, priority, state, submitted_at, workflow_id, workload_id)
@@ -21,7 +22,7 @@ extension PilotStore {
                 let specID = db.lastInsertedRowID
                 for index in indices ?? [-1] {
                     let arrayIndex = index >= 0 ? index : nil
-                    let name = arrayIndex.map { spec.instantiated(index: $0).name } ?? spec.name
+                    let name = arrayIndex.map { spec.memberName(index: $0) } ?? spec.name
                     try taskStmt.execute(arguments: [id, specID, arrayIndex, name, spec.priority, submittedAt, workflow, workload])
                     var r = TaskRow(id: id, specID: specID, arrayIndex: arrayIndex, name: name, priority: spec.priority,
                                     state: .ready, submittedAt: submittedAt)
@@ -46,7 +47,7 @@ extension PilotStore {
                     WHERE id = ?
                     """)
                 for t in batch.tasks {
-                    let binding = try t.binding.map { String(decoding: try enc.encode($0), as: UTF8.self) }
+                    let binding = t.binding?.storeJSON
                     try st.execute(arguments: [t.state.rawValue, t.attempt, t.crashes, t.failures, t.agent, binding, t.boundAt,
                                                t.startedAt, t.endedAt, t.exitCode.map { Int($0) }, t.signal.map { Int($0) }, t.reason,
                                                t.result, t.notBefore, t.id])

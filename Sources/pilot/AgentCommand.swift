@@ -42,6 +42,7 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Directory for task stdout/stderr (default: <server dir>/logs).") var logDir: String?
     @Option(help: "Stable agent id (default: derived from host, pilot and Slurm job).") var uuid: String?
     @Option(help: "Log level.") var logLevel: String?
+    @Option(help: "Tasks per core this agent accepts: 1 running + N-1 queued here (1: no prefetch).") var prefetch = 2
 
     func run() async throws {
         LogSetup.bootstrap(logLevel)
@@ -104,6 +105,7 @@ struct AgentCommand: AsyncParsableCommand {
         cfg.pilot = pilot
         cfg.deadline = deadline ?? env["PILOT_WALLTIME_END"].flatMap(Double.init)
         cfg.drainGrace = drainGrace
+        cfg.prefetch = max(1, prefetch)
         guard let l = AgentConfig.Launcher(rawValue: launcher) else { throw ValidationError("--launcher must be process or null") }
         cfg.launcher = l
         cfg.cpuMap = CPUMapping.forAdvertised(res)

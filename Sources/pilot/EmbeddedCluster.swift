@@ -24,10 +24,12 @@ final class EmbeddedCluster: Sendable {
     let removeDir: Bool
 
     static func start(serverDir: String? = nil, topology: NodeTopology, launcher: AgentConfig.Launcher = .process,
-                      agents count: Int = 1, heartbeatTimeout: Double = 20, log: Logger) async throws -> EmbeddedCluster {
+                      agents count: Int = 1, heartbeatTimeout: Double = 20, prefetch: Int = 2,
+                      log: Logger) async throws -> EmbeddedCluster {
         let dir = serverDir ?? makeTempDir()
         var cfg = ManagerConfig(serverDir: dir)
         cfg.heartbeatTimeout = heartbeatTimeout
+        cfg.prefetch = prefetch
         cfg.devices = try QPUDevices.load(nil)
         cfg.iterativeDrivers = MiniAppDrivers.factory(pilotExecutable: ProjectFiles.pilotBinary)
         cfg.pilotBinary = ProjectFiles.pilotBinary
@@ -44,6 +46,7 @@ final class EmbeddedCluster: Sendable {
                                  uuid: "embedded-\(i)-\(getpid())", hostname: resources.hostname, resources: resources,
                                  logDir: dir + "/logs")
             ac.launcher = launcher
+            ac.prefetch = prefetch
             ac.cpuMap = CPUMapping.forAdvertised(resources)
             let a = Agent(config: ac, logger: log, kernel: QuantumBridge.kernel(log: log))
             agents.append(a)

@@ -25,6 +25,7 @@ struct ManagerCommand: AsyncParsableCommand {
         @Option(help: "Log level (trace, debug, info, warning, error).") var logLevel: String?
         @Option(help: "Address pilots' agents use to reach this manager (default: --host, or this host's name for 0.0.0.0).")
         var pilotAgentHost: String?
+        @Option(help: "Tasks bound per core at once: 1 running + N-1 queued at the agent (1: no prefetch).") var prefetch = 2
 
         func run() async throws {
             LogSetup.bootstrap(logLevel)
@@ -35,6 +36,7 @@ struct ManagerCommand: AsyncParsableCommand {
             cfg.agentPort = agentPort
             cfg.heartbeatInterval = heartbeatInterval
             cfg.heartbeatTimeout = heartbeatTimeout
+            cfg.prefetch = max(1, prefetch)
             cfg.devices = try QPUDevices.load(qpuProfiles)
             cfg.iterativeDrivers = MiniAppDrivers.factory(pilotExecutable: ProjectFiles.pilotBinary)
             cfg.pilotBinary = ProjectFiles.pilotBinary

@@ -83,9 +83,10 @@ import Testing
         let agents = try await c.client.agents()
         let survivorID = try #require(agents.first { $0.uuid == "survivor" }?.id)
         #expect(agents.first { $0.uuid == "victim" }?.state == "lost")
-        // The tasks that were running on the victim crashed once and finished on the survivor.
+        // The tasks bound to the victim (two running, up to two queued there by prefetch) crashed once
+        // and finished on the survivor.
         let moved = infos.filter { $0.crashes == 1 }
-        #expect(moved.count == 2)
+        #expect((2...4).contains(moved.count))
         #expect(moved.allSatisfy { $0.agent == survivorID && $0.state == .done })
     }
 
