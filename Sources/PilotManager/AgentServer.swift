@@ -73,7 +73,6 @@ final class AgentServer: Sendable {
                 let welcome = try await core.register(hello, link: link)
                 greeted.withLockedValue { $0 = true }
                 agentID = welcome.agentID
-                link.send(.welcome(welcome))
             } catch {
                 log.warning("refused agent from \(peer): \(error)")
                 link.send(.error(error.body))

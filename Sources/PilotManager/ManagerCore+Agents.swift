@@ -98,8 +98,12 @@ extension ManagerCore {
         }
         if !hello.finished.isEmpty { finished(hello.finished, from: id) }
         log.info("agent \(id) registered: \(hello.hostname) pilot=\(hello.pilot ?? "-") cores=\(hello.resources.coreCount) gpus=\(hello.resources.gpus.count) running=\(hello.running.count)")
+        let welcome = Welcome(agentID: id, heartbeatInterval: config.heartbeatInterval, kill: kill, combined: true)
+        // Sent here, on the actor, before the tick below can run: otherwise that tick's assignments
+        // could reach the agent ahead of its welcome.
+        link.send(.welcome(welcome))
         requestTick()
-        return Welcome(agentID: id, heartbeatInterval: config.heartbeatInterval, kill: kill, combined: true)
+        return welcome
     }
 
     /// A task's old binding, reusable only if the agent still has those slots.
