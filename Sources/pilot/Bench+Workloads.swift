@@ -7,7 +7,7 @@ extension BenchCommand {
     struct W1: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "W1: N process tasks /bin/true, 1 core each, embedded manager + local agent.")
-        @Option(help: "Task counts (one set of reps per value).") var n: [Int] = [2000]
+        @Option(parsing: .upToNextOption, help: "Task counts (one set of reps per value).") var n: [Int] = [2000]
         @OptionGroup var opts: BenchOptions
 
         func run() async throws {
@@ -31,7 +31,7 @@ extension BenchCommand {
             By default the agent advertises this machine's cores, as the peers' 2 workers; --topology synthetic:…
             with more cores measures the manager with a deeper pipeline.
             """)
-        @Option(help: "Task counts.") var n: [Int] = [10_000, 100_000]
+        @Option(parsing: .upToNextOption, help: "Task counts.") var n: [Int] = [10_000, 100_000]
         @OptionGroup var opts: BenchOptions
 
         func run() async throws {
