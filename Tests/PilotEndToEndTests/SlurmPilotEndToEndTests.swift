@@ -109,7 +109,9 @@ import Testing
         jobs = [a.job, b.job]
         _ = try await c.waitForPilots([a.id, b.id], agentsEach: 1)
         // The first attempt outlives the pilot's kill (KillWait=5 s); a rerun ends at once.
-        let body = "if [ \"$PILOT_ATTEMPT\" = 1 ]; then sleep 12; fi; echo ran on $PILOT_NODE"
+        // `exec` keeps the first attempt one process: Slurm signals every process of the step, and a
+        // shell that outlived its killed `sleep` would go on to succeed.
+        let body = "if [ \"$PILOT_ATTEMPT\" = 1 ]; then exec sleep 12; fi; echo ran on $PILOT_NODE"
         let spec = TaskSpec(name: "w", command: ["/bin/sh", "-c", body], request: ResourceRequest(cores: 1))
         _ = try await c.client.submit(SubmitRequest(array: ArraySubmission(template: spec, range: "1-8")))
         let agents = try await c.client.agents()
@@ -153,7 +155,7 @@ import Testing
         let agentA = try #require(try await c.client.agents().first { $0.pilot == a.id }).id
 
         // Running when the walltime ends: requeued, and the rerun elsewhere ends at once.
-        let body = "if [ \"$PILOT_ATTEMPT\" = 1 ]; then sleep 300; fi; echo ran on $PILOT_NODE"
+        let body = "if [ \"$PILOT_ATTEMPT\" = 1 ]; then exec sleep 300; fi; echo ran on $PILOT_NODE"
         let long = TaskSpec(name: "long", command: ["/bin/sh", "-c", body], request: ResourceRequest(cores: 1))
         let first = try await c.client.submit(SubmitRequest(array: ArraySubmission(template: long, range: "1-3")))
         try await c.poll("long tasks running on \(a.id)") {
