@@ -10,9 +10,8 @@ import PilotWorkflow
 public struct VQEDriver: IterativeDriver {
     public private(set) var state: VQEState
     public let stage: String
-    private let factory: QuantumTaskFactory
-    private var inFlight = 0
-    public private(set) var failure: String?
+    private var loop: RoundLoop
+    public var failure: String? { loop.failure }
 
     public init(plan: IterativeStagePlan, context: WorkflowContext, pilotExecutable: String = "pilot") throws(WorkflowError) {
         stage = plan.stage
@@ -20,8 +19,8 @@ public struct VQEDriver: IterativeDriver {
             var configuration = try VQEConfiguration(params: plan.params, defaultSeed: context.seed)
             configuration.maxRounds = min(configuration.maxRounds, Self.roundCap(plan))
             state = try VQEState(configuration)
-            factory = QuantumTaskFactory(device: configuration.device, template: plan.taskTemplate,
-                                         pilotExecutable: pilotExecutable)
+            loop = RoundLoop(factory: QuantumTaskFactory(device: configuration.device, template: plan.taskTemplate,
+                                                         pilotExecutable: pilotExecutable))
         } catch {
             throw WorkflowError(.driverFailed, error.message, field: "stages.\(plan.stage).\(error.field ?? "params")")
         }
@@ -33,37 +32,11 @@ public struct VQEDriver: IterativeDriver {
     static func roundCap(_ plan: IterativeStagePlan) -> Int { max(1, plan.maxRounds - 1) }
 
     public mutating func nextRound(previousResults: [TaskOutcomeSummary]) -> [TaskSpec]? {
-        guard failure == nil else { return nil }
-        if inFlight > 0 {
-            do throws(MiniAppError) {
-                let results = try RoundResults.ordered(previousResults, expected: inFlight)
-                try state.record(results)
-            } catch {
-                failure = error.description
-                return nil
-            }
-            inFlight = 0
-        }
-        if state.isDone { return nil }
-        let round = state.rounds.count
-        do throws(MiniAppError) {
-            var tasks: [TaskSpec] = []
-            for (k, job) in state.pendingJobs().enumerated() {
-                tasks.append(try factory.task(for: job, name: "\(stage).r\(round)[\(k)]"))
-            }
-            inFlight = tasks.count
-            return tasks
-        } catch {
-            failure = error.description
-            return nil
-        }
+        let stage = self.stage
+        return loop.next(&state, previousResults: previousResults) { round, k in "\(stage).r\(round)[\(k)]" }
     }
 
-    public var summary: String {
-        var report = state.report
-        report.error = failure
-        return report.json()
-    }
+    public var summary: String { state.summary(error: loop.failure) }
 }
 
 /// Puts a round's outcomes back in submission order (they arrive in completion order) and
