@@ -18,17 +18,18 @@ extension Agent {
         forgetWaiting()
         templates.removeAll()
         managerCombines = false
+        managerReadsBinary = false
         defer { link = nil; agentID = nil; forgetWaiting() }
         let hello = AgentHello(token: cfg.token, agentUUID: cfg.uuid, hostname: cfg.hostname, pilot: cfg.pilot,
                                resources: cfg.resources, deadline: drainDeadline ?? cfg.deadline, draining: draining,
                                running: running.values.filter { !discard.contains($0.key) }
                                    .map { RunningTask(key: $0.key, pid: $0.pid, startedAt: $0.startedAt) },
-                               finished: Array(unacked.values), prefetch: cfg.prefetch, templates: true)
+                               finished: Array(unacked.values), prefetch: cfg.prefetch, templates: true, binary: true)
         send(.hello(hello))
         defer { heartbeat?.cancel(); heartbeat = nil }
         for await frame in frames {
             let env: ManagerEnvelope
-            do { env = try JSONCoding.decode(ManagerEnvelope.self, from: frame) } catch {
+            do { env = try JSONCoding.decodeManagerFrame(frame) } catch {
                 log.warning("bad message from manager: \(JSONCoding.describe(error).message)")
                 continue
             }
@@ -38,6 +39,7 @@ extension Agent {
                 agentID = w.agentID
                 heartbeatInterval = w.heartbeatInterval
                 managerCombines = w.combined ?? false
+                managerReadsBinary = w.binary ?? false
                 startHeartbeat(every: w.heartbeatInterval)
                 for k in w.kill { kill(k, discarding: true) }
                 log.info("registered as agent \(w.agentID)\(w.kill.isEmpty ? "" : "; killing \(w.kill.count) tasks re-bound elsewhere")")
@@ -96,7 +98,7 @@ extension Agent {
     }
 
     func send(_ env: AgentEnvelope) {
-        guard let ch = link, let buf = try? JSONCoding.frame(env, allocator: ch.allocator) else { return }
+        guard let ch = link, let buf = try? JSONCoding.frame(env, binary: managerReadsBinary, allocator: ch.allocator) else { return }
         ch.writeAndFlush(buf, promise: nil)
     }
 

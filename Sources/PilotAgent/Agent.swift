@@ -39,6 +39,8 @@ public actor Agent {
     var busyGPUs: Set<Int> = []
     /// The manager said it reads `started` inside a `finished` frame (see `flush`).
     var managerCombines = false
+    /// The manager's welcome said it reads `BinaryFrame`s.
+    var managerReadsBinary = false
     /// Array templates the manager sent over the current connection, by spec id.
     var templates: [Int64: TaskSpec] = [:]
     /// This process's environment merged with the configured one; see `environment(for:)`.

@@ -5,6 +5,8 @@ import PilotProtocol
 public struct AgentLink: Sendable {
     let channel: any Channel
     let id: ObjectIdentifier
+    /// Set from the agent's hello: per-task messages go out as `BinaryFrame`s.
+    var binary = false
 
     init(channel: any Channel) {
         self.channel = channel
@@ -12,7 +14,7 @@ public struct AgentLink: Sendable {
     }
 
     func send(_ message: ManagerEnvelope) {
-        guard let buf = try? JSONCoding.frame(message, allocator: channel.allocator) else { return }
+        guard let buf = try? JSONCoding.frame(message, binary: binary, allocator: channel.allocator) else { return }
         channel.writeAndFlush(buf, promise: nil)
     }
 

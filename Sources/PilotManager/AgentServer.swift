@@ -41,7 +41,7 @@ final class AgentServer: Sendable {
         var agentID: Int?
         for await frame in frames {
             let env: AgentEnvelope
-            do { env = try JSONCoding.decode(AgentEnvelope.self, from: frame) } catch {
+            do { env = try JSONCoding.decodeAgentFrame(frame) } catch {
                 let d = JSONCoding.describe(error)
                 log.warning("bad agent message from \(peer): \(d.field.map { "\($0): " } ?? "")\(d.message)")
                 link.send(.error(APIErrorBody(code: "bad_message", message: d.message, field: d.field)))

@@ -32,6 +32,8 @@ extension ManagerCore {
         rec.pilot = hello.pilot
         rec.resources = hello.resources
         rec.state = .active
+        var link = link
+        link.binary = hello.binary ?? false
         rec.link = link
         rec.lastSeen = t
         rec.deadline = hello.deadline
@@ -99,7 +101,7 @@ extension ManagerCore {
         }
         if !hello.finished.isEmpty { finished(hello.finished, from: id) }
         log.info("agent \(id) registered: \(hello.hostname) pilot=\(hello.pilot ?? "-") cores=\(hello.resources.coreCount) gpus=\(hello.resources.gpus.count) running=\(hello.running.count)")
-        let welcome = Welcome(agentID: id, heartbeatInterval: config.heartbeatInterval, kill: kill, combined: true)
+        let welcome = Welcome(agentID: id, heartbeatInterval: config.heartbeatInterval, kill: kill, combined: true, binary: true)
         // Sent from inside the actor so it precedes any assignment the next tick sends.
         link.send(.welcome(welcome))
         requestTick()

@@ -76,13 +76,16 @@ public struct AgentHello: Sendable, Codable {
     public var prefetch: Int?
     /// Whether the agent understands `assignRefs` (array members sent as template id + index).
     public var templates: Bool?
+    /// Whether the agent reads `BinaryFrame`s.
+    public var binary: Bool?
     public init(token: String, agentUUID: String, hostname: String, pilot: String?, resources: NodeResources, deadline: Double?,
                 draining: Bool = false, running: [RunningTask] = [], finished: [TaskOutcome] = [], prefetch: Int? = nil,
-                templates: Bool? = nil) {
+                templates: Bool? = nil, binary: Bool? = nil) {
         self.token = token; self.agentUUID = agentUUID; self.hostname = hostname; self.pilot = pilot; self.resources = resources
         self.deadline = deadline; self.draining = draining; self.running = running; self.finished = finished
         self.prefetch = prefetch
         self.templates = templates
+        self.binary = binary
     }
 }
 
@@ -95,8 +98,11 @@ public struct Welcome: Sendable, Codable {
     /// The manager reads `started` carried in a `finished` envelope, so an agent may report both in
     /// one frame (absent: older manager, send them apart).
     public var combined: Bool?
-    public init(agentID: Int, heartbeatInterval: Double, kill: [TaskKey] = [], combined: Bool? = nil) {
+    /// Whether the manager reads `BinaryFrame`s.
+    public var binary: Bool?
+    public init(agentID: Int, heartbeatInterval: Double, kill: [TaskKey] = [], combined: Bool? = nil, binary: Bool? = nil) {
         self.agentID = agentID; self.heartbeatInterval = heartbeatInterval; self.kill = kill; self.combined = combined
+        self.binary = binary
     }
 }
 

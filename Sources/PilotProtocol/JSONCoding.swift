@@ -21,6 +21,7 @@ public enum JSONCoding {
 
     /// Turns a decoding failure into a message that names the field and the reason.
     public static func describe(_ error: any Error) -> (field: String?, message: String) {
+        if let b = error as? BinaryFrameError { return (b.field, b.message) }
         guard let e = error as? DecodingError else { return (nil, "\(error)") }
         func path(_ p: [any CodingKey]) -> String? {
             let s = p.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
@@ -33,5 +34,28 @@ public enum JSONCoding {
         case .dataCorrupted(let c): return (path(c.codingPath), "malformed JSON: \(c.underlyingError.map { "\($0)" } ?? c.debugDescription)")
         @unknown default: return (nil, "\(e)")
         }
+    }
+}
+
+extension JSONCoding {
+    /// One agent-channel frame: the binary form when the peer reads it and the message has one,
+    /// JSON otherwise.
+    public static func frame(_ env: AgentEnvelope, binary: Bool, allocator: ByteBufferAllocator) throws -> ByteBuffer {
+        if binary, let b = BinaryFrame.encode(env, allocator: allocator) { return b }
+        return try frame(env, allocator: allocator)
+    }
+
+    public static func frame(_ env: ManagerEnvelope, binary: Bool, allocator: ByteBufferAllocator) throws -> ByteBuffer {
+        if binary, let b = BinaryFrame.encode(env, allocator: allocator) { return b }
+        return try frame(env, allocator: allocator)
+    }
+
+    /// Reads either form; the first byte tells which.
+    public static func decodeAgentFrame(_ buf: ByteBuffer) throws -> AgentEnvelope {
+        BinaryFrame.isBinary(buf) ? try BinaryFrame.decodeAgentEnvelope(buf) : try decode(AgentEnvelope.self, from: buf)
+    }
+
+    public static func decodeManagerFrame(_ buf: ByteBuffer) throws -> ManagerEnvelope {
+        BinaryFrame.isBinary(buf) ? try BinaryFrame.decodeManagerEnvelope(buf) : try decode(ManagerEnvelope.self, from: buf)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import PilotCore
 import PilotProtocol
 import Testing
@@ -45,6 +46,16 @@ import Testing
         let finished = String(decoding: try JSONEncoder().encode(AgentEnvelope.finished([
             TaskOutcome(key: TaskKey(task: 999_999, attempt: 1), kind: .exited, exitCode: 0, endedAt: 0)])), as: UTF8.self)
         for _ in 0..<cases { conn.sendFrame(Data(m.mutate(finished).utf8)) }
+        // And their binary form, mutated byte by byte.
+        var fin = AgentEnvelope.finished([TaskOutcome(key: TaskKey(task: 999_999, attempt: 1), kind: .exited, exitCode: 0, endedAt: 0)])
+        fin.started = [RunningTask(key: TaskKey(task: 999_998, attempt: 0), pid: 1, startedAt: 0)]
+        let binary = Array(BinaryFrame.encode(fin, allocator: ByteBufferAllocator())!.readableBytesView)
+        for _ in 0..<cases {
+            var b = binary
+            let at = 1 + m.int(b.count - 1)
+            if m.int(2) == 0 { b = Array(b.prefix(at)) } else { b[at] = UInt8(truncatingIfNeeded: m.next()) }
+            conn.sendFrame(Data(b))
+        }
         // An oversized frame header closes the connection instead of allocating.
         conn.sendRaw(Data([0xFF, 0xFF, 0xFF, 0xF0]))
         conn.close()
