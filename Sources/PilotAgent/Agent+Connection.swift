@@ -8,7 +8,7 @@ extension Agent {
     /// One connection: hello with what is running and what finished unacknowledged, then serve.
     func session(_ cfg: AgentConfig) async throws {
         let (frames, cont) = AsyncStream<ByteBuffer>.makeStream()
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let channel = try await ClientBootstrap(group: eventLoop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(5))
             .channelInitializer { ch in ch.pipeline.addFraming(cont) }

@@ -69,7 +69,16 @@ public actor Agent {
     /// whether the pilot is ending (see Agent+SlurmSignals.swift).
     var heldExits: [TaskKey: TaskOutcome] = [:]
 
-    public init(config: AgentConfig, logger: Logger, kernel: KernelRunner? = nil) {
+    /// The agent runs on one event loop, the one its manager connection lives on: frames are
+    /// handled, tasks spawned and results written on one long-lived thread, with no hop through
+    /// the Swift pool per message (each hop was a thread wake-up per task), and the loop's thread
+    /// outlives every child, so spawns need no helper thread for the parent-death signal.
+    public nonisolated let eventLoop: any EventLoop
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { eventLoop.executor.asUnownedSerialExecutor() }
+
+    public init(config: AgentConfig, logger: Logger, kernel: KernelRunner? = nil,
+                eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next()) {
+        self.eventLoop = eventLoop
         self.config = config
         log = logger
         self.kernel = kernel
@@ -80,8 +89,9 @@ public actor Agent {
     /// Runs until `stop()` or until a drain completes.
     public func run() async {
         let box = WeakAgent(self)
-        launcher = ProcessLauncher { batch in
-            Task { await box.agent?.exited(batch) }
+        let loop = eventLoop
+        launcher = ProcessLauncher(callersOutliveChildren: true) { batch in
+            loop.execute { box.agent?.assumeIsolated { $0.exited(batch) } }
         }
         try? FileManager.default.createDirectory(atPath: config.logDir, withIntermediateDirectories: true)
         if let d = config.deadline { scheduleDeadlineDrain(d) }

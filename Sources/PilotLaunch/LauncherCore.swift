@@ -35,8 +35,11 @@ final class LauncherCore: Sendable {
     let onExit: @Sendable (Batch) -> Void
     static let maxBatch = 256
 
-    init(onExit: @escaping @Sendable (Batch) -> Void) {
+    let directSpawn: Bool
+
+    init(directSpawn: Bool = false, onExit: @escaping @Sendable (Batch) -> Void) {
         self.onExit = onExit
+        self.directSpawn = directSpawn
         let epollFD = pilot_spawn_epoll_create()
         let wakeFD = pilot_spawn_eventfd()
         // Without these the launcher cannot work at all; they only fail when the process is
@@ -78,7 +81,7 @@ final class LauncherCore: Sendable {
         do throws(LaunchError) {
             let prepared = try PreparedSpawn(spec, devNull: Self.devNull)
             let rc = prepared.withArgs { args in
-                spec.parentDeathSignal == nil ? pilot_spawn(&args, &result) : pilot_spawn_via_helper(&args, &result)
+                spec.parentDeathSignal == nil || directSpawn ? pilot_spawn(&args, &result) : pilot_spawn_via_helper(&args, &result)
             }
             if rc != 0 {
                 let code = LaunchError.childStep(result.step)

@@ -8,8 +8,13 @@ public final class ProcessLauncher: Sendable {
 
     /// `onExit` runs on the launcher's reaper thread with every exit collected in one wake-up.
     /// Keep it short; exits queue in the kernel meanwhile, nothing is lost.
-    public init(onExit: @escaping @Sendable ([(token: UInt64, exit: ProcessExit)]) -> Void) {
-        core = LauncherCore(onExit: onExit)
+    ///
+    /// The kernel ties `PR_SET_PDEATHSIG` to the *thread* that forks, and Swift's pool threads come
+    /// and go, so by default a spawn with a parent-death signal goes through one long-lived helper
+    /// thread. Pass `callersOutliveChildren` when every `spawn` comes from a thread that lives as long
+    /// as the process (an event loop): the spawn then happens on the caller, without two hand-offs.
+    public init(callersOutliveChildren: Bool = false, onExit: @escaping @Sendable ([(token: UInt64, exit: ProcessExit)]) -> Void) {
+        core = LauncherCore(directSpawn: callersOutliveChildren, onExit: onExit)
         core.start()
     }
 

@@ -19,19 +19,20 @@ final class AgentServer: Sendable {
     }
 
     func bind(host: String, port: Int, group: any EventLoopGroup) async throws -> any Channel {
-        try await ServerBootstrap(group: group)
+        try await ServerBootstrap(group: group, childGroup: core.eventLoop)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.pipeline.addFraming().map { stream in
-                    Task { await self.serve(channel, frames: stream) }
+                    Task { await self.serve(channel, frames: stream, core: self.core) }
                 }
             }
             .bind(host: host, port: port).get()
     }
 
-    private func serve(_ channel: any Channel, frames: AsyncStream<ByteBuffer>) async {
+    /// Runs on the core's executor: a frame is decoded and handled where it arrived.
+    private func serve(_ channel: any Channel, frames: AsyncStream<ByteBuffer>, core: isolated ManagerCore) async {
         let link = AgentLink(channel: channel)
         let peer = channel.remoteAddress?.description ?? "?"
         let greeted = NIOLockedValueBox(false)
@@ -54,7 +55,7 @@ final class AgentServer: Sendable {
                 return
             }
             if let id = agentID {
-                await core.handle(env, from: id)
+                core.handle(env, from: id)
                 continue
             }
             guard env.type == .hello, let hello = env.hello else {
@@ -70,7 +71,7 @@ final class AgentServer: Sendable {
                 return
             }
             do {
-                let welcome = try await core.register(hello, link: link)
+                let welcome = try core.register(hello, link: link)
                 greeted.withLockedValue { $0 = true }
                 agentID = welcome.agentID
             } catch {
@@ -80,7 +81,7 @@ final class AgentServer: Sendable {
                 return
             }
         }
-        if let id = agentID { await core.disconnected(id, link: link) }
+        if let id = agentID { core.disconnected(id, link: link) }
     }
 }
 

@@ -1,6 +1,8 @@
 import Foundation
 import HeapModule
 import Logging
+import NIOCore
+import NIOPosix
 import PilotCore
 import PilotProtocol
 import PilotStore
@@ -64,7 +66,14 @@ public actor ManagerCore {
         var continuation: CheckedContinuation<WaitResponse, Never>
     }
 
-    public init(config: ManagerConfig, store: PilotStore, logger: Logger) throws {
+    /// The core runs on one event loop, which also carries every agent connection: frames are
+    /// decoded and handled and assignments written without a thread hop per message.
+    public nonisolated let eventLoop: any EventLoop
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { eventLoop.executor.asUnownedSerialExecutor() }
+
+    public init(config: ManagerConfig, store: PilotStore, logger: Logger,
+                eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next()) throws {
+        self.eventLoop = eventLoop
         self.config = config
         self.store = store
         log = logger
@@ -164,7 +173,7 @@ public actor ManagerCore {
     func requestTick() {
         guard !tickPending else { return }
         tickPending = true
-        Task { await self.tick() }
+        Task { self.tick() }
     }
 
     /// One round: schedule, commit everything, then talk to agents.
