@@ -132,8 +132,12 @@ extension WorkflowEngine {
         run.addTasks([(fanIn ?? p.fanIn, Array(0..<fanOut.count), nil)], round: 0)
         run.fanInIndex = fi
         run.phase = .fanOut
+        // A retry keeps the sub-experiments that succeeded (their result files are still there);
+        // the reconstruction always runs again, it is what failed or never ran.
+        if let prev = previous.removeValue(forKey: name) { run.carryOver(from: prev, range: 0..<fi) }
         runs[name] = run
-        release(name, fanOut.isEmpty ? [fi] : Array(0..<fanOut.count), &out)
+        let open = (0..<fi).filter { run.tasks[$0].phase == .waiting }
+        release(name, open.isEmpty ? [fi] : open, &out)
     }
 
     mutating func nextRound(_ name: String, outcomes: [TaskOutcomeSummary], _ out: inout [WorkflowAction]) {
