@@ -59,6 +59,7 @@ extension ManagerCore {
         }
         for p in recovery.problems { log.warning("workflow \(row.id) replay: \(p)") }
         var run = WorkflowRun(id: row.id, engine: recovery.engine, file: row.file)
+        run.createdAt = row.createdAt
         run.recordedState = row.state
         run.recordedEndedAt = row.endedAt
         for w in workloads {

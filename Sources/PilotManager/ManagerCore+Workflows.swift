@@ -33,6 +33,7 @@ extension ManagerCore {
         }
         var run = WorkflowRun(id: id, engine: engine, file: req.file)
         run.recordedState = "running"
+        run.createdAt = t
         let actions = run.engine.start()
         workflows[id] = run
         log.info("workflow \(id) '\(wf.name ?? "")': \(wf.stages.count) stages")
@@ -323,7 +324,7 @@ extension ManagerCore {
         }
         let dir = run.engine.context.dir
         return WorkflowInfo(id: id, name: run.engine.workflow.name ?? "workflow", state: run.state, dir: dir,
-                            createdAt: startedAt, endedAt: run.endedAt, stages: stages)
+                            createdAt: run.createdAt, endedAt: run.endedAt, stages: stages)
     }
 
     public func workflowList() -> [WorkflowInfo] { workflows.keys.sorted().compactMap(workflowInfo) }

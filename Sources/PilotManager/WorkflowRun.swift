@@ -7,6 +7,7 @@ struct WorkflowRun {
     let id: Int64
     var engine: WorkflowEngine
     let file: String?
+    var createdAt: Double = 0
     var state: String = "running"
     var endedAt: Double?
     /// Stage → local index → task id, and the way back.
