@@ -126,10 +126,11 @@ extension ManagerCore {
                     workflows[id]!.endedAt = t
                     continue
                 }
-                workflows[id]!.endedAt = now
+                let t = now
+                workflows[id]!.endedAt = t
                 workflows[id]!.recordedState = state
-                workflows[id]!.recordedEndedAt = now
-                try? store.updateWorkflow(id, state: state, endedAt: now)
+                workflows[id]!.recordedEndedAt = t
+                try? store.updateWorkflow(id, state: state, endedAt: t)
                 log.info("workflow \(id) \(state)")
             }
             for e in events {
@@ -217,6 +218,8 @@ extension ManagerCore {
             let stored = storedTask(ended, stage: ref.stage, localIndex: ref.localIndex,
                                     outputs: workflows[ref.workflow]!.engine.context.outputs(of: ref.stage), quantum: spec?.kind == .quantum)
             account(ref, ended, spec)
+            // A start reported together with the end never passed through `.running` here.
+            if let e = stored.startedEvent { byWorkflow[ref.workflow, default: []].append(e) }
             if let e = stored.finishedEvent { byWorkflow[ref.workflow, default: []].append(e) }
             workflowTasks[tid] = nil
         }

@@ -17,7 +17,8 @@ extension WorkflowEngine {
         case .taskStarted(let name, let i, let at):
             guard var run = try activeRun(name), let r = try run.relative(i, stage: name) else { return [] }
             guard run.tasks[r].phase == .released || run.tasks[r].phase == .submitted else {
-                if run.tasks[r].phase.isTerminal { return [] }
+                // A repeated start (the lead reports the start again with the end) changes nothing.
+                if run.tasks[r].phase.isTerminal || run.tasks[r].phase == .running { return [] }
                 throw WorkflowError(.invalidEvent, "task \(name)[\(i)] started while \(run.tasks[r].phase.rawValue)")
             }
             run.set(r, .running)
@@ -25,7 +26,10 @@ extension WorkflowEngine {
             runs[name] = run
 
         case .taskFinished(let name, let i, let ok, let reason, let result, let at):
-            guard var run = try activeRun(name), let r = try run.relative(i, stage: name) else { return [] }
+            guard var run = try activeRun(name), let r = try run.relative(i, stage: name) else {
+                recordLateSuccess(name, i, ok: ok)
+                return []
+            }
             let phase = run.tasks[r].phase
             if phase == .canceled || phase == .skipped { return [] }
             guard phase.isActive else {
@@ -55,6 +59,15 @@ extension WorkflowEngine {
         }
         startReady(&out)
         return out
+    }
+
+    /// A task canceled because its stage failed may have succeeded before the cancel reached it:
+    /// it counts as done then, so a retry of the stage keeps its result instead of running it again.
+    private mutating func recordLateSuccess(_ name: String, _ i: Int, ok: Bool) {
+        guard ok, var run = runs[name], run.finished, i >= run.base, i - run.base < run.tasks.count,
+              run.tasks[i - run.base].phase == .canceled else { return }
+        run.set(i - run.base, .done)
+        runs[name] = run
     }
 
     /// nil for a stage that already finished; throws for a name that is no stage or never started.

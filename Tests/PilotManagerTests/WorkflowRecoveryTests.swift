@@ -80,7 +80,8 @@ import Testing
         // A third manager finds it done and writes nothing for it.
         let third = try ManagerFixture(dir: first.dir)
         await third.core.restoreWorkflows()
-        #expect(await third.core.workflowInfo(wf.id) == end)
+        let rebuilt = await third.core.workflowInfo(wf.id)
+        #expect(rebuilt == end, "\(String(describing: rebuilt))\n\(String(describing: end))")
     }
 
     @Test func retryAfterRestartRerunsOnlyTheFailedTask() async throws {

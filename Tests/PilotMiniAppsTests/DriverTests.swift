@@ -154,10 +154,11 @@ import Testing
         var history = WorkflowHistory()
         var clock = 0.0
         var open: [PlannedTask] = []
-        func take(_ actions: [WorkflowAction]) {
+        func take(_ actions: [WorkflowAction]) throws {
             for case .submit(let stage, let tasks) in actions {
                 for t in tasks { history.tasks.append(.init(id: Int64(1000 + t.localIndex), stage: stage, localIndex: t.localIndex, state: .ready)) }
                 open += tasks
+                _ = try engine.handle(.tasksSubmitted(workload: stage, localIndices: tasks.map(\.localIndex)))
             }
         }
         /// Runs the open tasks on the simulator and feeds `count` of the outcomes (all by default).
@@ -171,11 +172,11 @@ import Testing
                 history.tasks[k].endedAt = clock
                 history.tasks[k].resultJSON = o.resultJSON
                 open.removeAll { $0.localIndex == o.localIndex }
-                take(try engine.handle(.taskFinished(workload: "vqe", localIndex: o.localIndex, succeeded: true,
+                try take(try engine.handle(.taskFinished(workload: "vqe", localIndex: o.localIndex, succeeded: true,
                                                      resultJSON: o.resultJSON, at: clock)))
             }
         }
-        take(engine.start())
+        try take(engine.start())
         try await runOpen()
         try await runOpen()
         try await runOpen(feeding: 2)          // round 3 in flight at the "crash"
