@@ -78,7 +78,20 @@ extension ManagerCore {
         }
         for t in recovery.unclaimed { run.unclaimed[t.stage, default: [:]][t.localIndex] = t.id }
         workflows[row.id] = run
-        perform(recovery.actions, workflow: row.id)
+        var actions = recovery.actions
+        if row.state != "running" {
+            // A workflow stored as ended had no work left; a replay that finds some disagrees with
+            // the run it replays (a changed manager), and new tasks for it would surprise its owner.
+            let before = actions.count
+            actions.removeAll { a in
+                switch a {
+                case .submit, .planFanOut: return true
+                default: return false
+                }
+            }
+            if actions.count != before { log.warning("workflow \(row.id) ended \(row.state), but its replay asks for more work; none is submitted") }
+        }
+        perform(actions, workflow: row.id)
         if !recovery.unclaimed.isEmpty {
             log.info("workflow \(row.id): \(recovery.unclaimed.count) stored tasks wait for the outcome that released them")
         }
