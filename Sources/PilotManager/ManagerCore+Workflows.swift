@@ -122,6 +122,13 @@ extension ManagerCore {
             case .workflowDone(let ok):
                 let state = ok ? "done" : "failed"
                 workflows[id]!.state = state
+                // Tasks stored for a stage that, after a restart, was never started again (its
+                // dependency failed on a second attempt): nothing will take their outcome.
+                let orphans = workflows[id]!.unclaimed.values.flatMap(\.values)
+                if !orphans.isEmpty {
+                    workflows[id]!.unclaimed = [:]
+                    _ = cancel(orphans)
+                }
                 if workflows[id]!.recordedState == state, let t = workflows[id]!.recordedEndedAt {
                     workflows[id]!.endedAt = t
                     continue
