@@ -7,7 +7,8 @@ extension ManagerCore {
     /// Largest submission accepted in one call.
     static let maxTasksPerSubmit = 2_000_000
 
-    public func submit(_ req: SubmitRequest) throws(ManagerError) -> SubmitResponse {
+    /// `stage` ties a workflow stage's tasks to their stage indices, stored with them (see `StageTaskLink`).
+    public func submit(_ req: SubmitRequest, stage: StageTaskLink? = nil) throws(ManagerError) -> SubmitResponse {
         if let v = req.v, v > WireVersion.current {
             throw ManagerError(.badRequest, "request version \(v) is newer than this manager's \(WireVersion.current)", field: "v")
         }
@@ -31,7 +32,8 @@ extension ManagerCore {
         let first = nextTaskID
         let rows: [TaskRow]
         do {
-            rows = try store.insert(specs: groups, firstID: first, submittedAt: now, workflow: req.workflow, workload: req.workload)
+            rows = try store.insert(specs: groups, firstID: first, submittedAt: now, workflow: req.workflow, workload: req.workload,
+                                    stage: stage)
         } catch {
             throw ManagerError(.internal, "could not store the submission", cause: error)
         }

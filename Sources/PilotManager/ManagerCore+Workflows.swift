@@ -18,9 +18,9 @@ extension ManagerCore {
         let id: Int64
         let dir: String
         do {
-            let provisional = req.dir ?? "\(config.serverDir)/workflows/pending"
-            id = try store.insertWorkflow(name: wf.name ?? "workflow", file: req.file, dir: provisional, body: req.yaml, at: t)
-            dir = req.dir ?? "\(config.serverDir)/workflows/\(id)"
+            let serverDir = config.serverDir
+            (id, dir) = try store.insertWorkflow(name: wf.name ?? "workflow", file: req.file,
+                                                 dir: { req.dir ?? "\(serverDir)/workflows/\($0)" }, body: req.yaml, at: t)
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             for s in wf.stages { try FileManager.default.createDirectory(atPath: dir + "/" + s.name, withIntermediateDirectories: true) }
         } catch let e as StoreError { throw ManagerError(.internal, "cannot store the workflow", cause: e) } catch {
@@ -32,6 +32,8 @@ extension ManagerCore {
             throw ManagerError(.badRequest, "\(error)", field: error.field)
         }
         var run = WorkflowRun(id: id, engine: engine, file: req.file)
+        run.recordedState = "running"
+        run.createdAt = t
         let actions = run.engine.start()
         workflows[id] = run
         log.info("workflow \(id) '\(wf.name ?? "")': \(wf.stages.count) stages")
@@ -41,12 +43,17 @@ extension ManagerCore {
     }
 
     public func retryWorkflow(_ id: Int64) throws(ManagerError) -> WorkflowInfo {
-        guard workflows[id] != nil else { throw ManagerError(.notFound, "no running or finished workflow \(id) in this manager") }
+        guard let run = workflows[id] else { throw ManagerError(.notFound, "no running or finished workflow \(id) in this manager") }
+        guard run.engine.dag.states.contains(where: \.isFailed) else {
+            throw ManagerError(.badRequest, "workflow \(id) has no failed stages to retry")
+        }
+        // Counted before any task of the retry exists, so a restart replays the retry exactly when
+        // its tasks are in the store.
+        do { try store.recordWorkflowRetry(id) } catch { throw ManagerError(.internal, "cannot record the retry", cause: error) }
         let actions = workflows[id]!.engine.retryFailed()
-        guard !actions.isEmpty else { throw ManagerError(.badRequest, "workflow \(id) has no failed stages to retry") }
         workflows[id]!.state = "running"
         workflows[id]!.endedAt = nil
-        try? store.updateWorkflow(id, state: "running", endedAt: nil)
+        workflows[id]!.recordedState = "running"
         perform(actions, workflow: id)
         requestTick()
         return workflowInfo(id)!
@@ -61,10 +68,23 @@ extension ManagerCore {
             var events: [WorkflowEvent] = []
             switch action {
             case .stageStarted(let stage, let motif, _):
-                if let w = try? store.insertWorkload(workflow: id, stage: stage, motif: motif.rawValue, at: now) {
+                // A rebuilt engine starts its stages again: each start takes the next stored row of that stage.
+                if let w = workflows[id]!.storedWorkloads[stage]?.first {
+                    workflows[id]!.storedWorkloads[stage]!.removeFirst()
                     workflows[id]!.workloads[stage] = w
+                } else if let w = try? store.insertWorkload(workflow: id, stage: stage, motif: motif.rawValue, at: now) {
+                    workflows[id]!.workloads[stage] = w
+                    workflows[id]!.workloadStates[w] = "running"
                 }
-            case .submit(let stage, let planned):
+            case .submit(let stage, let all):
+                var planned: [PlannedTask] = []
+                for p in all {
+                    if let tid = workflows[id]!.unclaimed[stage]?.removeValue(forKey: p.localIndex) {
+                        events += adopt(tid, stage: stage, localIndex: p.localIndex, workflow: id)
+                    } else {
+                        planned.append(p)
+                    }
+                }
                 guard !planned.isEmpty else { continue }
                 var specs = planned.map(\.spec)
                 for i in specs.indices where specs[i].workingDirectory == nil { specs[i].workingDirectory = workflows[id]!.engine.context.dir }
@@ -72,7 +92,9 @@ extension ManagerCore {
                     var req = SubmitRequest(tasks: specs)
                     req.workflow = id
                     req.workload = workflows[id]!.workloads[stage]
-                    let r = try submit(req)
+                    let link = StageTaskLink(indices: planned.map(\.localIndex), fanOutPlan: workflows[id]!.pendingPlans[stage])
+                    let r = try submit(req, stage: link)
+                    workflows[id]!.pendingPlans[stage] = nil
                     for (k, p) in planned.enumerated() {
                         let tid = r.first + Int64(k)
                         workflows[id]!.tasks[stage, default: [:]][p.localIndex] = tid
@@ -86,7 +108,9 @@ extension ManagerCore {
                     }
                 }
             case .planFanOut(let stage, let plan, let template):
-                events.append(planCut(stage, plan, template: template.spec, workflow: id))
+                let answer = planCut(stage, plan, template: template.spec, workflow: id)
+                recordFanOut(answer, stage: stage, workflow: id)
+                events.append(answer)
             case .cancelTasks(let stage, let locals):
                 let ids = locals.compactMap { workflows[id]!.tasks[stage]?[$0] }
                 _ = cancel(ids)
@@ -96,10 +120,25 @@ extension ManagerCore {
                 workflows[id]!.reasons[stage] = reason
                 stageEnded(id, stage, state: "failed", summary: workflows[id]!.engine.progress(of: stage), reason: reason)
             case .workflowDone(let ok):
-                workflows[id]!.state = ok ? "done" : "failed"
-                workflows[id]!.endedAt = now
-                try? store.updateWorkflow(id, state: ok ? "done" : "failed", endedAt: now)
-                log.info("workflow \(id) \(ok ? "done" : "failed")")
+                let state = ok ? "done" : "failed"
+                workflows[id]!.state = state
+                // Tasks stored for a stage that, after a restart, was never started again (its
+                // dependency failed on a second attempt): nothing will take their outcome.
+                let orphans = workflows[id]!.unclaimed.values.flatMap(\.values)
+                if !orphans.isEmpty {
+                    workflows[id]!.unclaimed = [:]
+                    _ = cancel(orphans)
+                }
+                if workflows[id]!.recordedState == state, let t = workflows[id]!.recordedEndedAt {
+                    workflows[id]!.endedAt = t
+                    continue
+                }
+                let t = now
+                workflows[id]!.endedAt = t
+                workflows[id]!.recordedState = state
+                workflows[id]!.recordedEndedAt = t
+                try? store.updateWorkflow(id, state: state, endedAt: t)
+                log.info("workflow \(id) \(state)")
             }
             for e in events {
                 do { queue += try workflows[id]!.engine.handle(e) } catch { log.warning("workflow \(id): \(error)") }
@@ -108,7 +147,8 @@ extension ManagerCore {
     }
 
     private func stageEnded(_ id: Int64, _ stage: String, state: String, summary: WorkloadProgress?, reason: String?) {
-        guard let w = workflows[id]?.workloads[stage] else { return }
+        guard let w = workflows[id]?.workloads[stage], workflows[id]!.workloadStates[w] != state else { return }
+        workflows[id]!.workloadStates[w] = state
         let json = summary.flatMap { try? String(decoding: JSONEncoder().encode($0), as: UTF8.self) }
         try? store.updateWorkload(w, state: state, summary: json, endedAt: now, reason: reason)
     }
@@ -163,30 +203,31 @@ extension ManagerCore {
         }
     }
 
-    /// Called after each commit with the workflow tasks that started or ended.
+    /// Called at each tick with the workflow tasks that started or ended since the last one.
     func feedWorkflows(_ changes: [(Int64, TaskState)]) {
         var byWorkflow: [Int64: [WorkflowEvent]] = [:]
         for (tid, state) in changes {
             guard let ref = workflowTasks[tid], workflows[ref.workflow] != nil else { continue }
-            let row = live[tid]
+            // A commit outside the tick (a listing) may already have moved an ended task out of memory.
+            let row = live[tid] ?? ((try? store.task(tid)) ?? nil)
             if state == .running {
                 byWorkflow[ref.workflow, default: []].append(.taskStarted(workload: ref.stage, localIndex: ref.localIndex, at: row?.startedAt))
                 continue
             }
-            var result = row?.result
-            let out = workflows[ref.workflow]!.engine.context.outputs(of: ref.stage)
-            if state == .done, let row, let spec = specs[row.specID], let name = spec.name {
-                // Cutting stages pass data by files: each sub-experiment's result, then the reconstruction.
-                if name.hasSuffix("[reconstruct]") {
-                    result = try? String(contentsOfFile: out + "/result.json", encoding: .utf8)
-                } else if spec.kind == .quantum, let k = Self.subexperimentNumber(name), let r = row.result {
-                    try? r.write(toFile: "\(out)/sub-\(k).json", atomically: true, encoding: .utf8)
-                }
+            guard var ended = row else {
+                byWorkflow[ref.workflow, default: []].append(.taskFinished(workload: ref.stage, localIndex: ref.localIndex,
+                                                                           succeeded: state == .done, at: now))
+                workflowTasks[tid] = nil
+                continue
             }
-            if let row { account(ref, row) }
-            byWorkflow[ref.workflow, default: []].append(.taskFinished(
-                workload: ref.stage, localIndex: ref.localIndex, succeeded: state == .done,
-                reason: row?.reason, resultJSON: result, at: row?.endedAt))
+            ended.state = state
+            let spec = specs[ended.specID]
+            let stored = storedTask(ended, stage: ref.stage, localIndex: ref.localIndex,
+                                    outputs: workflows[ref.workflow]!.engine.context.outputs(of: ref.stage), quantum: spec?.kind == .quantum)
+            account(ref, ended, spec)
+            // A start reported together with the end never passed through `.running` here.
+            if let e = stored.startedEvent { byWorkflow[ref.workflow, default: []].append(e) }
+            if let e = stored.finishedEvent { byWorkflow[ref.workflow, default: []].append(e) }
             workflowTasks[tid] = nil
         }
         for (wid, events) in byWorkflow {
@@ -198,21 +239,76 @@ extension ManagerCore {
         }
     }
 
+    /// A workflow task's row as the engine hears of it. Cutting stages pass data by files: a done
+    /// sub-experiment's result is written where the reconstruction reads it, and the
+    /// reconstruction's result is read from the file it writes.
+    func storedTask(_ row: TaskRow, stage: String, localIndex: Int, outputs out: String,
+                    quantum: Bool) -> WorkflowHistory.StoredTask {
+        var result = row.result
+        if row.state == .done, let name = row.name {
+            if name.hasSuffix("[reconstruct]") {
+                result = try? String(contentsOfFile: out + "/result.json", encoding: .utf8)
+            } else if quantum, let k = Self.subexperimentNumber(name), let r = row.result {
+                try? r.write(toFile: "\(out)/sub-\(k).json", atomically: true, encoding: .utf8)
+            }
+        }
+        return WorkflowHistory.StoredTask(id: row.id, stage: stage, localIndex: localIndex, state: row.state,
+                                          reason: row.reason, resultJSON: result, startedAt: row.startedAt, endedAt: row.endedAt)
+    }
+
+    /// Takes a stored task the rebuilt engine asked for instead of submitting it again, and returns
+    /// what became of it so far. Its changes before this moment were not fed to any engine.
+    func adopt(_ tid: Int64, stage: String, localIndex: Int, workflow id: Int64) -> [WorkflowEvent] {
+        workflows[id]!.tasks[stage, default: [:]][localIndex] = tid
+        var events: [WorkflowEvent] = [.tasksSubmitted(workload: stage, localIndices: [localIndex], at: now)]
+        let ref = WorkflowTaskRef(workflow: id, stage: stage, localIndex: localIndex)
+        guard let row = live[tid] ?? (try? store.task(tid)) ?? nil else { return events }
+        let spec = specs[row.specID] ?? (try? store.spec(row.specID)) ?? nil
+        let stored = storedTask(row, stage: stage, localIndex: localIndex, outputs: workflows[id]!.engine.context.outputs(of: stage),
+                                quantum: spec?.kind == .quantum)
+        if let e = stored.startedEvent { events.append(e) }
+        if let e = stored.finishedEvent {
+            account(ref, row, spec)
+            events.append(e)
+        } else {
+            workflowTasks[tid] = ref
+        }
+        return events
+    }
+
+    /// A fan-out plan is stored with the first tasks it produces (see `StageTaskLink`); one that
+    /// failed produces none, so it is stored at once.
+    private func recordFanOut(_ answer: WorkflowEvent, stage: String, workflow id: Int64) {
+        guard let f = WorkflowHistory.FanOut(answer), let json = try? JSONEncoder().encode(f) else { return }
+        let text = String(decoding: json, as: UTF8.self)
+        if case .failed = f {
+            if let w = workflows[id]!.workloads[stage] { try? store.setWorkloadPlan(w, plan: text) }
+        } else {
+            workflows[id]!.pendingPlans[stage] = text
+        }
+    }
+
     /// `stage[sub 12]` → 12.
     static func subexperimentNumber(_ name: String) -> Int? {
         guard let r = name.range(of: "[sub "), name.hasSuffix("]") else { return nil }
         return Int(name[r.upperBound..<name.index(before: name.endIndex)])
     }
 
-    private func account(_ ref: WorkflowTaskRef, _ row: TaskRow) {
-        guard let s = row.startedAt, let e = row.endedAt, e > s, let spec = specs[row.specID] else { return }
+    func account(_ ref: WorkflowTaskRef, _ row: TaskRow, _ spec: TaskSpec?) {
+        workflows[ref.workflow]!.usage[ref.stage] = usage(workflows[ref.workflow]!.usage[ref.stage], row, spec)
+    }
+
+    /// Resource-seconds of a stage with one more ended task added.
+    func usage(_ u: (cores: Double, gpus: Double, qpu: Double)?, _ row: TaskRow,
+               _ spec: TaskSpec?) -> (cores: Double, gpus: Double, qpu: Double) {
+        var u = u ?? (0, 0, 0)
+        guard let s = row.startedAt, let e = row.endedAt, e > s, let spec else { return u }
         let d = e - s
         let r = spec.request
-        var u = workflows[ref.workflow]!.usage[ref.stage] ?? (0, 0, 0)
         u.cores += d * Double(r.coresPerNode * r.nodes)
         u.gpus += d * Double(r.gpusPerNode * r.nodes)
         u.qpu += d * Double(r.qpu?.count ?? 0)
-        workflows[ref.workflow]!.usage[ref.stage] = u
+        return u
     }
 
     public func workflowInfo(_ id: Int64) -> WorkflowInfo? {
@@ -238,7 +334,7 @@ extension ManagerCore {
         }
         let dir = run.engine.context.dir
         return WorkflowInfo(id: id, name: run.engine.workflow.name ?? "workflow", state: run.state, dir: dir,
-                            createdAt: startedAt, endedAt: run.endedAt, stages: stages)
+                            createdAt: run.createdAt, endedAt: run.endedAt, stages: stages)
     }
 
     public func workflowList() -> [WorkflowInfo] { workflows.keys.sorted().compactMap(workflowInfo) }

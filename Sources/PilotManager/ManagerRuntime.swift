@@ -24,6 +24,7 @@ public final class ManagerRuntime: Sendable {
         let token = previous?.token ?? AccessFile.randomToken()
         let store = try PilotStore(directory: dir)
         let core = try ManagerCore(config: config, store: store, logger: logger)
+        await core.restoreWorkflows()
         let agentServer = AgentServer(core: core, token: token, logger: logger)
         let group = MultiThreadedEventLoopGroup.singleton
         var agentChannel: (any Channel)?

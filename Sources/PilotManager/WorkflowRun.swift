@@ -7,6 +7,7 @@ struct WorkflowRun {
     let id: Int64
     var engine: WorkflowEngine
     let file: String?
+    var createdAt: Double = 0
     var state: String = "running"
     var endedAt: Double?
     /// Stage → local index → task id, and the way back.
@@ -14,6 +15,17 @@ struct WorkflowRun {
     var workloads: [String: Int64] = [:]
     var reasons: [String: String] = [:]
     var cutPlans: [String: CutPlan] = [:]
+    /// The state last written to the store, so a rebuilt engine re-announcing it writes nothing.
+    var recordedState: String?
+    var recordedEndedAt: Double?
+    /// Stored workload rows per stage, oldest first, handed out to the rebuilt engine's stage starts in order.
+    var storedWorkloads: [String: [Int64]] = [:]
+    /// Workload row → state last written.
+    var workloadStates: [Int64: String] = [:]
+    /// Stored tasks the rebuilt engine has not asked for yet: stage → local index → task id.
+    var unclaimed: [String: [Int: Int64]] = [:]
+    /// A fan-out plan waiting to be stored with the first tasks it produces.
+    var pendingPlans: [String: String] = [:]
     /// Resource-seconds per stage, accumulated as tasks end.
     var usage: [String: (cores: Double, gpus: Double, qpu: Double)] = [:]
 }

@@ -26,6 +26,16 @@ extension QMLState: RoundLoopState {
 
 /// The driver side of a round loop: feeds a round's outcomes back in submission order, then turns
 /// the next round's jobs into tasks; the first failure stops the loop and is kept for the summary.
+///
+/// Why the optimiser state is never serialized: after a manager restart the engine replays every
+/// stored round's task results through a fresh driver (`WorkflowEngine.recover`). Everything a
+/// loop holds is a deterministic function of its configuration (seeded initial parameters, SPSA
+/// perturbations and shot seeds derived from the round number) and of those results, which
+/// `RoundResults.ordered` puts in submission order whatever order they completed in. So the
+/// replay rebuilds the optimiser bit for bit, and a round in flight at the crash needs nothing
+/// special: its tasks are adopted and its missing results are fed when they arrive. A snapshot
+/// would be a second copy of the same facts, written in a different transaction from the task
+/// rows, that a crash between the two could make disagree with them.
 struct RoundLoop {
     let factory: QuantumTaskFactory
     private var inFlight = 0

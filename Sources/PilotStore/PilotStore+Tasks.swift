@@ -5,17 +5,24 @@ import PilotCore
 extension PilotStore {
     /// Stores a submission: each template once, and one row per task. Ids are the manager's,
     /// allocated contiguously so the reply can be a range.
+    ///
+    /// A workflow stage's tasks carry their stage indices (`stage`), and a fan-out plan when they are
+    /// the tasks it produced, in the same transaction: a restarted manager never finds tasks it
+    /// cannot place in their stage, nor a plan whose tasks are half there.
     public func insert(specs: [(spec: TaskSpec, indices: [Int]?)], firstID: Int64, submittedAt: Double,
-                       workflow: Int64? = nil, workload: Int64? = nil) throws(StoreError) -> [TaskRow] {
+                       workflow: Int64? = nil, workload: Int64? = nil, stage: StageTaskLink? = nil) throws(StoreError) -> [TaskRow] {
         let enc = JSONEncoder()
         return try write { db in
             var rows: [TaskRow] = []
             rows.reserveCapacity(specs.reduce(0) { $0 + ($1.indices?.count ?? 1) })
             var id = firstID
             let taskStmt = try db.cachedStatement(sql: """
-                INSERT INTO task(id, spec_id, array_index, name, priority, state, submitted_at, workflow_id, workload_id)
-                VALUES (?, ?, ?, ?, ?, 'ready', ?, ?, ?)
+                INSERT INTO task(id, spec_id, array_index, name, priority, state, submitted_at, workflow_id, workload_id, stage_index)
+                VALUES (?, ?, ?, ?, ?, 'ready', ?, ?, ?, ?)
                 """)
+            if let plan = stage?.fanOutPlan, let w = workload {
+                try db.execute(sql: "UPDATE workload SET plan = ? WHERE id = ?", arguments: [plan, w])
+            }
             for (spec, indices) in specs {
                 let body = String(decoding: try enc.encode(spec), as: UTF8.self)
                 try db.execute(sql: "INSERT INTO spec(body) VALUES (?)", arguments: [body])
@@ -23,11 +30,14 @@ extension PilotStore {
                 for index in indices ?? [-1] {
                     let arrayIndex = index >= 0 ? index : nil
                     let name = arrayIndex.map { spec.memberName(index: $0) } ?? spec.name
-                    try taskStmt.execute(arguments: [id, specID, arrayIndex, name, spec.priority, submittedAt, workflow, workload])
+                    let stageIndex = stage.flatMap { rows.count < $0.indices.count ? $0.indices[rows.count] : nil }
+                    try taskStmt.execute(arguments: [id, specID, arrayIndex, name, spec.priority, submittedAt, workflow, workload,
+                                                     stageIndex])
                     var r = TaskRow(id: id, specID: specID, arrayIndex: arrayIndex, name: name, priority: spec.priority,
                                     state: .ready, submittedAt: submittedAt)
                     r.workflow = workflow
                     r.workload = workload
+                    r.stageIndex = stageIndex
                     rows.append(r)
                     id += 1
                 }
@@ -76,7 +86,8 @@ extension PilotStore {
 
     static let taskColumns = """
         id, spec_id, array_index, name, priority, state, attempt, crashes, failures, agent, binding, submitted_at,
-        bound_at, started_at, ended_at, exit_code, signal, reason, result, not_before, workflow_id, workload_id
+        bound_at, started_at, ended_at, exit_code, signal, reason, result, not_before, workflow_id, workload_id,
+        stage_index
         """
 
     static func decodeTask(_ row: Row, _ dec: JSONDecoder) throws -> TaskRow {
@@ -101,6 +112,7 @@ extension PilotStore {
         t.notBefore = row["not_before"]
         t.workflow = row["workflow_id"]
         t.workload = row["workload_id"]
+        t.stageIndex = row["stage_index"]
         return t
     }
 

@@ -10,6 +10,10 @@ public struct WorkflowRow: Sendable, Codable, Hashable {
     public var state: String
     public var createdAt: Double
     public var endedAt: Double?
+    /// The workflow document as submitted: a restarted manager rebuilds the engine from it.
+    public var body: String = ""
+    /// How many times `retry` was applied; replayed in order after a restart.
+    public var retries: Int = 0
 }
 
 public struct WorkloadRow: Sendable, Codable, Hashable {
@@ -23,14 +27,61 @@ public struct WorkloadRow: Sendable, Codable, Hashable {
     public var startedAt: Double?
     public var endedAt: Double?
     public var reason: String?
+    /// A cutting stage's fan-out plan (or why it could not be made), as the engine was told it.
+    public var plan: String?
 }
 
 extension PilotStore {
-    public func insertWorkflow(name: String, file: String?, dir: String, body: String, at: Double) throws(StoreError) -> Int64 {
+    static func registerWorkflowMigrations(_ m: inout DatabaseMigrator) {
+        // What a restarted manager needs to rebuild a workflow's engine, besides the document and
+        // the tasks' own rows: each task's index in its stage, each fan-out plan, the retries.
+        m.registerMigration("v3-workflow-recovery") { db in
+            try db.execute(sql: """
+                ALTER TABLE task ADD COLUMN stage_index INTEGER;
+                CREATE INDEX task_workflow ON task(workflow_id) WHERE workflow_id IS NOT NULL;
+                ALTER TABLE workload ADD COLUMN plan TEXT;
+                ALTER TABLE workflow ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+                """)
+        }
+    }
+
+    /// Stores a new workflow; `dir` gets the new id, so the directory recorded is the one used.
+    public func insertWorkflow(name: String, file: String?, dir: (Int64) -> String, body: String,
+                               at: Double) throws(StoreError) -> (id: Int64, dir: String) {
         try write { db in
-            try db.execute(sql: "INSERT INTO workflow(name, file, dir, state, created_at, body) VALUES (?, ?, ?, 'running', ?, ?)",
-                           arguments: [name, file, dir, at, body])
-            return db.lastInsertedRowID
+            try db.execute(sql: "INSERT INTO workflow(name, file, dir, state, created_at, body) VALUES (?, ?, '', 'running', ?, ?)",
+                           arguments: [name, file, at, body])
+            let id = db.lastInsertedRowID
+            let d = dir(id)
+            try db.execute(sql: "UPDATE workflow SET dir = ? WHERE id = ?", arguments: [d, id])
+            return (id, d)
+        }
+    }
+
+    /// A retry starts: the workflow runs again and the retry is counted, in one transaction, before
+    /// any task of the retried stages is submitted.
+    public func recordWorkflowRetry(_ id: Int64) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: "UPDATE workflow SET state = 'running', ended_at = NULL, retries = retries + 1 WHERE id = ?",
+                           arguments: [id])
+        }
+    }
+
+    /// A fan-out that produced no tasks (it failed): nothing else to commit with it.
+    public func setWorkloadPlan(_ id: Int64, plan: String) throws(StoreError) {
+        try write { db in try db.execute(sql: "UPDATE workload SET plan = ? WHERE id = ?", arguments: [plan, id]) }
+    }
+
+    /// Every task of a workflow, with the stage each belongs to, in id order.
+    public func workflowTasks(_ workflow: Int64) throws(StoreError) -> [(stage: String, row: TaskRow)] {
+        try read { db in
+            let dec = JSONDecoder()
+            let cols = Self.taskColumns.split(separator: ",").map { "t." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+                .joined(separator: ", ")
+            return try Row.fetchAll(db, sql: """
+                SELECT \(cols), w.stage AS stage_name FROM task t JOIN workload w ON w.id = t.workload_id
+                WHERE t.workflow_id = ? ORDER BY t.id
+                """, arguments: [workflow]).map { (stage: $0["stage_name"], row: try Self.decodeTask($0, dec)) }
         }
     }
 
@@ -57,9 +108,9 @@ extension PilotStore {
 
     public func workflows() throws(StoreError) -> [WorkflowRow] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT id, name, file, dir, state, created_at, ended_at FROM workflow ORDER BY id").map {
+            try Row.fetchAll(db, sql: "SELECT id, name, file, dir, state, created_at, ended_at, body, retries FROM workflow ORDER BY id").map {
                 WorkflowRow(id: $0["id"], name: $0["name"], file: $0["file"], dir: $0["dir"], state: $0["state"],
-                            createdAt: $0["created_at"], endedAt: $0["ended_at"])
+                            createdAt: $0["created_at"], endedAt: $0["ended_at"], body: $0["body"], retries: $0["retries"])
             }
         }
     }
@@ -69,7 +120,7 @@ extension PilotStore {
             try Row.fetchAll(db, sql: "SELECT * FROM workload WHERE workflow_id = ? ORDER BY id", arguments: [workflow]).map {
                 WorkloadRow(id: $0["id"], workflow: $0["workflow_id"], stage: $0["stage"], motif: $0["motif"], state: $0["state"],
                             summary: $0["summary"], createdAt: $0["created_at"], startedAt: $0["started_at"],
-                            endedAt: $0["ended_at"], reason: $0["reason"])
+                            endedAt: $0["ended_at"], reason: $0["reason"], plan: $0["plan"])
             }
         }
     }

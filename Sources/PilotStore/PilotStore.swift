@@ -97,6 +97,7 @@ public struct PilotStore: Sendable {
                 """)
         }
         registerPilotMigrations(&m)
+        registerWorkflowMigrations(&m)
         return m
     }
 

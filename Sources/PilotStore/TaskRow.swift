@@ -25,6 +25,9 @@ public struct TaskRow: Sendable, Hashable {
     public var notBefore: Double?
     public var workflow: Int64?
     public var workload: Int64?
+    /// The task's index within its workflow stage (the engine's local index), unique across the
+    /// stage's attempts: what a restarted manager adopts the task by instead of submitting it again.
+    public var stageIndex: Int?
 
     public init(id: Int64, specID: Int64, arrayIndex: Int?, name: String?, priority: Int, state: TaskState, submittedAt: Double) {
         self.id = id; self.specID = specID; self.arrayIndex = arrayIndex; self.name = name; self.priority = priority

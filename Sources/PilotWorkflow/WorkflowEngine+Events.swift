@@ -17,7 +17,8 @@ extension WorkflowEngine {
         case .taskStarted(let name, let i, let at):
             guard var run = try activeRun(name), let r = try run.relative(i, stage: name) else { return [] }
             guard run.tasks[r].phase == .released || run.tasks[r].phase == .submitted else {
-                if run.tasks[r].phase.isTerminal { return [] }
+                // A repeated start (the lead reports the start again with the end) changes nothing.
+                if run.tasks[r].phase.isTerminal || run.tasks[r].phase == .running { return [] }
                 throw WorkflowError(.invalidEvent, "task \(name)[\(i)] started while \(run.tasks[r].phase.rawValue)")
             }
             run.set(r, .running)
@@ -25,7 +26,10 @@ extension WorkflowEngine {
             runs[name] = run
 
         case .taskFinished(let name, let i, let ok, let reason, let result, let at):
-            guard var run = try activeRun(name), let r = try run.relative(i, stage: name) else { return [] }
+            guard var run = try activeRun(name), let r = try run.relative(i, stage: name) else {
+                recordLateSuccess(name, i, ok: ok)
+                return []
+            }
             let phase = run.tasks[r].phase
             if phase == .canceled || phase == .skipped { return [] }
             guard phase.isActive else {
@@ -55,6 +59,15 @@ extension WorkflowEngine {
         }
         startReady(&out)
         return out
+    }
+
+    /// A task canceled because its stage failed may have succeeded before the cancel reached it:
+    /// it counts as done then, so a retry of the stage keeps its result instead of running it again.
+    private mutating func recordLateSuccess(_ name: String, _ i: Int, ok: Bool) {
+        guard ok, var run = runs[name], run.finished, i >= run.base, i - run.base < run.tasks.count,
+              run.tasks[i - run.base].phase == .canceled else { return }
+        run.set(i - run.base, .done)
+        runs[name] = run
     }
 
     /// nil for a stage that already finished; throws for a name that is no stage or never started.
@@ -132,8 +145,12 @@ extension WorkflowEngine {
         run.addTasks([(fanIn ?? p.fanIn, Array(0..<fanOut.count), nil)], round: 0)
         run.fanInIndex = fi
         run.phase = .fanOut
+        // A retry keeps the sub-experiments that succeeded (their result files are still there);
+        // the reconstruction always runs again, it is what failed or never ran.
+        if let prev = previous.removeValue(forKey: name) { run.carryOver(from: prev, range: 0..<fi) }
         runs[name] = run
-        release(name, fanOut.isEmpty ? [fi] : Array(0..<fanOut.count), &out)
+        let open = (0..<fi).filter { run.tasks[$0].phase == .waiting }
+        release(name, open.isEmpty ? [fi] : open, &out)
     }
 
     mutating func nextRound(_ name: String, outcomes: [TaskOutcomeSummary], _ out: inout [WorkflowAction]) {

@@ -16,6 +16,8 @@ public struct WorkflowEngine: Sendable {
     /// Where the next attempt of a stage starts numbering its tasks.
     var nextBase: [String: Int] = [:]
     var attempts: [String: Int] = [:]
+    /// The last attempt of each stage being retried, until its done tasks are carried over.
+    var previous: [String: WorkloadRun] = [:]
     private var reportedDone = false
 
     public init(workflow: Workflow, context: WorkflowContext,
@@ -43,11 +45,15 @@ public struct WorkflowEngine: Sendable {
     }
 
     /// Resets failed stages (and the dependents they took down) and starts what is ready again;
-    /// done stages keep their results.
+    /// done stages keep their results, and so do the done tasks of a retried stage whose tasks come
+    /// out the same again (see `WorkloadRun.carryOver`): only what failed, was canceled or skipped runs.
     public mutating func retryFailed() -> [WorkflowAction] {
         let reset = dag.retryFailed()
         for name in reset {
-            if let run = runs.removeValue(forKey: name) { nextBase[name] = run.base + run.tasks.count }
+            if let run = runs.removeValue(forKey: name) {
+                nextBase[name] = run.base + run.tasks.count
+                previous[name] = run
+            }
         }
         if !reset.isEmpty { reportedDone = false }
         var out: [WorkflowAction] = []
@@ -98,8 +104,13 @@ public struct WorkflowEngine: Sendable {
         switch workload.plan {
         case .tasks(let tasks):
             run.addTasks(tasks.map { ($0.spec, $0.dependsOn, $0.colocationKey) }, round: 0)
+            if let prev = previous.removeValue(forKey: name) { run.carryOver(from: prev, range: 0..<run.tasks.count) }
             runs[name] = run
-            release(name, run.readyWaiting(), &out)
+            if run.allTerminal {
+                completeStage(name, &out)
+            } else {
+                release(name, run.readyWaiting(), &out)
+            }
         case .twoPhase(let p):
             switch p.fanOut {
             case .deferred(let plan):
@@ -111,6 +122,9 @@ public struct WorkflowEngine: Sendable {
                 addFanOut(name, specs, fanIn: nil, &out)
             }
         case .iterative(let plan):
+            // A loop starts over: each round was computed from every earlier round's results, and
+            // the failure that ended it ended the driver too, so no round can be kept on its own.
+            previous[name] = nil
             do {
                 run.driver = try drivers(plan, context)
             } catch {

@@ -52,6 +52,20 @@ struct WorkloadRun: Sendable {
         }
     }
 
+    /// Marks done the tasks in `range` that were done in the previous attempt, when that attempt
+    /// generated the same task at the same position (the generators are deterministic, so it
+    /// normally did; a plan that changed in between runs everything again), and counts them as
+    /// satisfied dependencies.
+    mutating func carryOver(from prev: WorkloadRun, range: Range<Int>) {
+        for r in range where r < prev.tasks.count && prev.tasks[r].phase == .done && prev.tasks[r].spec == tasks[r].spec
+            && tasks[r].phase == .waiting {
+            set(r, .done)
+            for d in dependents[r] { pendingDeps[d] -= 1 }
+        }
+        firstStart = prev.firstStart
+        lastEnd = prev.lastEnd
+    }
+
     func readyWaiting() -> [Int] {
         tasks.indices.filter { tasks[$0].phase == .waiting && pendingDeps[$0] == 0 }
     }

@@ -140,3 +140,65 @@ import Testing
         #expect(qml.history.count == 2)
     }
 }
+
+/// What a manager restart relies on: a VQE stage rebuilt from its stored task outcomes, with a
+/// round in flight, carries on exactly as the original engine does.
+@Suite struct DriverRecoveryTests {
+    @Test func vqeStageRebuiltMidRoundContinuesIdentically() async throws {
+        let workflow = try Workflow.parse(yaml: """
+            version: 1
+            stages:
+              vqe: {motif: iterative, driver: vqe, params: {qubits: 3, layers: 1, seed: 5}, max_rounds: 6}
+            """, file: "inline.yaml")
+        var engine = try WorkflowEngine(workflow: workflow, context: FakeAgent.context, drivers: MiniAppDrivers.standard)
+        var history = WorkflowHistory()
+        var clock = 0.0
+        var open: [PlannedTask] = []
+        func take(_ actions: [WorkflowAction]) throws {
+            for case .submit(let stage, let tasks) in actions {
+                for t in tasks { history.tasks.append(.init(id: Int64(1000 + t.localIndex), stage: stage, localIndex: t.localIndex, state: .ready)) }
+                open += tasks
+                _ = try engine.handle(.tasksSubmitted(workload: stage, localIndices: tasks.map(\.localIndex)))
+            }
+        }
+        /// Runs the open tasks on the simulator and feeds `count` of the outcomes (all by default).
+        func runOpen(feeding count: Int? = nil) async throws {
+            let batch = open
+            let outcomes = try await FakeAgent.execute(batch.map(\.spec), firstIndex: batch[0].localIndex)
+            for o in outcomes.prefix(count ?? outcomes.count) {
+                clock += 1
+                let k = history.tasks.firstIndex { $0.localIndex == o.localIndex }!
+                history.tasks[k].state = .done
+                history.tasks[k].endedAt = clock
+                history.tasks[k].resultJSON = o.resultJSON
+                open.removeAll { $0.localIndex == o.localIndex }
+                try take(try engine.handle(.taskFinished(workload: "vqe", localIndex: o.localIndex, succeeded: true,
+                                                     resultJSON: o.resultJSON, at: clock)))
+            }
+        }
+        try take(engine.start())
+        try await runOpen()
+        try await runOpen()
+        try await runOpen(feeding: 2)          // round 3 in flight at the "crash"
+        let inFlight = open
+
+        let r = try WorkflowEngine.recover(workflow: workflow, context: FakeAgent.context, drivers: MiniAppDrivers.standard,
+                                           history: history)
+        #expect(r.problems.isEmpty)
+        #expect(!r.actions.contains { if case .submit = $0 { true } else { false } }, "a stored round was issued again")
+        #expect(r.engine.progress(of: "vqe") == engine.progress(of: "vqe"))
+        // The rest of round 3 arrives: both engines ask for the same round 4.
+        var rebuilt = r.engine
+        var outcomes: [TaskOutcomeSummary] = []
+        for t in inFlight { outcomes += try await FakeAgent.execute([t.spec], firstIndex: t.localIndex) }
+        var nextOriginal: [WorkflowAction] = [], nextRebuilt: [WorkflowAction] = []
+        for o in outcomes {
+            let e = WorkflowEvent.taskFinished(workload: "vqe", localIndex: o.localIndex, succeeded: true, resultJSON: o.resultJSON, at: 99)
+            nextOriginal += try engine.handle(e)
+            nextRebuilt += try rebuilt.handle(e)
+        }
+        #expect(!nextOriginal.isEmpty)
+        #expect(nextRebuilt == nextOriginal)
+        #expect(rebuilt.progress(of: "vqe")?.rounds == 3)
+    }
+}

@@ -16,7 +16,7 @@ import PilotCore
         let mode = try store.writer.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
         let applied = try store.writer.read { db in try PilotStore.migrator.appliedIdentifiers(db) }
-        #expect(applied == ["v1-queue", "v1-resources", "v2-pilots"])
+        #expect(applied == ["v1-queue", "v1-resources", "v2-pilots", "v3-workflow-recovery"])
         // Reopening runs no migration twice.
         _ = try PilotStore(directory: dir)
     }
