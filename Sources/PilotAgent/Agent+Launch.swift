@@ -106,11 +106,12 @@ extension Agent {
         let logs = a.spec.captureOutput
             ? ("\(config.logDir)/\(a.key.task).\(a.key.attempt).out", "\(config.logDir)/\(a.key.task).\(a.key.attempt).err")
             : nil
-        let spec = SpawnSpec(executable: argv[0], arguments: Array(argv.dropFirst()), environment: environment(for: a),
+        let (env, base) = spawnEnvironment(for: a)
+        let spec = SpawnSpec(executable: argv[0], arguments: Array(argv.dropFirst()), environment: env,
                              workingDirectory: a.spec.workingDirectory, stdoutPath: logs?.0, stderrPath: logs?.1,
                              cpus: pinning(a.placement.pus), newSession: true, parentDeathSignal: SIGKILL,
                              timeLimit: a.spec.timeLimit.map { .milliseconds(Int64($0 * 1000)) },
-                             killGrace: .milliseconds(Int64(config.killGrace * 1000)))
+                             killGrace: .milliseconds(Int64(config.killGrace * 1000)), baseEnvironment: base)
         // Registered before the spawn: a very short task may exit before spawn() returns.
         byToken[token] = a.key
         running[a.key] = Running(key: a.key, token: token, pid: nil, startedAt: t, spec: a.spec,
@@ -138,16 +139,28 @@ extension Agent {
         return cmd + a.spec.command
     }
 
-    func environment(for a: TaskAssignment) -> [String: String] {
-        // The agent's own environment is read once: rebuilding it from `environ` for every task was a
-        // visible share of the agent's per-task CPU.
+    /// The agent's own environment is read and turned into C strings once, and shared by every
+    /// spawn; a task carries only what it sets. Gang tasks get a scrubbed copy instead (their srun
+    /// must not inherit the agent step's layout).
+    func spawnEnvironment(for a: TaskAssignment) -> ([String: String], EnvironmentBlock?) {
         if baseEnvironment == nil {
             var env = ProcessInfo.processInfo.environment
             for (k, v) in config.environment { env[k] = v }
             baseEnvironment = env
+            baseBlock = try? EnvironmentBlock(env)
         }
-        var env = baseEnvironment!
-        if let hosts = a.gangHosts, hosts.count > 1 { GangEnvironment.scrub(&env) }
+        if let hosts = a.gangHosts, hosts.count > 1 {
+            var env = baseEnvironment!
+            GangEnvironment.scrub(&env)
+            return (environment(for: a, over: env), nil)
+        }
+        guard let block = baseBlock else { return (environment(for: a, over: baseEnvironment!), nil) }
+        return (environment(for: a, over: [:]), block)
+    }
+
+    /// What a task sets on top of `env`: its own variables and where it is bound.
+    func environment(for a: TaskAssignment, over env: [String: String]) -> [String: String] {
+        var env = env
         for (k, v) in a.spec.environment { env[k] = v }
         let p = a.placement
         env["PILOT_TASK_ID"] = String(a.key.task)
@@ -201,7 +214,10 @@ extension Agent {
     /// Reads and removes the task's result file, if it left one.
     func takeResult(_ key: TaskKey) -> String? {
         let path = resultPath(key)
-        guard let h = FileHandle(forReadingAtPath: path) else { return nil }
+        // Most tasks leave no result: one failed open(2), not a FileHandle, is all they cost.
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        let h = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
         defer { try? h.close(); unlink(path) }
         guard let data = try? h.read(upToCount: 1 << 20), !data.isEmpty else { return nil }
         return String(decoding: data, as: UTF8.self)

@@ -43,8 +43,9 @@ public actor Agent {
     var managerReadsBinary = false
     /// Array templates the manager sent over the current connection, by spec id.
     var templates: [Int64: TaskSpec] = [:]
-    /// This process's environment merged with the configured one; see `environment(for:)`.
+    /// This process's environment merged with the configured one; see `spawnEnvironment(for:)`.
     var baseEnvironment: [String: String]?
+    var baseBlock: EnvironmentBlock?
     var byToken: [UInt64: TaskKey] = [:]
     var nextToken: UInt64 = 1
     /// Finished attempts not yet acknowledged by the manager.

@@ -16,6 +16,8 @@ final class PreparedSpawn {
     private var stdoutFD: Int32 = -1
     private var stderrFD: Int32 = -1
     private let devNull: Int32
+    /// Keeps the shared environment's C strings alive as long as `envp` points at them.
+    private var base: EnvironmentBlock?
     private let newSession: Bool
     private let parentDeathSignal: Int32
 
@@ -47,9 +49,14 @@ final class PreparedSpawn {
             throw LaunchError(.invalidSpec, "invalid parent-death signal \(parentDeathSignal)", errno: EINVAL)
         }
 
-        path = copy(try Self.resolve(spec.executable, path: spec.environment["PATH"]))
+        path = copy(try Self.resolve(spec.executable, path: spec.environment["PATH"] ?? spec.baseEnvironment?["PATH"]))
         argv = ([spec.executable] + spec.arguments).map { copy($0) } + [nil]
-        envp = spec.environment.map { copy("\($0.key)=\($0.value)") } + [nil]
+        envp.reserveCapacity(spec.environment.count + (spec.baseEnvironment?.entries.count ?? 0) + 1)
+        for (k, v) in spec.environment { envp.append(copy("\(k)=\(v)")) }
+        // The block's strings outlive this spawn (the spec holds the block); they are not copied.
+        base = spec.baseEnvironment
+        for e in spec.baseEnvironment?.entries ?? [] where spec.environment[e.name] == nil { envp.append(e.cString) }
+        envp.append(nil)
         cwd = spec.workingDirectory.map { copy($0) }
 
         if !spec.cpus.isEmpty {

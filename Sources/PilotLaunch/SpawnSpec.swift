@@ -9,8 +9,10 @@ public struct SpawnSpec: Sendable {
     public var executable: String
     /// argv[1...]; argv[0] is `executable` as given.
     public var arguments: [String]
-    /// The child's whole environment; nothing is inherited from the agent.
+    /// The child's whole environment, with `baseEnvironment`: nothing is inherited from the agent.
     public var environment: [String: String]
+    /// Variables every task gets unless `environment` sets the same name.
+    public var baseEnvironment: EnvironmentBlock?
     public var workingDirectory: String?
     /// nil: /dev/null. Created 0644 and truncated.
     public var stdoutPath: String?
@@ -37,7 +39,9 @@ public struct SpawnSpec: Sendable {
                 newSession: Bool = true,
                 parentDeathSignal: Int32? = SIGKILL,
                 timeLimit: Duration? = nil,
-                killGrace: Duration = .seconds(5)) {
+                killGrace: Duration = .seconds(5),
+                baseEnvironment: EnvironmentBlock? = nil) {
+        self.baseEnvironment = baseEnvironment
         self.executable = executable
         self.arguments = arguments
         self.environment = environment

@@ -175,6 +175,23 @@ import Testing
         #expect(lines.sorted() == environment.map { "\($0.key)=\($0.value)" }.sorted())
     }
 
+    @Test func sharedEnvironmentIsOverriddenByTheTasksOwn() throws {
+        let collector = ExitCollector()
+        let launcher = ProcessLauncher(callersOutliveChildren: true, onExit: collector.handler())
+        defer { launcher.shutdown() }
+        let out = temporaryPath("env")
+        defer { unlink(out) }
+        let base = try EnvironmentBlock(["PATH": "/usr/bin:/bin", "PILOT_SHARED": "base", "PILOT_OVERRIDDEN": "base"])
+        // A bare name is looked up in the shared PATH.
+        _ = try launcher.spawn(SpawnSpec(executable: "env", environment: ["PILOT_OVERRIDDEN": "task", "PILOT_OWN": "1"],
+                                         stdoutPath: out, baseEnvironment: base), token: 1)
+        #expect(try collector.wait(for: 1).exitCode == 0)
+        let lines = try readFile(out).split(separator: "\n").map(String.init)
+        #expect(lines.sorted() == ["PATH=/usr/bin:/bin", "PILOT_OVERRIDDEN=task", "PILOT_OWN=1", "PILOT_SHARED=base"])
+        #expect(throws: LaunchError.self) { try EnvironmentBlock(["A=B": "c"]) }
+        #expect(throws: LaunchError.self) { try EnvironmentBlock(["A": "b\u{0}c"]) }
+    }
+
     @Test func invalidSpecsAreRejectedBeforeSpawning() {
         let launcher = ProcessLauncher(onExit: { _ in })
         defer { launcher.shutdown() }
