@@ -53,6 +53,11 @@ clock_gettime(CLOCK_MONOTONIC, &end)
 let wall = Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) * 1e-9
 launcher.shutdown()
 let rate = (Double(total) / wall * 10).rounded() / 10
+// The launcher's own CPU (this process's threads, not the children): what a spawn costs the agent.
+var usage = rusage()
+getrusage(RUSAGE_SELF.rawValue, &usage)
+let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
 print("{\"system\": \"swiftpilot-\(mode)-k\(concurrency)\", \"n\": \(total), \"concurrency\": \(concurrency), "
-      + "\"wall_s\": \(wall), \"spawns_per_s\": \(rate), \"failed\": \(counter.failed)}")
+      + "\"wall_s\": \(wall), \"spawns_per_s\": \(rate), \"failed\": \(counter.failed), "
+      + "\"launcher_cpu_us_per_task\": \((cpu / Double(total) * 1e6).rounded())}")
 exit(counter.failed == 0 ? 0 : 1)

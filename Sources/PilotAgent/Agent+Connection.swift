@@ -5,15 +5,28 @@ import PilotCore
 import PilotProtocol
 
 extension Agent {
-    /// One connection: hello with what is running and what finished unacknowledged, then serve.
+    /// One connection: hello with what is running and what finished unacknowledged, then serve
+    /// frames as they arrive on this agent's event loop until the connection ends.
     func session(_ cfg: AgentConfig) async throws {
-        let (frames, cont) = AsyncStream<ByteBuffer>.makeStream()
+        sessionNumber += 1
+        let sid = sessionNumber
+        let box = WeakAgent(self)
         let channel = try await ClientBootstrap(group: eventLoop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(5))
-            .channelInitializer { ch in ch.pipeline.addFraming(cont) }
+            .channelInitializer { ch in
+                // The channel lives on the agent's event loop, which is the agent's executor.
+                ch.eventLoop.makeCompletedFuture {
+                    try ch.pipeline.syncOperations.addFraming(
+                        onFrame: { frame in box.agent?.assumeIsolated { $0.received(frame, session: sid) } },
+                        onClose: { box.agent?.assumeIsolated { $0.sessionClosed(sid) } })
+                }
+            }
             .connect(host: cfg.managerHost, port: cfg.agentPort).get()
         link = channel
+        sessionEnd = nil
+        sessionError = nil
+        sessionOver = !channel.isActive
         // Queued assignments belong to the previous connection's manager state; see forgetWaiting.
         forgetWaiting()
         templates.removeAll()
@@ -27,44 +40,67 @@ extension Agent {
                                finished: Array(unacked.values), prefetch: cfg.prefetch, templates: true, binary: true)
         send(.hello(hello))
         defer { heartbeat?.cancel(); heartbeat = nil }
-        for await frame in frames {
-            let env: ManagerEnvelope
-            do { env = try JSONCoding.decodeManagerFrame(frame) } catch {
-                log.warning("bad message from manager: \(JSONCoding.describe(error).message)")
-                continue
-            }
-            switch env.type {
-            case .welcome:
-                guard let w = env.welcome else { continue }
-                agentID = w.agentID
-                heartbeatInterval = w.heartbeatInterval
-                managerCombines = w.combined ?? false
-                managerReadsBinary = w.binary ?? false
-                startHeartbeat(every: w.heartbeatInterval)
-                for k in w.kill { kill(k, discarding: true) }
-                log.info("registered as agent \(w.agentID)\(w.kill.isEmpty ? "" : "; killing \(w.kill.count) tasks re-bound elsewhere")")
-                // Results sent in the hello are acknowledged like any others; re-send nothing else.
-            case .assign:
-                launch(env.assign ?? [])
-            case .assignRefs:
-                launch(expand(env))
-                if let acked = env.ack {
-                    for k in acked { unacked[k] = nil }
-                    if stopped == false, draining, running.isEmpty, unacked.isEmpty { finishDrain() }
-                }
-            case .cancel:
-                for k in env.cancel ?? [] { kill(k, discarding: false) }
-            case .ack:
-                for k in env.ack ?? [] { unacked[k] = nil }
+        if !sessionOver {
+            await withCheckedContinuation { sessionEnd = $0 }
+        }
+        throw sessionError ?? AgentError("connection to the manager closed")
+    }
+
+    func sessionClosed(_ sid: Int) {
+        guard sid == sessionNumber, !sessionOver else { return }
+        sessionOver = true
+        let c = sessionEnd
+        sessionEnd = nil
+        c?.resume()
+    }
+
+    /// Ends the session with an error the run loop sees (a refused token is fatal).
+    private func endSession(_ e: AgentError) {
+        sessionError = e
+        link?.close(promise: nil)
+    }
+
+    func received(_ frame: ByteBuffer, session sid: Int) {
+        guard sid == sessionNumber, !sessionOver else { return }
+        let env: ManagerEnvelope
+        do { env = try JSONCoding.decodeManagerFrame(frame) } catch {
+            log.warning("bad message from manager: \(JSONCoding.describe(error).message)")
+            return
+        }
+        switch env.type {
+        case .welcome:
+            guard let w = env.welcome else { return }
+            agentID = w.agentID
+            heartbeatInterval = w.heartbeatInterval
+            managerCombines = w.combined ?? false
+            managerReadsBinary = w.binary ?? false
+            startHeartbeat(every: w.heartbeatInterval)
+            for k in w.kill { kill(k, discarding: true) }
+            log.info("registered as agent \(w.agentID)\(w.kill.isEmpty ? "" : "; killing \(w.kill.count) tasks re-bound elsewhere")")
+            // Results sent in the hello are acknowledged like any others; re-send nothing else.
+        case .assign:
+            launch(env.assign ?? [])
+        case .assignRefs:
+            launch(expand(env))
+            if let acked = env.ack {
+                for k in acked { unacked[k] = nil }
                 if stopped == false, draining, running.isEmpty, unacked.isEmpty { finishDrain() }
-            case .error:
-                let e = env.error
-                if e?.code == "unauthorized" { throw AgentError("manager refused this agent: \(e?.message ?? "unauthorized") (check the token)", fatal: true) }
-                if e?.code == "bad_version" { throw AgentError("manager refused this agent: \(e?.message ?? "")", fatal: true) }
+            }
+        case .cancel:
+            for k in env.cancel ?? [] { kill(k, discarding: false) }
+        case .ack:
+            for k in env.ack ?? [] { unacked[k] = nil }
+            if stopped == false, draining, running.isEmpty, unacked.isEmpty { finishDrain() }
+        case .error:
+            let e = env.error
+            if e?.code == "unauthorized" {
+                endSession(AgentError("manager refused this agent: \(e?.message ?? "unauthorized") (check the token)", fatal: true))
+            } else if e?.code == "bad_version" {
+                endSession(AgentError("manager refused this agent: \(e?.message ?? "")", fatal: true))
+            } else {
                 log.warning("manager reported: \(e?.description ?? "?")")
             }
         }
-        throw AgentError("connection to the manager closed")
     }
 
     /// Array members by reference: the templates are kept for this connection only.

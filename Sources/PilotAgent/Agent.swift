@@ -41,6 +41,11 @@ public actor Agent {
     var managerCombines = false
     /// The manager's welcome said it reads `BinaryFrame`s.
     var managerReadsBinary = false
+    /// The current connection: frames and the close of an older one are ignored.
+    var sessionNumber = 0
+    var sessionOver = false
+    var sessionEnd: CheckedContinuation<Void, Never>?
+    var sessionError: AgentError?
     /// Array templates the manager sent over the current connection, by spec id.
     var templates: [Int64: TaskSpec] = [:]
     /// This process's environment merged with the configured one; see `spawnEnvironment(for:)`.

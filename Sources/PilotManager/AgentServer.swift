@@ -24,64 +24,93 @@ final class AgentServer: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
-                channel.pipeline.addFraming().map { stream in
-                    Task { await self.serve(channel, frames: stream, core: self.core) }
+                // Agent connections live on the core's event loop, which is the core's executor:
+                // each frame is handled synchronously where it arrives.
+                channel.eventLoop.makeCompletedFuture {
+                    let conn = AgentConnection(server: self, channel: channel)
+                    let core = self.core
+                    try channel.pipeline.syncOperations.addFraming(
+                        onFrame: { frame in core.assumeIsolated { conn.received(frame, core: $0) } },
+                        onClose: { core.assumeIsolated { conn.closed(core: $0) } })
+                    channel.eventLoop.scheduleTask(in: Self.helloTimeout) { [greeted = conn.greeted] in
+                        if !greeted.withLockedValue({ $0 }) { channel.close(promise: nil) }
+                    }
                 }
             }
             .bind(host: host, port: port).get()
     }
+}
 
-    /// Runs on the core's executor: a frame is decoded and handled where it arrived.
-    private func serve(_ channel: any Channel, frames: AsyncStream<ByteBuffer>, core: isolated ManagerCore) async {
-        let link = AgentLink(channel: channel)
-        let peer = channel.remoteAddress?.description ?? "?"
-        let greeted = NIOLockedValueBox(false)
-        channel.eventLoop.scheduleTask(in: Self.helloTimeout) {
-            if !greeted.withLockedValue({ $0 }) { channel.close(promise: nil) }
+/// One agent connection's state. Unchecked: it is only touched from the handler's callbacks, which
+/// run on the core's event loop under the core's isolation.
+final class AgentConnection: @unchecked Sendable {
+    let server: AgentServer
+    let link: AgentLink
+    let peer: String
+    let greeted = NIOLockedValueBox(false)
+    var agentID: Int?
+    var over = false
+
+    init(server: AgentServer, channel: any Channel) {
+        self.server = server
+        link = AgentLink(channel: channel)
+        peer = channel.remoteAddress?.description ?? "?"
+    }
+
+    /// The first frame must be a hello carrying the token; anything else closes the connection.
+    func received(_ frame: ByteBuffer, core: isolated ManagerCore) {
+        guard !over else { return }
+        let log = server.log
+        let env: AgentEnvelope
+        do { env = try JSONCoding.decodeAgentFrame(frame) } catch {
+            let d = JSONCoding.describe(error)
+            log.warning("bad agent message from \(peer): \(d.field.map { "\($0): " } ?? "")\(d.message)")
+            link.send(.error(APIErrorBody(code: "bad_message", message: d.message, field: d.field)))
+            if agentID == nil { refuse() }
+            return
         }
-        var agentID: Int?
-        for await frame in frames {
-            let env: AgentEnvelope
-            do { env = try JSONCoding.decodeAgentFrame(frame) } catch {
-                let d = JSONCoding.describe(error)
-                log.warning("bad agent message from \(peer): \(d.field.map { "\($0): " } ?? "")\(d.message)")
-                link.send(.error(APIErrorBody(code: "bad_message", message: d.message, field: d.field)))
-                if agentID == nil { link.close(); return }
-                continue
-            }
-            guard env.v <= WireVersion.current else {
-                link.send(.error(APIErrorBody(code: "bad_version", message: "message version \(env.v) is newer than the manager's \(WireVersion.current)", field: "v")))
-                link.close()
-                return
-            }
-            if let id = agentID {
-                core.handle(env, from: id)
-                continue
-            }
-            guard env.type == .hello, let hello = env.hello else {
-                link.send(.error(APIErrorBody(code: "bad_message", message: "the first message must be a hello", field: "type")))
-                link.close()
-                return
-            }
-            guard constantTimeEqual(hello.token, token) else {
-                // Never log the token itself.
-                log.warning("refused agent connection from \(peer): wrong or missing token (401)")
-                link.send(.error(APIErrorBody(code: "unauthorized", message: "wrong or missing token")))
-                link.close()
-                return
-            }
-            do {
-                let welcome = try core.register(hello, link: link)
-                greeted.withLockedValue { $0 = true }
-                agentID = welcome.agentID
-            } catch {
-                log.warning("refused agent from \(peer): \(error)")
-                link.send(.error(error.body))
-                link.close()
-                return
-            }
+        guard env.v <= WireVersion.current else {
+            link.send(.error(APIErrorBody(code: "bad_version", message: "message version \(env.v) is newer than the manager's \(WireVersion.current)", field: "v")))
+            refuse()
+            return
         }
+        if let id = agentID {
+            core.handle(env, from: id)
+            return
+        }
+        guard env.type == .hello, let hello = env.hello else {
+            link.send(.error(APIErrorBody(code: "bad_message", message: "the first message must be a hello", field: "type")))
+            refuse()
+            return
+        }
+        guard constantTimeEqual(hello.token, server.token) else {
+            // Never log the token itself.
+            log.warning("refused agent connection from \(peer): wrong or missing token (401)")
+            link.send(.error(APIErrorBody(code: "unauthorized", message: "wrong or missing token")))
+            refuse()
+            return
+        }
+        do {
+            let welcome = try core.register(hello, link: link)
+            greeted.withLockedValue { $0 = true }
+            agentID = welcome.agentID
+        } catch {
+            log.warning("refused agent from \(peer): \(error)")
+            link.send(.error(error.body))
+            refuse()
+        }
+    }
+
+    /// Frames already read behind a refused one are dropped, not handled.
+    private func refuse() {
+        over = true
+        link.close()
+    }
+
+    func closed(core: isolated ManagerCore) {
+        over = true
         if let id = agentID { core.disconnected(id, link: link) }
+        agentID = nil
     }
 }
 

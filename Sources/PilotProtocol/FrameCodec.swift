@@ -31,39 +31,43 @@ public enum FrameError: Error, CustomStringConvertible, Sendable {
     }
 }
 
-/// Hands decoded frames to an async consumer in order; the stream ends when the connection does.
-public final class FrameStreamHandler: ChannelInboundHandler, Sendable {
+/// Hands each decoded frame to `onFrame` on the channel's event loop, and reports the end of the
+/// connection once. Callbacks rather than an AsyncStream: the agent and the manager core run on
+/// their connection's event loop, so a frame is handled where it arrives; a stream's consumer was
+/// resumed on the Swift pool and hopped back, two thread wake-ups per message.
+public final class FrameCallbackHandler: ChannelInboundHandler {
     public typealias InboundIn = ByteBuffer
-    let continuation: AsyncStream<ByteBuffer>.Continuation
+    let onFrame: (ByteBuffer) -> Void
+    var onClose: (() -> Void)?
 
-    public init(_ continuation: AsyncStream<ByteBuffer>.Continuation) { self.continuation = continuation }
+    public init(onFrame: @escaping (ByteBuffer) -> Void, onClose: @escaping () -> Void) {
+        self.onFrame = onFrame
+        self.onClose = onClose
+    }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        continuation.yield(unwrapInboundIn(data))
+        onFrame(unwrapInboundIn(data))
     }
     public func channelInactive(context: ChannelHandlerContext) {
-        continuation.finish()
+        closed()
         context.fireChannelInactive()
     }
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        continuation.finish()
         context.close(promise: nil)
+        closed()
+    }
+    private func closed() {
+        let c = onClose
+        onClose = nil
+        c?()
     }
 }
 
-extension ChannelPipeline {
-    /// Installs the framing and returns the ordered stream of inbound frames.
-    public func addFraming() -> EventLoopFuture<AsyncStream<ByteBuffer>> {
-        let (stream, cont) = AsyncStream<ByteBuffer>.makeStream()
-        return addFraming(cont).map { stream }
-    }
-
-    /// Same, feeding a stream the caller already holds (client bootstraps discard the initializer's value).
-    public func addFraming(_ cont: AsyncStream<ByteBuffer>.Continuation) -> EventLoopFuture<Void> {
-        eventLoop.submit {
-            try self.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
-            try self.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
-            try self.syncOperations.addHandler(FrameStreamHandler(cont))
-        }
+extension ChannelPipeline.SynchronousOperations {
+    /// Installs the framing; call on the channel's event loop (in a channel initializer).
+    public func addFraming(onFrame: @escaping (ByteBuffer) -> Void, onClose: @escaping () -> Void) throws {
+        try addHandler(ByteToMessageHandler(FrameDecoder()))
+        try addHandler(MessageToByteHandler(FrameEncoder()))
+        try addHandler(FrameCallbackHandler(onFrame: onFrame, onClose: onClose))
     }
 }
