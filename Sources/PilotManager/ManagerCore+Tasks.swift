@@ -30,33 +30,40 @@ extension ManagerCore {
         }
         guard !groups.isEmpty else { throw ManagerError(.badRequest, "nothing to submit: give `tasks` or `array`", field: "tasks") }
         let first = nextTaskID
-        let rows: [TaskRow]
+        let total = groups.reduce(0) { $0 + ($1.indices?.count ?? 1) }
+        // One growth step instead of log2(n) rehashes, each holding the old and the new table at once.
+        live.reserveCapacity(live.count + total)
+        // Rows go straight into the live table as the store writes them (a million-member array is
+        // never held twice); they are scheduled only once the transaction has committed.
+        var specIDs: [Int64] = []
+        var lastSpecID: Int64 = -1
+        let count: Int
         do {
-            rows = try store.insert(specs: groups, firstID: first, submittedAt: now, workflow: req.workflow, workload: req.workload,
-                                    stage: stage)
+            count = try store.insert(specs: groups, firstID: first, submittedAt: now, workflow: req.workflow, workload: req.workload,
+                                     stage: stage) { r in
+                if r.specID != lastSpecID { specIDs.append(r.specID); lastSpecID = r.specID }
+                live[r.id] = r
+            }
         } catch {
+            for id in first..<(first + Int64(total)) { live[id] = nil }
             throw ManagerError(.internal, "could not store the submission", cause: error)
         }
-        nextTaskID = first + Int64(rows.count)
-        // One growth step instead of log2(n) rehashes, each holding the old and the new table at once.
-        live.reserveCapacity(live.count + rows.count)
+        nextTaskID = first + Int64(count)
         // Map each stored template id back to its spec, in insertion order.
-        var gi = 0
-        var lastSpecID: Int64 = -1
-        for r in rows {
-            if r.specID != lastSpecID {
-                if lastSpecID != -1 { gi += 1 }
-                specs[r.specID] = groups[gi].spec
-                lastSpecID = r.specID
-            }
-            live[r.id] = r
-            specRefs[r.specID, default: 0] += 1
-            counts[.ready, default: 0] += 1
+        var id = first
+        for (gi, specID) in specIDs.enumerated() {
             let s = groups[gi].spec
-            scheduler.enqueue(r.id, request: s.request, priority: r.priority, time: s.timeRequest)
+            specs[specID] = s
+            let n = groups[gi].indices?.count ?? 1
+            specRefs[specID, default: 0] += n
+            counts[.ready, default: 0] += n
+            for _ in 0..<n {
+                scheduler.enqueue(id, request: s.request, priority: s.priority, time: s.timeRequest)
+                id += 1
+            }
         }
         requestTick()
-        return SubmitResponse(first: first, count: rows.count)
+        return SubmitResponse(first: first, count: count)
     }
 
     private func check(_ t: TaskSpec, field: String) throws(ManagerError) {

@@ -11,10 +11,24 @@ extension PilotStore {
     /// cannot place in their stage, nor a plan whose tasks are half there.
     public func insert(specs: [(spec: TaskSpec, indices: [Int]?)], firstID: Int64, submittedAt: Double,
                        workflow: Int64? = nil, workload: Int64? = nil, stage: StageTaskLink? = nil) throws(StoreError) -> [TaskRow] {
+        var rows: [TaskRow] = []
+        rows.reserveCapacity(specs.reduce(0) { $0 + ($1.indices?.count ?? 1) })
+        try insert(specs: specs, firstID: firstID, submittedAt: submittedAt, workflow: workflow, workload: workload, stage: stage) {
+            rows.append($0)
+        }
+        return rows
+    }
+
+    /// Hands each stored row to `each` instead of returning them all: a million-member array then
+    /// never exists twice in memory (once as the returned rows, once in the caller's tables). Rows
+    /// handed over belong to a transaction that may still fail; the caller learns it from the throw.
+    @discardableResult
+    public func insert(specs: [(spec: TaskSpec, indices: [Int]?)], firstID: Int64, submittedAt: Double,
+                       workflow: Int64? = nil, workload: Int64? = nil, stage: StageTaskLink? = nil,
+                       each: (TaskRow) -> Void) throws(StoreError) -> Int {
         let enc = JSONEncoder()
         return try write { db in
-            var rows: [TaskRow] = []
-            rows.reserveCapacity(specs.reduce(0) { $0 + ($1.indices?.count ?? 1) })
+            var count = 0
             var id = firstID
             let taskStmt = try db.cachedStatement(sql: """
                 INSERT INTO task(id, spec_id, array_index, name, priority, state, submitted_at, workflow_id, workload_id, stage_index)
@@ -30,7 +44,7 @@ extension PilotStore {
                 for index in indices ?? [-1] {
                     let arrayIndex = index >= 0 ? index : nil
                     let name = arrayIndex.map { spec.memberName(index: $0) } ?? spec.name
-                    let stageIndex = stage.flatMap { rows.count < $0.indices.count ? $0.indices[rows.count] : nil }
+                    let stageIndex = stage.flatMap { count < $0.indices.count ? $0.indices[count] : nil }
                     try taskStmt.execute(arguments: [id, specID, arrayIndex, name, spec.priority, submittedAt, workflow, workload,
                                                      stageIndex])
                     var r = TaskRow(id: id, specID: specID, arrayIndex: arrayIndex, name: name, priority: spec.priority,
@@ -38,11 +52,12 @@ extension PilotStore {
                     r.workflow = workflow
                     r.workload = workload
                     r.stageIndex = stageIndex
-                    rows.append(r)
+                    each(r)
+                    count += 1
                     id += 1
                 }
             }
-            return rows
+            return count
         }
     }
 
