@@ -255,10 +255,20 @@ extension Agent {
 
     /// Walltime end, SIGTERM or SIGUSR1: take nothing new, let running tasks finish until the
     /// deadline, then stop them and report them so the manager requeues them.
+    /// A drain that is already under way only moves its deadline earlier: the manager forwards
+    /// Slurm's warning while the agent's own timer may have started draining for the same end.
     public func drain(reason: String, deadline: Double? = nil) {
-        guard !draining else { return }
+        // The allocation's end bounds any deadline a drain request names.
+        let end = [deadline, config.deadline].compactMap { $0 }.min() ?? (now + config.drainGrace)
+        if draining {
+            guard let current = drainDeadline, end < current else { return }
+            drainDeadline = end
+            log.info("drain deadline moved to \(Date(timeIntervalSince1970: end)) (\(reason))")
+            send(.draining(reason, deadline: end))
+            scheduleDrainStop(at: end)
+            return
+        }
         draining = true
-        let end = deadline ?? config.deadline ?? (now + config.drainGrace)
         drainDeadline = end
         log.info("draining (\(reason)): \(running.count) running tasks may run until \(Date(timeIntervalSince1970: end))")
         send(.draining(reason, deadline: end))
@@ -268,15 +278,23 @@ extension Agent {
         forgetWaiting()
         flush()
         if running.isEmpty { finishDrainSoon(); return }
+        scheduleDrainStop(at: end)
+    }
+
+    /// Running tasks are stopped `drainMargin` before `end`, so their requeue reaches the manager in time.
+    private func scheduleDrainStop(at end: Double) {
         let wait = max(0, end - config.drainMargin - now)
         Task { [weak self] in
             try? await Task.sleep(for: .milliseconds(Int(wait * 1000)))
-            await self?.stopForDrain()
+            await self?.stopForDrain(planned: end)
         }
     }
 
-    func stopForDrain() {
-        for key in running.keys { kill(key, discarding: false, as: .drained) }
+    /// `planned` is the deadline this stop was scheduled for: a stop made obsolete by an earlier
+    /// deadline has already run, and one for a later deadline than the current one does nothing new.
+    func stopForDrain(planned: Double) {
+        guard let d = drainDeadline, planned <= d else { return }
+        for (key, r) in running where r.stopReason == nil { kill(key, discarding: false, as: .drained) }
     }
 
     func scheduleDeadlineDrain(_ deadline: Double) {
