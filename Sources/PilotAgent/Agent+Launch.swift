@@ -128,6 +128,8 @@ extension Agent {
     }
 
     /// Multi-node tasks run as one srun step inside this pilot's allocation, on the bound nodes.
+    /// With every node's placement known, each rank starts through `pilot rank-exec`, which pins it
+    /// to its own bound cores and GPUs on its node (see `gangBinding`).
     private func gangCommand(_ a: TaskAssignment, hosts: [String]) -> [String] {
         let r = a.spec.request
         var cmd = ["srun", "--nodes=\(hosts.count)", "--ntasks=\(hosts.count * r.ranksPerNode)",
@@ -135,7 +137,24 @@ extension Agent {
                    "--cpus-per-task=\(max(1, r.coresPerRank))", "--overlap", "--kill-on-bad-exit=1"]
         if r.gpusPerRank > 0 { cmd.append("--gpus-per-task=\(r.gpusPerRank)") }
         if let mpi = a.spec.environment["PILOT_MPI"] ?? ProcessInfo.processInfo.environment["PILOT_MPI"] { cmd.append("--mpi=\(mpi)") }
+        if gangBinding(a) != nil, let exe = config.executable { cmd += [exe, RankBinding.execSubcommand, "--"] }
         return cmd + a.spec.command
+    }
+
+    /// Every rank's cores and GPUs on every node of the gang, or nil if the manager did not send
+    /// them (an older manager), a host name cannot be written into the binding, or this agent does
+    /// not know the executable its ranks would start through.
+    ///
+    /// PUs become real CPUs through this agent's `cpuMap`: the other nodes' agents are not asked,
+    /// since a pilot's nodes share one profile and so one shape. That map is nil wherever Slurm's
+    /// grant is real hardware, and then each node's bound PUs are pinned exactly.
+    func gangBinding(_ a: TaskAssignment) -> RankBinding? {
+        guard config.executable != nil, let hosts = a.gangHosts, let places = a.gangPlacements, places.count == hosts.count else { return nil }
+        let showGPUs = !config.resources.gpus.isEmpty || places.contains { !$0.gpus.isEmpty }
+        let b = RankBinding(nodes: zip(hosts, places).map { host, p in
+            RankBinding.Node(host: host, ranks: p.ranks.map { RankBinding.Rank(cpus: pinning($0.pus), gpus: showGPUs ? $0.gpus : nil) })
+        })
+        return b.isEncodable ? b : nil
     }
 
     func environment(for a: TaskAssignment) -> [String: String] {
@@ -147,7 +166,10 @@ extension Agent {
             baseEnvironment = env
         }
         var env = baseEnvironment!
-        if let hosts = a.gangHosts, hosts.count > 1 { GangEnvironment.scrub(&env) }
+        if let hosts = a.gangHosts, hosts.count > 1 {
+            GangEnvironment.scrub(&env)
+            if let b = gangBinding(a) { env[RankBinding.environmentVariable] = b.encoded }
+        }
         for (k, v) in a.spec.environment { env[k] = v }
         let p = a.placement
         env["PILOT_TASK_ID"] = String(a.key.task)
@@ -157,9 +179,11 @@ extension Agent {
         env["PILOT_RESULT_FILE"] = resultPath(a.key)
         env["PILOT_CORES"] = CPUList.format(p.cores)
         if let i = a.spec.arrayIndex { env["PILOT_ARRAY_INDEX"] = String(i) }
-        let threads = max(1, p.cores.count)
+        let gang = (a.gangHosts?.count ?? 0) > 1
+        // A gang's ranks each get their own cores (rank-exec pins them): the head's list is not theirs.
+        let threads = gang ? max(1, a.spec.request.coresPerRank) : max(1, p.cores.count)
         env["OMP_NUM_THREADS"] = String(threads)
-        let pus = pinning(p.pus)
+        let pus = gang ? [] : pinning(p.pus)
         if !pus.isEmpty {
             env["OMP_PLACES"] = pus.map { "{\($0)}" }.joined(separator: ",")
             env["OMP_PROC_BIND"] = "close"
@@ -188,7 +212,7 @@ extension Agent {
             let kind: TaskOutcome.Kind = r.stopReason ?? .exited
             report(TaskOutcome(key: key, kind: kind, exitCode: e.exitCode, signal: e.signal, timedOut: e.timedOut,
                                startedAt: e.startedAt, endedAt: e.endedAt,
-                               reason: kind == .drained ? "stopped at the end of the pilot's walltime" : nil,
+                               reason: kind == .drained ? "stopped at the pilot's drain deadline (walltime end or drain request)" : nil,
                                result: takeResult(key)))
         }
         pump()

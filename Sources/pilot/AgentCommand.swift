@@ -116,6 +116,7 @@ struct AgentCommand: AsyncParsableCommand {
         guard let l = AgentConfig.Launcher(rawValue: launcher) else { throw ValidationError("--launcher must be process or null") }
         cfg.launcher = l
         cfg.cpuMap = CPUMapping.forAdvertised(res)
+        cfg.executable = ProjectFiles.pilotBinary
         return cfg
     }
 }
