@@ -88,7 +88,7 @@ let package = Package(
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
         .executableTarget(name: "pilot",
-                          dependencies: ["PilotCore", "PilotProtocol", "PilotManager", "PilotAgent", "PilotTopology",
+                          dependencies: ["PilotCore", "PilotProtocol", "PilotManager", "PilotAgent", "PilotTopology", "PilotLaunch",
                                          "PilotSlurm", "PilotQuantum", "PilotStore", "PilotMiniApps", "PilotWorkflow",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Yams", package: "Yams"),

@@ -88,6 +88,9 @@ extension Agent {
             }
         case .cancel:
             for k in env.cancel ?? [] { kill(k, discarding: false) }
+        case .drain:
+            let d = env.drain
+            drain(reason: d?.reason ?? "the manager asked this pilot to drain", deadline: d?.deadline)
         case .ack:
             for k in env.ack ?? [] { unacked[k] = nil }
             if stopped == false, draining, running.isEmpty, unacked.isEmpty { finishDrain() }

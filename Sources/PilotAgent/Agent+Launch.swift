@@ -129,6 +129,8 @@ extension Agent {
     }
 
     /// Multi-node tasks run as one srun step inside this pilot's allocation, on the bound nodes.
+    /// With every node's placement known, each rank starts through `pilot rank-exec`, which pins it
+    /// to its own bound cores and GPUs on its node (see `gangBinding`).
     private func gangCommand(_ a: TaskAssignment, hosts: [String]) -> [String] {
         let r = a.spec.request
         var cmd = ["srun", "--nodes=\(hosts.count)", "--ntasks=\(hosts.count * r.ranksPerNode)",
@@ -136,7 +138,24 @@ extension Agent {
                    "--cpus-per-task=\(max(1, r.coresPerRank))", "--overlap", "--kill-on-bad-exit=1"]
         if r.gpusPerRank > 0 { cmd.append("--gpus-per-task=\(r.gpusPerRank)") }
         if let mpi = a.spec.environment["PILOT_MPI"] ?? ProcessInfo.processInfo.environment["PILOT_MPI"] { cmd.append("--mpi=\(mpi)") }
+        if gangBinding(a) != nil, let exe = config.executable { cmd += [exe, RankBinding.execSubcommand, "--"] }
         return cmd + a.spec.command
+    }
+
+    /// Every rank's cores and GPUs on every node of the gang, or nil if the manager did not send
+    /// them (an older manager), a host name cannot be written into the binding, or this agent does
+    /// not know the executable its ranks would start through.
+    ///
+    /// PUs become real CPUs through this agent's `cpuMap`: the other nodes' agents are not asked,
+    /// since a pilot's nodes share one profile and so one shape. That map is nil wherever Slurm's
+    /// grant is real hardware, and then each node's bound PUs are pinned exactly.
+    func gangBinding(_ a: TaskAssignment) -> RankBinding? {
+        guard config.executable != nil, let hosts = a.gangHosts, let places = a.gangPlacements, places.count == hosts.count else { return nil }
+        let showGPUs = !config.resources.gpus.isEmpty || places.contains { !$0.gpus.isEmpty }
+        let b = RankBinding(nodes: zip(hosts, places).map { host, p in
+            RankBinding.Node(host: host, ranks: p.ranks.map { RankBinding.Rank(cpus: pinning($0.pus), gpus: showGPUs ? $0.gpus : nil) })
+        })
+        return b.isEncodable ? b : nil
     }
 
     /// The agent's own environment is read and turned into C strings once, and shared by every
@@ -152,6 +171,7 @@ extension Agent {
         if let hosts = a.gangHosts, hosts.count > 1 {
             var env = baseEnvironment!
             GangEnvironment.scrub(&env)
+            if let b = gangBinding(a) { env[RankBinding.environmentVariable] = b.encoded }
             return (environment(for: a, over: env), nil)
         }
         guard let block = baseBlock else { return (environment(for: a, over: baseEnvironment!), nil) }
@@ -170,9 +190,11 @@ extension Agent {
         env["PILOT_RESULT_FILE"] = resultPath(a.key)
         env["PILOT_CORES"] = CPUList.format(p.cores)
         if let i = a.spec.arrayIndex { env["PILOT_ARRAY_INDEX"] = String(i) }
-        let threads = max(1, p.cores.count)
+        let gang = (a.gangHosts?.count ?? 0) > 1
+        // A gang's ranks each get their own cores (rank-exec pins them): the head's list is not theirs.
+        let threads = gang ? max(1, a.spec.request.coresPerRank) : max(1, p.cores.count)
         env["OMP_NUM_THREADS"] = String(threads)
-        let pus = pinning(p.pus)
+        let pus = gang ? [] : pinning(p.pus)
         if !pus.isEmpty {
             env["OMP_PLACES"] = pus.map { "{\($0)}" }.joined(separator: ",")
             env["OMP_PROC_BIND"] = "close"
@@ -201,7 +223,7 @@ extension Agent {
             let kind: TaskOutcome.Kind = r.stopReason ?? .exited
             report(TaskOutcome(key: key, kind: kind, exitCode: e.exitCode, signal: e.signal, timedOut: e.timedOut,
                                startedAt: e.startedAt, endedAt: e.endedAt,
-                               reason: kind == .drained ? "stopped at the end of the pilot's walltime" : nil,
+                               reason: kind == .drained ? "stopped at the pilot's drain deadline (walltime end or drain request)" : nil,
                                result: takeResult(key)))
         }
         pump()
@@ -271,10 +293,20 @@ extension Agent {
 
     /// Walltime end, SIGTERM or SIGUSR1: take nothing new, let running tasks finish until the
     /// deadline, then stop them and report them so the manager requeues them.
+    /// A drain that is already under way only moves its deadline earlier: the manager forwards
+    /// Slurm's warning while the agent's own timer may have started draining for the same end.
     public func drain(reason: String, deadline: Double? = nil) {
-        guard !draining else { return }
+        // The allocation's end bounds any deadline a drain request names.
+        let end = [deadline, config.deadline].compactMap { $0 }.min() ?? (now + config.drainGrace)
+        if draining {
+            guard let current = drainDeadline, end < current else { return }
+            drainDeadline = end
+            log.info("drain deadline moved to \(Date(timeIntervalSince1970: end)) (\(reason))")
+            send(.draining(reason, deadline: end))
+            scheduleDrainStop(at: end)
+            return
+        }
         draining = true
-        let end = deadline ?? config.deadline ?? (now + config.drainGrace)
         drainDeadline = end
         log.info("draining (\(reason)): \(running.count) running tasks may run until \(Date(timeIntervalSince1970: end))")
         send(.draining(reason, deadline: end))
@@ -284,15 +316,23 @@ extension Agent {
         forgetWaiting()
         flush()
         if running.isEmpty { finishDrainSoon(); return }
+        scheduleDrainStop(at: end)
+    }
+
+    /// Running tasks are stopped `drainMargin` before `end`, so their requeue reaches the manager in time.
+    private func scheduleDrainStop(at end: Double) {
         let wait = max(0, end - config.drainMargin - now)
         Task { [weak self] in
             try? await Task.sleep(for: .milliseconds(Int(wait * 1000)))
-            await self?.stopForDrain()
+            await self?.stopForDrain(planned: end)
         }
     }
 
-    func stopForDrain() {
-        for key in running.keys { kill(key, discarding: false, as: .drained) }
+    /// `planned` is the deadline this stop was scheduled for: a stop made obsolete by an earlier
+    /// deadline has already run, and one for a later deadline than the current one does nothing new.
+    func stopForDrain(planned: Double) {
+        guard let d = drainDeadline, planned <= d else { return }
+        for (key, r) in running where r.stopReason == nil { kill(key, discarding: false, as: .drained) }
     }
 
     func scheduleDeadlineDrain(_ deadline: Double) {

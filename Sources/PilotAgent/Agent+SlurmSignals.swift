@@ -3,14 +3,16 @@ import PilotLaunch
 import PilotProtocol
 
 extension Agent {
-    /// Slurm signals every process of a job step, so the walltime warning (`--signal=USR1@N`) and
-    /// the SIGTERM of scancel or of the time limit reach the agent's tasks as well as the agent.
-    /// Such a death is the pilot ending, not the task failing: it is reported as `drained` so the
-    /// manager requeues the task without counting a failure. The task and the agent receive the
-    /// signal at about the same moment, in no fixed order, so the exit is held briefly: if the
-    /// agent has started draining by then, Slurm sent it; otherwise it is an ordinary exit.
+    /// Why this is still needed: the walltime warning no longer reaches tasks (the job script asks
+    /// for `--signal=B:USR1@N`, so only the batch shell gets it and forwards a drain through the
+    /// manager), but `scancel` and the time limit itself send SIGTERM to every process of the
+    /// agent's job step, tasks included. A task killed that way did not fail: its pilot ended. It
+    /// is reported as `drained`, so the manager requeues it without counting a failure.
+    /// The task and the agent get the SIGTERM at about the same moment, in no fixed order, so the
+    /// exit is held briefly: if the agent is draining by then, Slurm sent it; otherwise it is an
+    /// ordinary exit (someone else killed the task) and is reported as such.
     func holdIfSlurmSignalled(_ key: TaskKey, _ e: ProcessExit) -> Bool {
-        guard config.deadline != nil, let sig = e.signal, sig == SIGUSR1 || sig == SIGTERM else { return false }
+        guard config.deadline != nil, e.signal == SIGTERM else { return false }
         heldExits[key] = TaskOutcome(key: key, kind: .exited, exitCode: e.exitCode, signal: e.signal, timedOut: e.timedOut,
                                      startedAt: e.startedAt, endedAt: e.endedAt)
         if draining { settleHeldExit(key); return true }
@@ -25,9 +27,7 @@ extension Agent {
         guard var o = heldExits.removeValue(forKey: key) else { return }
         if draining {
             o.kind = .drained
-            o.reason = o.signal == SIGUSR1
-                ? "killed by the walltime warning signal (SIGUSR1) Slurm sends to the pilot's job step"
-                : "killed by Slurm's SIGTERM as the pilot ended (scancel or walltime)"
+            o.reason = "killed by Slurm's SIGTERM as the pilot ended (scancel or walltime)"
         }
         report(o)
         scheduleFlush()

@@ -28,6 +28,9 @@ public struct AgentConfig: Sendable {
     /// How many tasks per core this agent accepts (1 running + the rest queued here), told to the
     /// manager in the hello; the manager uses the smaller of this and its own setting.
     public var prefetch: Int = 2
+    /// The `pilot` executable, which gang ranks start through (`pilot rank-exec`) to pin themselves;
+    /// nil: gang ranks are not pinned.
+    public var executable: String?
 
     public init(managerHost: String, agentPort: Int, token: String, uuid: String, hostname: String,
                 resources: NodeResources, logDir: String) {

@@ -2,7 +2,7 @@ import Hummingbird
 import PilotProtocol
 
 extension APIServer {
-    /// `POST /v1/pilots`, `GET /v1/pilots`, `GET /v1/pilots/:id`, `POST /v1/pilots/:id/cancel`.
+    /// `POST /v1/pilots`, `GET /v1/pilots`, `GET /v1/pilots/:id`, `POST /v1/pilots/:id/cancel`, `POST /v1/pilots/:id/drain`.
     func addPilotRoutes(to r: Router<BasicRequestContext>) {
         r.post("/v1/pilots") { req, _ in
             await self.respond {
@@ -18,6 +18,13 @@ extension APIServer {
         }
         r.post("/v1/pilots/:id/cancel") { _, ctx in
             await self.respond { try await self.core.cancelPilot(try pilotID(ctx)) }
+        }
+        r.post("/v1/pilots/:id/drain") { req, ctx in
+            await self.respond {
+                let body = try await req.body.collect(upTo: 1 << 16)
+                let drain = body.readableBytes == 0 ? PilotDrainRequest() : try decodeBody(PilotDrainRequest.self, body)
+                return try await self.core.drainPilot(try pilotID(ctx), drain)
+            }
         }
     }
 }

@@ -104,6 +104,12 @@ extension ManagerCore {
         let welcome = Welcome(agentID: id, heartbeatInterval: config.heartbeatInterval, kill: kill, combined: true, binary: true)
         // Sent from inside the actor so it precedes any assignment the next tick sends.
         link.send(.welcome(welcome))
+        // An agent that (re)connects after its pilot was told to drain drains too.
+        if !hello.draining, let p = hello.pilot, let rec = pilotBook.records[p], rec.drainRequestedAt != nil {
+            scheduler.setDraining(id)
+            agents[id]!.draining = true
+            link.send(.drain(DrainOrder(reason: "pilot \(p) drains", deadline: rec.drainDeadline)))
+        }
         requestTick()
         return welcome
     }

@@ -153,6 +153,35 @@ extension ManagerCore {
         return pilotInfo(pilotBook.records[id] ?? rec)
     }
 
+    /// Every agent of the pilot stops taking tasks and lets its running ones go on until the
+    /// deadline. The job script calls this (through `pilot pilots drain`) when Slurm's walltime
+    /// warning reaches the batch shell: Slurm's signal itself would also hit every task.
+    public func drainPilot(_ id: String, _ req: PilotDrainRequest) throws(ManagerError) -> PilotInfo {
+        loadPilotsIfNeeded()
+        guard var rec = pilotBook.records[id] else { throw ManagerError(.notFound, "no pilot \(id)", field: "id") }
+        if let d = req.deadline, !d.isFinite || d < 0 {
+            throw ManagerError(.badRequest, "deadline must be Unix seconds", field: "deadline")
+        }
+        if rec.state.isFinal { return pilotInfo(rec) }
+        let reason = String((req.reason ?? "drain requested").prefix(200))
+        // A later request never extends an earlier deadline: the first one usually comes from Slurm.
+        let deadline = [req.deadline, rec.drainDeadline].compactMap { $0 }.min()
+        rec.drainRequestedAt = rec.drainRequestedAt ?? now
+        rec.drainDeadline = deadline
+        pilotBook.records[id] = rec
+        var told = 0
+        for (aid, a) in agents where a.pilot == id && a.scheduled {
+            scheduler.setDraining(aid)
+            agents[aid]!.draining = true
+            if let d = deadline { scheduler.setDeadline(aid, min(d, a.deadline ?? d)) }
+            dirtyAgents.insert(aid)
+            if let l = a.link { l.send(.drain(DrainOrder(reason: reason, deadline: deadline))); told += 1 }
+        }
+        log.info("pilot \(id) drains (\(reason)); deadline \(deadline.map { "\($0)" } ?? "each agent's walltime end"); \(told) agents told")
+        requestTick()
+        return pilotInfo(rec)
+    }
+
     public func pilotList() -> [PilotInfo] {
         loadPilotsIfNeeded()
         return pilotBook.records.values.sorted { ($0.number ?? 0, $0.id) < ($1.number ?? 0, $1.id) }.map(pilotInfo)
@@ -168,6 +197,8 @@ extension ManagerCore {
         var info = PilotInfo(id: p.id, profile: p.profile, slurmJobID: p.jobID?.rawValue, state: p.state, reason: p.reason,
                              nodeCount: p.nodeCount, nodes: p.nodes, submittedAt: p.submittedAt, startedAt: p.startedAt,
                              endedAt: p.endedAt, walltimeEnd: p.walltimeEnd, queue: p.queue)
+        info.drainRequestedAt = p.drainRequestedAt
+        info.drainDeadline = p.drainDeadline
         for a in agents.values where a.pilot == p.id && (a.state == .active || a.state == .disconnected) {
             info.agents += 1
             info.cores += a.resources.coreCount

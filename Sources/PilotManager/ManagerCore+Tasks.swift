@@ -173,11 +173,13 @@ extension ManagerCore {
     public func agentList() -> [AgentInfo] {
         agents.values.sorted { $0.id < $1.id }.map { a in
             let u = scheduler.usage(of: a.id)
-            return AgentInfo(id: a.id, uuid: a.uuid, hostname: a.hostname, pilot: a.pilot,
-                             state: a.draining && a.state == .active ? "draining" : a.state.rawValue,
-                             cores: a.resources.coreCount, freeCores: u?.freeCores ?? 0, gpus: a.resources.gpus.count,
-                             freeGPUs: u?.freeGPUs ?? 0, tasks: u?.tasks ?? 0, deadline: a.deadline, lastSeen: a.lastSeen,
-                             resources: a.resources)
+            var info = AgentInfo(id: a.id, uuid: a.uuid, hostname: a.hostname, pilot: a.pilot,
+                                 state: a.draining && a.state == .active ? "draining" : a.state.rawValue,
+                                 cores: a.resources.coreCount, freeCores: u?.freeCores ?? 0, gpus: a.resources.gpus.count,
+                                 freeGPUs: u?.freeGPUs ?? 0, tasks: u?.tasks ?? 0, deadline: a.deadline, lastSeen: a.lastSeen,
+                                 resources: a.resources)
+            info.registeredAt = a.registeredAt
+            return info
         }
     }
 

@@ -251,7 +251,7 @@ public actor ManagerCore {
         let s = spec(of: row)
         let hosts = b.placements.count > 1 ? b.placements.map { agents[$0.agent]?.hostname ?? "?" } : nil
         let a = TaskAssignment(key: TaskKey(task: b.task, attempt: row.attempt), spec: s, placement: b.placements[0],
-                               gangHosts: hosts, qpu: b.qpu)
+                               gangHosts: hosts, qpu: b.qpu, gangPlacements: hosts == nil ? nil : b.placements)
         outbox[row.agent!, default: []].append(a)
     }
 

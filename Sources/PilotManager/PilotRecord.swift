@@ -20,6 +20,10 @@ struct PilotRecord: Sendable, Equatable {
     var queue: Int?
     /// Slurm no longer runs the job (final, or completing): its agents are gone or going.
     var ended = false
+    /// A drain request and its deadline. Kept in memory only: after a manager restart the agents
+    /// that were told report `draining` in their hello, which is what scheduling needs.
+    var drainRequestedAt: Double?
+    var drainDeadline: Double?
 
     init(id: String, profile: String, state: PilotState, nodeCount: Int, submittedAt: Double, request: String? = nil,
          queue: Int? = nil) {

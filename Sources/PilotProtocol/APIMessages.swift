@@ -92,6 +92,8 @@ public struct AgentInfo: Sendable, Codable, Hashable {
     public var deadline: Double?
     public var lastSeen: Double
     public var resources: NodeResources?
+    /// When it first registered (manager clock); a pilot's start-up ends with its last agent's.
+    public var registeredAt: Double?
     public init(id: Int, uuid: String, hostname: String, pilot: String?, state: String, cores: Int, freeCores: Int, gpus: Int,
                 freeGPUs: Int, tasks: Int, deadline: Double?, lastSeen: Double, resources: NodeResources? = nil) {
         self.id = id; self.uuid = uuid; self.hostname = hostname; self.pilot = pilot; self.state = state; self.cores = cores

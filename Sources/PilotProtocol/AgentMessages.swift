@@ -55,8 +55,13 @@ public struct TaskAssignment: Sendable, Codable, Hashable {
     /// For gang tasks: the hostnames of all nodes in rank order, and this node's position.
     public var gangHosts: [String]?
     public var qpu: QPULease?
-    public init(key: TaskKey, spec: TaskSpec, placement: NodePlacement, gangHosts: [String]? = nil, qpu: QPULease? = nil) {
+    /// For gang tasks: every node's placement, in the order of `gangHosts` (the first is `placement`),
+    /// so the head agent can pin each rank on every node to its own cores and GPUs.
+    public var gangPlacements: [NodePlacement]?
+    public init(key: TaskKey, spec: TaskSpec, placement: NodePlacement, gangHosts: [String]? = nil, qpu: QPULease? = nil,
+                gangPlacements: [NodePlacement]? = nil) {
         self.key = key; self.spec = spec; self.placement = placement; self.gangHosts = gangHosts; self.qpu = qpu
+        self.gangPlacements = gangPlacements
     }
 }
 
@@ -186,7 +191,7 @@ public struct TemplateBatch: Sendable, Codable, Hashable {
 
 /// Manager → agent.
 public struct ManagerEnvelope: Sendable, Codable {
-    public enum Kind: String, Sendable, Codable { case welcome, assign, assignRefs, cancel, ack, error }
+    public enum Kind: String, Sendable, Codable { case welcome, assign, assignRefs, cancel, ack, error, drain }
     public var v: Int = WireVersion.current
     public var type: Kind
     public var welcome: Welcome?
@@ -196,6 +201,7 @@ public struct ManagerEnvelope: Sendable, Codable {
     public var cancel: [TaskKey]?
     public var ack: [TaskKey]?
     public var error: APIErrorBody?
+    public var drain: DrainOrder?
 
     public static func welcome(_ w: Welcome) -> Self { Self(type: .welcome, welcome: w) }
     public static func assign(_ a: [TaskAssignment]) -> Self { Self(type: .assign, assign: a) }
@@ -206,4 +212,5 @@ public struct ManagerEnvelope: Sendable, Codable {
     public static func cancel(_ c: [TaskKey]) -> Self { Self(type: .cancel, cancel: c) }
     public static func ack(_ k: [TaskKey]) -> Self { Self(type: .ack, ack: k) }
     public static func error(_ e: APIErrorBody) -> Self { Self(type: .error, error: e) }
+    public static func drain(_ d: DrainOrder) -> Self { Self(type: .drain, drain: d) }
 }

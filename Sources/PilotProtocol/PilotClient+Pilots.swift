@@ -9,6 +9,9 @@ extension PilotClient {
     public func cancelPilot(_ id: String) async throws -> PilotInfo {
         try await call("POST", "/v1/pilots/\(id)/cancel", body: Optional<String>.none)
     }
+    public func drainPilot(_ id: String, _ req: PilotDrainRequest = PilotDrainRequest()) async throws -> PilotInfo {
+        try await call("POST", "/v1/pilots/\(id)/drain", body: req)
+    }
 }
 
 extension PilotClient {

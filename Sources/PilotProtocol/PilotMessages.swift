@@ -85,6 +85,10 @@ public struct PilotInfo: Sendable, Codable, Hashable {
     public var runningTasks: Int
     /// The allocation queue that submitted it, when autoscaled.
     public var queue: Int?
+    /// When a drain was requested (`pilot pilots drain`, or the job script forwarding Slurm's
+    /// walltime warning) and until when its running tasks may run.
+    public var drainRequestedAt: Double?
+    public var drainDeadline: Double?
 
     public init(id: String, profile: String, slurmJobID: UInt32?, state: PilotState, reason: String?, nodeCount: Int,
                 nodes: [String], submittedAt: Double, startedAt: Double?, endedAt: Double?, walltimeEnd: Double?,
@@ -108,7 +112,19 @@ public struct PilotInfo: Sendable, Codable, Hashable {
         case freeCores = "free_cores"
         case freeGPUs = "free_gpus"
         case runningTasks = "running_tasks"
+        case drainRequestedAt = "drain_requested_at"
+        case drainDeadline = "drain_deadline"
     }
+}
+
+/// `POST /v1/pilots/:id/drain`: the pilot's agents take no new tasks and stop their running ones
+/// at the deadline, reporting them for requeue.
+public struct PilotDrainRequest: Sendable, Codable, Hashable {
+    public var v: Int?
+    /// Unix seconds; nil: each agent's own walltime end.
+    public var deadline: Double?
+    public var reason: String?
+    public init(deadline: Double? = nil, reason: String? = nil) { self.deadline = deadline; self.reason = reason }
 }
 
 public struct PilotList: Sendable, Codable {

@@ -14,7 +14,9 @@ extension BatchJobRequest {
             gpusPerNode: p.gpusPerNode > 0 ? p.gpusPerNode : nil, timeLimitMinutes: p.walltime.minutesRoundedUp,
             workingDirectory: context.logDirectory, standardOutput: context.outputPath,
             environment: environment,
-            signalBeforeEnd: SignalBeforeEnd(signal: 10, seconds: UInt16(clamping: p.agent.drainSignalSeconds)),
+            // Batch shell only: the job script forwards it as a drain, so tasks keep running (see the template).
+            signalBeforeEnd: SignalBeforeEnd(signal: 10, seconds: UInt16(clamping: p.agent.drainSignalSeconds),
+                                             target: .batchShell),
             exclusive: p.exclusive, memoryPerNodeMiB: p.memoryPerNodeMiB)
         for (i, text) in p.sbatchExtra.enumerated() {
             guard let option = SbatchOption(text) else { continue }

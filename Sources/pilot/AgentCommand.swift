@@ -37,7 +37,8 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "QPU devices reachable from this node (comma-separated; default: all).") var qpuDevices: String?
     @Option(help: "process (default) or null (tasks complete without a process: measures the system's own cost).")
     var launcher = "process"
-    @Option(help: "Unix time at which this node's allocation ends (default: from Slurm, if inside a job).") var deadline: Double?
+    @Option(help: "Unix time at which this node's allocation ends (default inside a Slurm job: $PILOT_WALLTIME_END, else the controller's answer, else now + $PILOT_WALLTIME_SECONDS).")
+    var deadline: Double?
     @Option(help: "Seconds running tasks may continue after SIGTERM when there is no walltime deadline.") var drainGrace = 30.0
     @Option(help: "Directory for task stdout/stderr (default: <server dir>/logs).") var logDir: String?
     @Option(help: "Stable agent id (default: derived from host, pilot and Slurm job).") var uuid: String?
@@ -47,9 +48,15 @@ struct AgentCommand: AsyncParsableCommand {
     func run() async throws {
         LogSetup.bootstrap(logLevel)
         let log = Logger(label: "pilot.agent")
-        let cfg = try makeConfig()
+        let env = ProcessInfo.processInfo.environment
+        // The controller's answer and hwloc's discovery are both on the pilot's start-up path: overlap them.
+        let end = deadline == nil && env["PILOT_WALLTIME_END"] == nil && env["SLURM_JOB_ID"] != nil
+            ? Task.detached { SlurmAllocation.walltimeEnd(environment: env) } : nil
+        var cfg = try makeConfig()
+        if let end { cfg.deadline = await end.value }
         let agent = Agent(config: cfg, logger: log, kernel: QuantumBridge.kernel(log: log))
-        // SIGTERM (and Slurm's pre-walltime USR1) drain; a second SIGTERM stops at once.
+        // SIGTERM (scancel, the time limit) and USR1 (sent by hand: Slurm's walltime warning goes to the
+        // batch shell, which asks the manager instead) drain.
         let sources = [SIGTERM, SIGUSR1, SIGINT].map { sig -> any DispatchSourceSignal in
             signal(sig, SIG_IGN)
             let s = DispatchSource.makeSignalSource(signal: sig)
@@ -109,6 +116,7 @@ struct AgentCommand: AsyncParsableCommand {
         guard let l = AgentConfig.Launcher(rawValue: launcher) else { throw ValidationError("--launcher must be process or null") }
         cfg.launcher = l
         cfg.cpuMap = CPUMapping.forAdvertised(res)
+        cfg.executable = ProjectFiles.pilotBinary
         return cfg
     }
 }

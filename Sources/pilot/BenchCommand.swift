@@ -20,9 +20,10 @@ struct BenchCommand: AsyncParsableCommand {
           w3         200 × sleep 0.05: utilisation = N·0.05 / (cores · wall)
           w4         one array of 1 000 000 zero-work tasks: throughput over time, RSS, database size
           w5         bind latency during W1: ready with a free core → process started (p50/p99)
+          w6         pilot start-up on Slurm (submit → agents registered) against sbatch → RUNNING
           ext        a driver for the peer harness's `--system ext` JSON-over-stdio protocol
         """,
-        subcommands: [Throughput.self, W1.self, W2.self, SchedulerBench.self, W3.self, W4.self, W5.self, Ext.self])
+        subcommands: [Throughput.self, W1.self, W2.self, SchedulerBench.self, W3.self, W4.self, W5.self, W6.self, Ext.self])
 
     struct Throughput: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

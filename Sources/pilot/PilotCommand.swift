@@ -13,4 +13,9 @@ struct PilotCommand: AsyncParsableCommand {
             MiniAppCommand.self,
         ]
     )
+
+    static func main() async {
+        RankExecCommand.runIfRequested()
+        await main(nil)
+    }
 }

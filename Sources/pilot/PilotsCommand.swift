@@ -7,7 +7,7 @@ import PilotSlurm
 struct PilotsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pilots", abstract: "Submit, list and cancel pilots (Slurm jobs that run agents).",
-        subcommands: [Submit.self, List.self, Cancel.self])
+        subcommands: [Submit.self, List.self, Cancel.self, Drain.self])
 
     struct Submit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Submit a pilot through the manager.")
@@ -93,6 +93,38 @@ struct PilotsCommand: AsyncParsableCommand {
                 for id in ids {
                     let p = try await c.cancelPilot(id)
                     print("pilot \(p.id) (Slurm job \(p.slurmJobID.map(String.init) ?? "-")): cancel requested, state \(p.state.rawValue)")
+                }
+            } catch { fail(error) }
+        }
+    }
+
+    struct Drain: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Drain a pilot: its agents take no new tasks; running tasks go on until the deadline, then are requeued.",
+            discussion: """
+            The pilot's job script runs this when Slurm's walltime warning reaches it. Without --deadline or --in,
+            each agent keeps its running tasks until its allocation's end.
+            """)
+        @OptionGroup var server: ServerOptions
+        @Option(help: "Unix time until which running tasks may continue.") var deadline: Double?
+        @Option(name: .customLong("in"), help: "Seconds from now until which running tasks may continue.") var within: Double?
+        @Option(help: "Why (shown in the manager's log and the tasks' history).") var reason: String?
+        @Argument(help: "Pilot id (p1, p2, …).") var ids: [String]
+
+        func validate() throws {
+            if deadline != nil && within != nil { throw ValidationError("give --deadline or --in, not both") }
+            if let w = within, !(w >= 0) { throw ValidationError("--in must be a number of seconds ≥ 0") }
+        }
+
+        func run() async throws {
+            let end = deadline ?? within.map { Date().timeIntervalSince1970 + $0 }
+            do {
+                let c = try server.client()
+                for id in ids {
+                    let p = try await c.drainPilot(id, PilotDrainRequest(deadline: end, reason: reason))
+                    let until = p.drainDeadline.map { "running tasks may run until \(Date(timeIntervalSince1970: $0))" }
+                        ?? "running tasks may run until the walltime ends"
+                    print("pilot \(p.id): draining, \(p.agents) agents; \(until)")
                 }
             } catch { fail(error) }
         }

@@ -33,7 +33,9 @@ import Testing
         let two = TaskSpec(name: "two", command: ["/bin/sh", "-c", cpu], request: ResourceRequest(cores: 2))
         let gpu = TaskSpec(name: "gpu", command: ["/bin/sh", "-c", "echo cuda=$CUDA_VISIBLE_DEVICES; sleep 0.02"],
                            request: ResourceRequest(cores: 1, gpus: 1))
-        var mpi = TaskSpec(name: "mpi", command: [allreduce], request: ResourceRequest(cores: 1, nodes: 2, ranksPerNode: 2))
+        // Each rank reports where it runs and the CPUs it may use, then becomes the MPI program.
+        let report = "echo \"bind node=$SLURMD_NODENAME local=$SLURM_LOCALID $(grep Cpus_allowed_list: /proc/self/status)\"; exec \(allreduce)"
+        var mpi = TaskSpec(name: "mpi", command: ["/bin/sh", "-c", report], request: ResourceRequest(cores: 1, nodes: 2, ranksPerNode: 2))
         mpi.environment["PILOT_MPI"] = "pmix"
         _ = try await c.client.submit(SubmitRequest(array: ArraySubmission(template: one, range: "1-600")))
         _ = try await c.client.submit(SubmitRequest(array: ArraySubmission(template: two, range: "1-250")))
@@ -44,6 +46,9 @@ import Testing
         #expect(w.failed == 0)
 
         let tasks = try await c.allTasks(1000)
+        // The local nodes claim more CPUs than this host has: agents pin advertised PU p to real CPU
+        // p mod (real CPUs), round-robin (CPUMapping); on a real cluster that is the identity.
+        let realCPUs = RankExecEndToEndTests.allowedCPUs()
         let hostOf = Dictionary(agents.map { ($0.id, $0.hostname) }, uniquingKeysWith: { a, _ in a })
         let pilotOf = Dictionary(agents.map { ($0.id, $0.pilot ?? "") }, uniquingKeysWith: { a, _ in a })
         // No core or GPU of an agent was held by two tasks at once, gangs included (all placements).
@@ -87,6 +92,23 @@ import Testing
             #expect(ranks.allSatisfy { $0.contains("size=4") && $0.contains("sum=6") && $0.hasSuffix("ok=1") }, "\(out)")
             let nodes = Set(ranks.compactMap { $0.split(separator: " ").first { $0.hasPrefix("node=") }?.dropFirst(5) }.map(String.init))
             #expect(nodes == Set(b.placements.compactMap { hostOf[$0.agent] }), "gang \(t.id): \(out)")
+            // Every rank was pinned to its own bound cores on its own node.
+            let binds = out.split(separator: "\n").filter { $0.hasPrefix("bind ") }
+            #expect(binds.count == 4, "gang \(t.id): \(out)")
+            var seen: Set<String> = []
+            for line in binds {
+                let f = Dictionary(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).compactMap { w -> (String, String)? in
+                    let kv = w.split(separator: "=", maxSplits: 1)
+                    return kv.count == 2 ? (String(kv[0]), String(kv[1])) : nil
+                }, uniquingKeysWith: { a, _ in a })
+                let node = try #require(f["node"]), local = try #require(f["local"].flatMap { Int($0) })
+                #expect(seen.insert("\(node)/\(local)").inserted, "gang \(t.id): two ranks as \(node)/\(local)")
+                let place = try #require(b.placements.first { hostOf[$0.agent] == node }, "gang \(t.id): no placement on \(node)")
+                try #require(local < place.ranks.count)
+                let allowed = try #require(line.split(separator: "\t").last.map(String.init))
+                #expect(Set(cpuList(allowed)) == Set(place.ranks[local].pus.map { realCPUs[$0 % realCPUs.count] }),
+                        "gang \(t.id) rank \(node)/\(local): allowed \(allowed), bound PUs \(place.ranks[local].pus)")
+            }
         }
         #expect(Set(tasks.compactMap(\.agent)).count == 4)
 
@@ -138,15 +160,17 @@ import Testing
         }
     }
 
-    @Test func walltimeKeepsLongTasksAwayAndDrainsRunningOnes() async throws {
+    @Test func walltimeKeepsLongTasksAwayAndDrainsRunningOnesAtTheDeadline() async throws {
         let c = LiveCluster(tag: "walltime")
         var jobs: [String] = []
         defer { if !jobs.isEmpty { _ = try? LocalSlurm.command(["scancel"] + jobs) }; c.shutdown() }
         try await c.startManager()
-        // A one-minute pilot whose agents get Slurm's drain signal 20 s before the end.
+        // A one-minute pilot whose batch shell gets Slurm's walltime warning 40 s before the end
+        // (slurmctld checks for it every few seconds, so it may come some seconds late).
         let local = try String(contentsOfFile: PilotBinary.root.appendingPathComponent("Profiles/local.yaml").path, encoding: .utf8)
         let short = local.replacingOccurrences(of: "name: local", with: "name: local-short")
-            .replacingOccurrences(of: "drain_signal_seconds: 60", with: "drain_signal_seconds: 20")
+            .replacingOccurrences(of: "drain_signal_seconds: 60", with: "drain_signal_seconds: 40")
+        #expect(short.contains("drain_signal_seconds: 40"))
         let profile = c.dir + "/short.yaml"
         try short.write(toFile: profile, atomically: true, encoding: .utf8)
         let a = try c.submitPilot(["--profile", profile, "-N", "1", "-t", "1"])
@@ -154,7 +178,8 @@ import Testing
         _ = try await c.waitForPilots([a.id], agentsEach: 1)
         let agentA = try #require(try await c.client.agents().first { $0.pilot == a.id }).id
 
-        // Running when the walltime ends: requeued, and the rerun elsewhere ends at once.
+        // Running when the walltime ends: requeued, and the rerun elsewhere ends at once. The first
+        // attempt handles no signal at all: only the drain at the deadline may stop it.
         let body = "if [ \"$PILOT_ATTEMPT\" = 1 ]; then exec sleep 300; fi; echo ran on $PILOT_NODE"
         let long = TaskSpec(name: "long", command: ["/bin/sh", "-c", body], request: ResourceRequest(cores: 1))
         let first = try await c.client.submit(SubmitRequest(array: ArraySubmission(template: long, range: "1-3")))
@@ -165,6 +190,10 @@ import Testing
         var needy = TaskSpec(name: "needy", command: ["/bin/true"], request: ResourceRequest(cores: 1))
         needy.timeRequest = 120
         let needyID = try await c.client.submit(SubmitRequest(tasks: [needy])).first
+        // Pilot B comes only once A's tasks were requeued, so none of them can run elsewhere early.
+        try await c.poll("pilot \(a.id)'s tasks requeued", timeout: 120) {
+            try await c.client.tasks(state: .ready).filter { $0.name?.hasPrefix("long") == true }.count == 3
+        }
         let b = try c.submitPilot(["--profile", "local", "-N", "1", "-t", "5"])
         jobs.append(b.job)
         _ = try await c.waitForPilots([b.id], agentsEach: 1)
@@ -174,18 +203,72 @@ import Testing
         let n = try await c.client.task(needyID)
         #expect(n.state == .done)
         #expect(n.history?.allSatisfy { $0.agent != agentA } == true, "needy task was bound to the short pilot: \(n.history ?? [])")
+        // Slurm's warning reached the batch shell, which forwarded it to the manager as a drain.
+        let pa = try await c.client.pilot(a.id)
+        let warned = try #require(pa.drainRequestedAt, "the walltime warning was not forwarded: \(c.log("manager"))")
+        let end = try #require(pa.walltimeEnd)
         for id in first.ids! {
             let t = try await c.client.task(id)
             #expect(t.state == .done)
             #expect(t.agent != agentA)
             #expect(t.crashes == 0, "drained, not lost: \(t.history ?? [])")
-            #expect(t.history?.contains { $0.state == .ready && ($0.reason ?? "").contains("walltime") } == true,
-                    "task \(id) was not requeued by the drain: \(t.history ?? [])")
+            let requeue = try #require(t.history?.first { $0.state == .ready && ($0.reason ?? "").contains("walltime") },
+                                       "task \(id) was not requeued by the drain: \(t.history ?? [])")
+            // It outlived the warning and was stopped near the deadline: the drain margin (5 s)
+            // before the end, give or take Slurm's whole-second end time.
+            #expect(requeue.at > warned + 1, "task \(id) ended at \(requeue.at), warning forwarded at \(warned)")
+            #expect(requeue.at >= end - 7 && requeue.at <= end, "task \(id) ended at \(requeue.at), walltime end \(end)")
         }
         // A drained agent exits, so the job may end (completed) before Slurm's time limit does.
         try await c.poll("pilot \(a.id) ended", timeout: 45) {
             let p = try await c.client.pilot(a.id)
             return (p.state == .completed || p.state == .timeout) && p.agents == 0
+        }
+    }
+
+    @Test func pilotsDrainKeepsRunningTasksUntilTheDeadlineAndBindsNothingNew() async throws {
+        let c = LiveCluster(tag: "drain")
+        var jobs: [String] = []
+        defer { if !jobs.isEmpty { _ = try? LocalSlurm.command(["scancel"] + jobs) }; c.shutdown() }
+        try await c.startManager()
+        let a = try c.submitPilot(["--profile", "local", "-N", "1", "-t", "5"])
+        jobs = [a.job]
+        _ = try await c.waitForPilots([a.id], agentsEach: 1)
+        let agentA = try #require(try await c.client.agents().first { $0.pilot == a.id }).id
+        let body = "if [ \"$PILOT_ATTEMPT\" = 1 ]; then exec sleep 300; fi; echo ran on $PILOT_NODE"
+        let long = TaskSpec(name: "long", command: ["/bin/sh", "-c", body], request: ResourceRequest(cores: 1))
+        let first = try await c.client.submit(SubmitRequest(array: ArraySubmission(template: long, range: "1-2")))
+        try await c.poll("long tasks running on \(a.id)") {
+            try await c.client.tasks(state: .running).filter { $0.agent == agentA }.count == 2
+        }
+
+        let r = try PilotBinary.run(["pilots", "drain", "--server-dir", c.dir, "--in", "10", a.id])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains("pilot \(a.id): draining, 1 agents"), "\(r.out)")
+        let pa = try await c.client.pilot(a.id)
+        let asked = try #require(pa.drainRequestedAt), deadline = try #require(pa.drainDeadline)
+        try await c.poll("agent \(agentA) draining") { try await c.client.agents().first { $0.id == agentA }?.state == "draining" }
+        // Submitted after the drain: never bound to the draining pilot, even with its cores free.
+        let later = try await c.client.submit(SubmitRequest(tasks: [TaskSpec(name: "later", command: ["/bin/true"], request: ResourceRequest(cores: 1))])).first
+        try await c.poll("pilot \(a.id)'s tasks requeued", timeout: 60) {
+            try await c.client.tasks(state: .ready).filter { $0.name?.hasPrefix("long") == true }.count == 2
+        }
+        let b = try c.submitPilot(["--profile", "local", "-N", "1", "-t", "5"])
+        jobs.append(b.job)
+        let w = try await c.waitAll(timeout: 120)
+        #expect(w.summary.count(.done) == 3)
+        #expect(try await c.client.task(later).history?.allSatisfy { $0.agent != agentA } == true)
+        for id in first.ids! {
+            let t = try await c.client.task(id)
+            #expect(t.state == .done && t.attempt == 2 && t.crashes == 0, "\(t.history ?? [])")
+            let requeue = try #require(t.history?.first { $0.state == .ready && $0.attempt == 1 }, "\(t.history ?? [])")
+            // Ran on after the request, and was stopped the drain margin (5 s) before the deadline.
+            #expect(requeue.at > asked + 3 && requeue.at >= deadline - 6 && requeue.at <= deadline,
+                    "task \(id) requeued at \(requeue.at); drain asked at \(asked), deadline \(deadline)")
+        }
+        try await c.poll("drained pilot \(a.id) ended", timeout: 45) {
+            let p = try await c.client.pilot(a.id)
+            return p.state == .completed && p.agents == 0
         }
     }
 }
@@ -289,5 +372,13 @@ extension SlurmPilotEndToEndTests {
         var now = 0, peak = 0
         for e in events { now += e.1; peak = max(peak, now) }
         #expect(peak <= 2, "\(peak) jobs on small-7 at once")
+    }
+}
+
+/// "0-2,5" → [0, 1, 2, 5].
+func cpuList(_ text: String) -> [Int] {
+    text.trimmingCharacters(in: .whitespaces).split(separator: ",").flatMap { part -> [Int] in
+        let ends = part.split(separator: "-").compactMap { Int($0) }
+        return ends.count == 2 ? Array(ends[0]...ends[1]) : ends
     }
 }

@@ -95,8 +95,11 @@ import Testing
         #expect(request.cpusPerTask == 64)
         #expect(request.gpusPerNode == 4)
         #expect(request.timeLimitMinutes == 1440)
-        #expect(request.signalBeforeEnd == SignalBeforeEnd(signal: 10, seconds: 300, target: .steps))
-        #expect(request.signalBeforeEnd?.sbatchValue == "USR1@300")
+        // The batch shell only: Slurm would otherwise signal every task the agents run.
+        #expect(request.signalBeforeEnd == SignalBeforeEnd(signal: 10, seconds: 300, target: .batchShell))
+        #expect(request.signalBeforeEnd?.sbatchValue == "B:USR1@300")
+        let rendered = try JobScriptRenderer(templatePath: TestSupport.templatePath).render(profile: profile, context: Self.context)
+        #expect(rendered.contains("#SBATCH --signal=\(request.signalBeforeEnd!.sbatchValue)\n"))
         #expect(request.exclusive)
         #expect(request.requeue == false)
         #expect(request.comment == "swiftpilot")
