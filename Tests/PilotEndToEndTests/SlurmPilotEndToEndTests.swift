@@ -207,6 +207,8 @@ import Testing
         let pa = try await c.client.pilot(a.id)
         let warned = try #require(pa.drainRequestedAt, "the walltime warning was not forwarded: \(c.log("manager"))")
         let end = try #require(pa.walltimeEnd)
+        let start = pa.startedAt ?? pa.submittedAt
+        var stops: [Double] = []
         for id in first.ids! {
             let t = try await c.client.task(id)
             #expect(t.state == .done)
@@ -218,7 +220,10 @@ import Testing
             // before the end, give or take Slurm's whole-second end time.
             #expect(requeue.at > warned + 1, "task \(id) ended at \(requeue.at), warning forwarded at \(warned)")
             #expect(requeue.at >= end - 7 && requeue.at <= end, "task \(id) ended at \(requeue.at), walltime end \(end)")
+            stops.append(requeue.at)
         }
+        print(String(format: "walltime drain: warning forwarded at +%.1f s, tasks stopped at +%.1f…%.1f s, walltime end +%.1f s (from the job's start)",
+                     warned - start, (stops.min() ?? 0) - start, (stops.max() ?? 0) - start, end - start))
         // A drained agent exits, so the job may end (completed) before Slurm's time limit does.
         try await c.poll("pilot \(a.id) ended", timeout: 45) {
             let p = try await c.client.pilot(a.id)
