@@ -164,8 +164,9 @@ extension ManagerCore {
         }
         if rec.state.isFinal { return pilotInfo(rec) }
         let reason = String((req.reason ?? "drain requested").prefix(200))
-        // A later request never extends an earlier deadline: the first one usually comes from Slurm.
-        let deadline = [req.deadline, rec.drainDeadline].compactMap { $0 }.min()
+        // Without a deadline the allocation's end is meant (each agent also bounds it by the end it
+        // knows). A later request never extends an earlier deadline.
+        let deadline = [req.deadline ?? rec.walltimeEnd, rec.drainDeadline].compactMap { $0 }.min()
         rec.drainRequestedAt = rec.drainRequestedAt ?? now
         rec.drainDeadline = deadline
         pilotBook.records[id] = rec

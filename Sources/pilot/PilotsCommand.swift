@@ -75,10 +75,17 @@ struct PilotsCommand: AsyncParsableCommand {
                     let left = p.state == .running ? p.walltimeEnd.map { formatDuration(max(0, $0 - now)) } ?? "-" : "-"
                     t.rows.append([p.id, p.slurmJobID.map(String.init) ?? "-", p.state.rawValue, nodes, String(p.agents),
                                    "\(p.freeCores)/\(p.cores)", "\(p.freeGPUs)/\(p.gpus)", String(p.runningTasks), left,
-                                   p.reason ?? ""])
+                                   p.reason ?? drainNote(p)])
                 }
                 print(t.render())
             } catch { fail(error) }
+        }
+
+        func drainNote(_ p: PilotInfo) -> String {
+            guard !p.state.isFinal, p.drainRequestedAt != nil else { return "" }
+            let f = DateFormatter()
+            f.dateFormat = "HH:mm:ss"
+            return "draining" + (p.drainDeadline.map { " until " + f.string(from: Date(timeIntervalSince1970: $0)) } ?? "")
         }
     }
 

@@ -238,8 +238,13 @@ import Testing
         try await c.startManager()
         let a = try c.submitPilot(["--profile", "local", "-N", "1", "-t", "5"])
         jobs = [a.job]
-        _ = try await c.waitForPilots([a.id], agentsEach: 1)
-        let agentA = try #require(try await c.client.agents().first { $0.pilot == a.id }).id
+        let started = try await c.waitForPilots([a.id], agentsEach: 1)
+        let agentInfo = try #require(try await c.client.agents().first { $0.pilot == a.id })
+        let agentA = agentInfo.id
+        // Slurm 22.05 does not export the end time: the agent asked the controller (libslurm) for the
+        // very value the manager tracks, not an estimate from its own start.
+        #expect(agentInfo.deadline != nil && agentInfo.deadline == started.first?.walltimeEnd,
+                "agent deadline \(String(describing: agentInfo.deadline)), Slurm's end \(String(describing: started.first?.walltimeEnd))")
         let body = "if [ \"$PILOT_ATTEMPT\" = 1 ]; then exec sleep 300; fi; echo ran on $PILOT_NODE"
         let long = TaskSpec(name: "long", command: ["/bin/sh", "-c", body], request: ResourceRequest(cores: 1))
         let first = try await c.client.submit(SubmitRequest(array: ArraySubmission(template: long, range: "1-2")))

@@ -44,6 +44,17 @@ import Testing
         _ = try await register("n3", pilot: p.id, f, late)
         #expect(try await drained(late).first?.deadline == deadline)
 
+        // Without a deadline, and the job's end not known yet, each agent keeps its own end.
+        let q = try #require(try await f.core.submitPilot(PilotSubmitRequest(profile: "local")).pilot)
+        try f.slurm.advance(SlurmJobID(q.slurmJobID!), to: .running)
+        await f.core.pollPilots()
+        let qc = NIOAsyncTestingChannel()
+        _ = try await register("n4", pilot: q.id, f, qc)
+        _ = try await drained(qc)
+        #expect(try await f.core.drainPilot(q.id, PilotDrainRequest()).drainDeadline == nil)
+        let open = try #require(try await drained(qc).first)
+        #expect(open.deadline == nil && open.reason == "drain requested")
+
         let missing = await #expect(throws: ManagerError.self) { try await f.core.drainPilot("p7", PilotDrainRequest()) }
         #expect(missing?.code == .notFound)
         let bad = await #expect(throws: ManagerError.self) { try await f.core.drainPilot(p.id, PilotDrainRequest(deadline: -.infinity)) }
