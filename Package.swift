@@ -42,7 +42,7 @@ let package = Package(
         .systemLibrary(name: "CHwloc", pkgConfig: "hwloc", providers: [.apt(["libhwloc-dev"])]),
         .target(name: "CPilotSpawn"),
         .target(name: "PilotTopology", dependencies: ["CHwloc"], swiftSettings: strict),
-        .target(name: "PilotLaunch", dependencies: ["CPilotSpawn"], swiftSettings: strict),
+        .target(name: "PilotLaunch", dependencies: ["CPilotSpawn", "PilotTopology"], swiftSettings: strict),
         // Release-mode timing loop for the launcher, comparable to spawn_baseline.c.
         .executableTarget(name: "spawn-bench", dependencies: ["PilotLaunch"], path: "Benchmarks/SpawnBench"),
 
@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "PilotEndToEndTests", dependencies: ["PilotCore", "PilotProtocol"]),
         .testTarget(name: "PilotQuantumTests", dependencies: ["PilotQuantum"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PilotTopologyTests", dependencies: ["PilotTopology"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PilotLaunchTests", dependencies: ["PilotLaunch", "CPilotSpawn"]),
+        .testTarget(name: "PilotLaunchTests", dependencies: ["PilotLaunch", "CPilotSpawn", "PilotTopology"]),
         .testTarget(name: "PilotSlurmTests", dependencies: ["PilotSlurm"], resources: [.copy("Golden")],
                     swiftSettings: strict),
         .testTarget(name: "PilotStoreTests", dependencies: ["PilotStore", "PilotCore"]),

@@ -1,3 +1,5 @@
+import PilotTopology
+
 /// What each rank of a gang task gets on each node: the cores it is pinned to and the GPUs it sees.
 /// The head agent writes it into the gang's `srun` environment; on every node, each rank reads its
 /// own share (by `SLURMD_NODENAME` and `SLURM_LOCALID`) in `RankExec` before exec'ing the program.
@@ -28,7 +30,7 @@ public struct RankBinding: Sendable, Equatable {
     /// `n1=0-1@0/2-3@1;n2=0-1/2-3`.
     public var encoded: String {
         nodes.map { node in
-            node.host + "=" + node.ranks.map { r in Self.ranges(r.cpus) + (r.gpus.map { "@" + Self.ranges($0) } ?? "") }
+            node.host + "=" + node.ranks.map { r in CPUList.format(r.cpus) + (r.gpus.map { "@" + CPUList.format($0) } ?? "") }
                 .joined(separator: "/")
         }.joined(separator: ";")
     }
@@ -36,18 +38,5 @@ public struct RankBinding: Sendable, Equatable {
     /// Host names go into the text as they are; these characters would break its grammar.
     public var isEncodable: Bool {
         nodes.allSatisfy { !$0.host.isEmpty && !$0.host.contains { "=;/@".contains($0) } }
-    }
-
-    static func ranges(_ xs: [Int]) -> String {
-        let s = Array(Set(xs)).sorted()
-        var parts: [String] = []
-        var i = 0
-        while i < s.count {
-            var j = i
-            while j + 1 < s.count, s[j + 1] == s[j] + 1 { j += 1 }
-            parts.append(j > i ? "\(s[i])-\(s[j])" : "\(s[i])")
-            i = j + 1
-        }
-        return parts.joined(separator: ",")
     }
 }

@@ -1,6 +1,7 @@
 import CPilotSpawn
 import Testing
 @testable import PilotLaunch
+import PilotTopology
 
 /// The binding a gang's head agent writes and the C shim each rank reads must agree.
 @Suite struct RankBindingTests {
@@ -21,7 +22,7 @@ import Testing
             for (local, rank) in node.ranks.enumerated() {
                 let slots = try pick(text, node.host, local)
                 #expect(cpus(slots) == rank.cpus, "\(node.host) rank \(local)")
-                #expect((slots.has_gpus != 0 ? gpus(slots) : nil) == rank.gpus.map { RankBinding.ranges($0) })
+                #expect((slots.has_gpus != 0 ? gpus(slots) : nil) == rank.gpus.map { CPUList.format($0) })
             }
         }
     }
