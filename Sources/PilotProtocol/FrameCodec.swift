@@ -38,9 +38,9 @@ public enum FrameError: Error, CustomStringConvertible, Sendable {
 public final class FrameCallbackHandler: ChannelInboundHandler {
     public typealias InboundIn = ByteBuffer
     let onFrame: (ByteBuffer) -> Void
-    var onClose: (() -> Void)?
+    var onClose: (@Sendable () -> Void)?
 
-    public init(onFrame: @escaping (ByteBuffer) -> Void, onClose: @escaping () -> Void) {
+    public init(onFrame: @escaping (ByteBuffer) -> Void, onClose: @escaping @Sendable () -> Void) {
         self.onFrame = onFrame
         self.onClose = onClose
     }
@@ -49,23 +49,26 @@ public final class FrameCallbackHandler: ChannelInboundHandler {
         onFrame(unwrapInboundIn(data))
     }
     public func channelInactive(context: ChannelHandlerContext) {
-        closed()
+        closed(context)
         context.fireChannelInactive()
     }
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
         context.close(promise: nil)
-        closed()
+        closed(context)
     }
-    private func closed() {
-        let c = onClose
+    /// Reported on a later turn of the loop, never inline: a close can happen inside the owner's
+    /// own call (it closes a link, or a write fails), and the owner must not be re-entered in the
+    /// middle of changing its state.
+    private func closed(_ context: ChannelHandlerContext) {
+        guard let c = onClose else { return }
         onClose = nil
-        c?()
+        context.eventLoop.execute(c)
     }
 }
 
 extension ChannelPipeline.SynchronousOperations {
     /// Installs the framing; call on the channel's event loop (in a channel initializer).
-    public func addFraming(onFrame: @escaping (ByteBuffer) -> Void, onClose: @escaping () -> Void) throws {
+    public func addFraming(onFrame: @escaping (ByteBuffer) -> Void, onClose: @escaping @Sendable () -> Void) throws {
         try addHandler(ByteToMessageHandler(FrameDecoder()))
         try addHandler(MessageToByteHandler(FrameEncoder()))
         try addHandler(FrameCallbackHandler(onFrame: onFrame, onClose: onClose))

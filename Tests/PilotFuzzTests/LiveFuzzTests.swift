@@ -110,6 +110,10 @@ final class FuzzCluster: @unchecked Sendable {
     var managerLog: String { (try? String(contentsOfFile: dir + "/manager.log", encoding: .utf8)) ?? "" }
 
     func stop() {
+        // A manager that is gone before the test stops it crashed: its log is the diagnosis.
+        if let m = procs.first, !m.isRunning {
+            print("manager exited with status \(m.terminationStatus); its log ends:\n" + managerLog.split(separator: "\n").suffix(40).joined(separator: "\n"))
+        }
         for p in procs where p.isRunning { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() }
         try? FileManager.default.removeItem(atPath: dir)
     }
