@@ -132,7 +132,24 @@ static int child_main(void *raw) {
     return 127;
 }
 
+/* A child's exit sends SIGCHLD to the thread that cloned it. With SIGCHLD at its default
+   (ignore) the kernel drops it on the spot, unless that thread blocks it: then it is queued for
+   the process and wakes whichever thread does not block it, typically the main thread parked in
+   sigsuspend, once per task, for nothing. Event-loop threads block every signal, so the spawning
+   thread unblocks SIGCHLD once. (We learn of exits from pidfds, never from the signal.) */
+static __thread int sigchld_unblocked;
+
+static void unblock_sigchld_once(void) {
+    if (sigchld_unblocked) return;
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    pthread_sigmask(SIG_UNBLOCK, &chld, NULL);
+    sigchld_unblocked = 1;
+}
+
 int pilot_spawn(const pilot_spawn_args *args, pilot_spawn_result *result) {
+    unblock_sigchld_once();
     child_context ctx;
     ctx.args = args;
     ctx.parent_pid = getpid();
@@ -147,9 +164,12 @@ int pilot_spawn(const pilot_spawn_args *args, pilot_spawn_result *result) {
 
     _Alignas(16) char stack[CHILD_STACK_BYTES];
 
-    /* No handler may run in the child while it shares our memory. */
+    /* No handler may run in the child while it shares our memory. SIGCHLD stays open: a sibling
+       that exits meanwhile must find it unblocked to be dropped (see unblock_sigchld_once), and
+       nothing sends SIGCHLD to a child that has no children and whose pid nobody knows yet. */
     sigset_t all, saved;
     sigfillset(&all);
+    sigdelset(&all, SIGCHLD);
     pthread_sigmask(SIG_SETMASK, &all, &saved);
 
     int pidfd = -1;

@@ -25,28 +25,65 @@ extension Agent {
     /// Starts every waiting assignment whose PUs and GPUs are free, in FIFO order: a task never
     /// overtakes an earlier one that waits for any of the same PUs, so each core runs its tasks in
     /// the order the manager bound them, and no two running tasks ever share a PU or a GPU.
+    /// One that waits only for a single running process is queued behind it in the launcher instead.
     func pump() {
         guard !waiting.isEmpty else { return }
         var blockedPUs: Set<Int> = []
         var blockedGPUs: Set<Int> = []
         var keep: [TaskAssignment] = []
-        var started = false
+        var changed = false
         for a in waiting {
             let pus = a.placement.pus
             let gpus = a.placement.gpus
-            let free = pus.allSatisfy { !busyPUs.contains($0) && !blockedPUs.contains($0) }
-                && gpus.allSatisfy { !busyGPUs.contains($0) && !blockedGPUs.contains($0) }
-            if free {
+            let first = pus.allSatisfy { !blockedPUs.contains($0) } && gpus.allSatisfy { !blockedGPUs.contains($0) }
+            if first && pus.allSatisfy({ puHolder[$0] == nil }) && gpus.allSatisfy({ gpuHolder[$0] == nil }) {
                 waitingKeys.remove(a.key)
                 start(a, at: now)
-                started = true
+                changed = true
+                continue
+            }
+            if first && chain(a) {
+                waitingKeys.remove(a.key)
+                changed = true
             } else {
-                blockedPUs.formUnion(pus)
-                blockedGPUs.formUnion(gpus)
                 keep.append(a)
             }
+            blockedPUs.formUnion(pus)
+            blockedGPUs.formUnion(gpus)
         }
-        if started { waiting = keep }
+        if changed { waiting = keep }
+    }
+
+    /// Hands `a` to the launcher as the successor of the one running process that holds every PU
+    /// and GPU it needs: the reaper thread starts it the moment that process is reaped, without
+    /// waiting for this loop to hear of the exit (the wait that left a core idle between two short
+    /// tasks). True when `a` is taken care of: queued there, or reported as failed to launch.
+    private func chain(_ a: TaskAssignment) -> Bool {
+        guard a.spec.kind == .command, !draining, (a.gangHosts?.count ?? 0) <= 1,
+              let pu = a.placement.pus.first, let holderKey = puHolder[pu], let holder = running[holderKey],
+              holder.pid != nil, holder.kernelTask == nil, holder.successor == nil, holder.predecessor == nil,
+              a.placement.pus.allSatisfy({ puHolder[$0] == holderKey }),
+              a.placement.gpus.allSatisfy({ gpuHolder[$0] == holderKey }) else { return false }
+        let token = nextToken
+        nextToken += 1
+        do {
+            guard try launcher.spawn(spawnSpec(for: a), token: token, after: holder.token) else { return false }
+        } catch {
+            report(TaskOutcome(key: a.key, kind: .launchFailed, endedAt: now, reason: "\(error)"))
+            return true
+        }
+        byToken[token] = a.key
+        running[a.key] = Running(key: a.key, token: token, pid: nil, startedAt: now, spec: a.spec,
+                                 pus: a.placement.pus, gpus: a.placement.gpus, predecessor: holder.token)
+        running[holderKey]?.successor = a.key
+        return true
+    }
+
+    /// Forgets a successor the launcher gave back before starting it.
+    private func unchain(_ r: Running) {
+        running[r.key] = nil
+        byToken[r.token] = nil
+        if let p = r.predecessor, let pk = byToken[p], running[pk]?.successor == r.key { running[pk]?.successor = nil }
     }
 
     private func start(_ a: TaskAssignment, at t: Double) {
@@ -64,7 +101,7 @@ extension Agent {
                 let o = await kernel(a, threads)
                 await self?.kernelDone(o)
             }
-            hold(a)
+            hold(a.key, pus: a.placement.pus, gpus: a.placement.gpus)
             running[a.key] = Running(key: a.key, token: 0, pid: nil, startedAt: t, spec: a.spec, kernelTask: task,
                                      pus: a.placement.pus, gpus: a.placement.gpus)
             pendingStarted.append(RunningTask(key: a.key, pid: nil, startedAt: t))
@@ -73,15 +110,15 @@ extension Agent {
         }
     }
 
-    private func hold(_ a: TaskAssignment) {
-        busyPUs.formUnion(a.placement.pus)
-        busyGPUs.formUnion(a.placement.gpus)
+    private func hold(_ key: TaskKey, pus: [Int], gpus: [Int]) {
+        for p in pus { puHolder[p] = key }
+        for g in gpus { gpuHolder[g] = key }
     }
 
     /// A running task ended: its PUs and GPUs go back, and whatever waited for them starts.
     private func releaseSlots(_ r: Running) {
-        for p in r.pus { busyPUs.remove(p) }
-        for g in r.gpus { busyGPUs.remove(g) }
+        for p in r.pus where puHolder[p] == r.key { puHolder[p] = nil }
+        for g in r.gpus where gpuHolder[g] == r.key { gpuHolder[g] = nil }
     }
 
     /// Drops a waiting assignment; returns false if it was not waiting.
@@ -92,31 +129,29 @@ extension Agent {
     }
 
     /// The link went down: waiting assignments are forgotten, not started. The manager sees them
-    /// neither running nor finished in the next hello and binds them again.
-    func forgetWaiting() {
+    /// neither running nor finished in the next hello and binds them again. So are successors the
+    /// launcher had not started yet; returns those (one that started meanwhile stays running).
+    @discardableResult
+    func forgetWaiting() -> [TaskKey] {
         waiting.removeAll()
         waitingKeys.removeAll()
+        var dropped: [TaskKey] = []
+        for r in running.values where r.predecessor != nil && launcher.cancelSuccessor(token: r.token) {
+            unchain(r)
+            dropped.append(r.key)
+        }
+        return dropped
     }
 
     private func spawn(_ a: TaskAssignment, at t: Double) {
         let token = nextToken
         nextToken += 1
-        var argv = a.spec.command
-        if let hosts = a.gangHosts, hosts.count > 1 { argv = gangCommand(a, hosts: hosts) }
-        let logs = a.spec.captureOutput
-            ? ("\(config.logDir)/\(a.key.task).\(a.key.attempt).out", "\(config.logDir)/\(a.key.task).\(a.key.attempt).err")
-            : nil
-        let (env, base) = spawnEnvironment(for: a)
-        let spec = SpawnSpec(executable: argv[0], arguments: Array(argv.dropFirst()), environment: env,
-                             workingDirectory: a.spec.workingDirectory, stdoutPath: logs?.0, stderrPath: logs?.1,
-                             cpus: pinning(a.placement.pus), newSession: true, parentDeathSignal: SIGKILL,
-                             timeLimit: a.spec.timeLimit.map { .milliseconds(Int64($0 * 1000)) },
-                             killGrace: .milliseconds(Int64(config.killGrace * 1000)), baseEnvironment: base)
+        let spec = spawnSpec(for: a)
         // Registered before the spawn: a very short task may exit before spawn() returns.
         byToken[token] = a.key
         running[a.key] = Running(key: a.key, token: token, pid: nil, startedAt: t, spec: a.spec,
                                  pus: a.placement.pus, gpus: a.placement.gpus)
-        hold(a)
+        hold(a.key, pus: a.placement.pus, gpus: a.placement.gpus)
         do {
             let pid = try launcher.spawn(spec, token: token)
             running[a.key]?.pid = pid
@@ -126,6 +161,20 @@ extension Agent {
             if let r = running.removeValue(forKey: a.key) { releaseSlots(r) }
             report(TaskOutcome(key: a.key, kind: .launchFailed, endedAt: now, reason: "\(error)"))
         }
+    }
+
+    private func spawnSpec(for a: TaskAssignment) -> SpawnSpec {
+        var argv = a.spec.command
+        if let hosts = a.gangHosts, hosts.count > 1 { argv = gangCommand(a, hosts: hosts) }
+        let logs = a.spec.captureOutput
+            ? ("\(config.logDir)/\(a.key.task).\(a.key.attempt).out", "\(config.logDir)/\(a.key.task).\(a.key.attempt).err")
+            : nil
+        let (env, base) = spawnEnvironment(for: a)
+        return SpawnSpec(executable: argv[0], arguments: Array(argv.dropFirst()), environment: env,
+                             workingDirectory: a.spec.workingDirectory, stdoutPath: logs?.0, stderrPath: logs?.1,
+                             cpus: pinning(a.placement.pus), newSession: true, parentDeathSignal: SIGKILL,
+                             timeLimit: a.spec.timeLimit.map { .milliseconds(Int64($0 * 1000)) },
+                             killGrace: .milliseconds(Int64(config.killGrace * 1000)), baseEnvironment: base)
     }
 
     /// Multi-node tasks run as one srun step inside this pilot's allocation, on the bound nodes.
@@ -213,9 +262,10 @@ extension Agent {
         return pus.compactMap { map[$0] }.filter { seen.insert($0).inserted }
     }
 
-    /// Called with every exit the launcher collected in one wake-up.
-    func exited(_ batch: [(token: UInt64, exit: ProcessExit)]) {
-        for (token, e) in batch {
+    /// Called with every exit the launcher collected in one wake-up, and the successors it started
+    /// in their place (after the exits, so a successor takes over PUs its predecessor just gave back).
+    func launched(_ events: LaunchEvents) {
+        for (token, e) in events.exits {
             guard let key = byToken.removeValue(forKey: token), let r = running.removeValue(forKey: key) else { continue }
             releaseSlots(r)
             if discard.remove(key) != nil { continue }
@@ -225,6 +275,23 @@ extension Agent {
                                startedAt: e.startedAt, endedAt: e.endedAt,
                                reason: kind == .drained ? "stopped at the pilot's drain deadline (walltime end or drain request)" : nil,
                                result: takeResult(key)))
+        }
+        for s in events.starts {
+            guard let key = byToken[s.token], var r = running[key] else { continue }
+            switch s.result {
+            case .success(let p):
+                r.pid = p.pid
+                r.startedAt = p.startedAt
+                r.predecessor = nil
+                running[key] = r
+                hold(key, pus: r.pus, gpus: r.gpus)
+                pendingStarted.append(RunningTask(key: key, pid: p.pid, startedAt: p.startedAt))
+            case .failure(let error):
+                byToken[s.token] = nil
+                running[key] = nil
+                if discard.remove(key) != nil { continue }
+                report(TaskOutcome(key: key, kind: r.stopReason ?? .launchFailed, endedAt: now, reason: "\(error)"))
+            }
         }
         pump()
         scheduleFlush()
@@ -271,6 +338,12 @@ extension Agent {
             return
         }
         guard var r = running[key] else { return }
+        if r.predecessor != nil, launcher.cancelSuccessor(token: r.token) {
+            unchain(r)
+            if !discarding { report(TaskOutcome(key: key, kind: kind, endedAt: now, reason: "stopped before it started")); scheduleFlush() }
+            pump()
+            return
+        }
         if discarding { discard.insert(key) }
         r.stopReason = kind
         running[key] = r
@@ -312,8 +385,8 @@ extension Agent {
         send(.draining(reason, deadline: end))
         // Queued work goes back to the manager at once: it could run elsewhere while we drain.
         let t = now
-        for a in waiting { report(TaskOutcome(key: a.key, kind: .drained, endedAt: t, reason: "agent is draining")) }
-        forgetWaiting()
+        let queued = waiting.map(\.key) + forgetWaiting()
+        for key in queued { report(TaskOutcome(key: key, kind: .drained, endedAt: t, reason: "agent is draining")) }
         flush()
         if running.isEmpty { finishDrainSoon(); return }
         scheduleDrainStop(at: end)

@@ -27,6 +27,10 @@ public actor Agent {
         /// PUs and GPUs (as the binding names them) held until it exits.
         var pus: [Int] = []
         var gpus: [Int] = []
+        /// Queued in the launcher behind this running task (see `chain`).
+        var successor: TaskKey?
+        /// While queued behind another task: that task's launcher token. Nil once started.
+        var predecessor: UInt64?
     }
 
     var running: [TaskKey: Running] = [:]
@@ -34,9 +38,9 @@ public actor Agent {
     /// Each starts the moment everything it needs is free and no earlier waiting task wants it.
     var waiting: [TaskAssignment] = []
     var waitingKeys: Set<TaskKey> = []
-    /// Binding PU and GPU ids held by running tasks.
-    var busyPUs: Set<Int> = []
-    var busyGPUs: Set<Int> = []
+    /// Binding PU and GPU ids held by running tasks, and by which.
+    var puHolder: [Int: TaskKey] = [:]
+    var gpuHolder: [Int: TaskKey] = [:]
     /// The manager said it reads `started` inside a `finished` frame (see `flush`).
     var managerCombines = false
     /// The manager's welcome said it reads `BinaryFrame`s.
@@ -96,9 +100,9 @@ public actor Agent {
     public func run() async {
         let box = WeakAgent(self)
         let loop = eventLoop
-        launcher = ProcessLauncher(callersOutliveChildren: true) { batch in
-            loop.execute { box.agent?.assumeIsolated { $0.exited(batch) } }
-        }
+        launcher = ProcessLauncher(callersOutliveChildren: true, onEvents: { events in
+            loop.execute { box.agent?.assumeIsolated { $0.launched(events) } }
+        })
         try? FileManager.default.createDirectory(atPath: config.logDir, withIntermediateDirectories: true)
         if let d = config.deadline { scheduleDeadlineDrain(d) }
         var backoff = 0.05

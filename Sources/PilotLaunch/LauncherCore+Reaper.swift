@@ -6,18 +6,19 @@ import Glibc
 extension LauncherCore {
     /// The reaper thread: sleeps in epoll_wait on the children's pidfds (so it reaps only
     /// our own children and never competes with other code's waitpid), wakes for exits,
-    /// time limits and shutdown, and hands each wake-up's exits to onExit as one batch.
+    /// time limits and shutdown, starts the successors of the tasks it reaps, and hands each
+    /// wake-up's exits and starts to onEvents as one batch.
     func reapLoop() {
         var ready = [UInt64](repeating: 0, count: Self.maxBatch)
         while true {
-            let timeout: Int32 = state.withLock { state in
-                if state.stopping { return 0 }
-                guard let earliest = state.timers.earliest else { return -1 }
+            let (timeout, stopping): (Int32, Bool) = state.withLock { state in
+                if state.stopping && !state.lingers { return (0, true) }
+                guard let earliest = state.timers.earliest else { return (-1, state.stopping) }
                 let now = Clocks.monotonicNanoseconds()
-                guard earliest > now else { return 0 }
-                return Int32(clamping: (earliest - now + 999_999) / 1_000_000)
+                guard earliest > now else { return (0, state.stopping) }
+                return (Int32(clamping: (earliest - now + 999_999) / 1_000_000), state.stopping)
             }
-            if state.withLock({ $0.stopping }) { break }
+            if stopping && timeout == 0 && state.withLock({ !$0.lingers }) { break }
 
             let count = ready.withUnsafeMutableBufferPointer {
                 pilot_spawn_epoll_wait(epollFD, $0.baseAddress, Int32($0.count), timeout)
@@ -28,6 +29,7 @@ extension LauncherCore {
             }
 
             var exited: [(token: UInt64, task: RunningTask)] = []
+            var successors: [Successor] = []
             var wokenByEventFD = false
             state.withLock { state in
                 for slot in 0..<max(0, Int(count)) {
@@ -39,20 +41,28 @@ extension LauncherCore {
                     guard let token = state.tokenByFD.removeValue(forKey: fd),
                           let task = state.tasks.removeValue(forKey: token) else { continue }
                     exited.append((token, task))
+                    if let s = state.successors.removeValue(forKey: token) {
+                        state.predecessorOf[s.token] = nil
+                        state.starting[s.token] = 0
+                        successors.append(s)
+                    }
                 }
             }
             if wokenByEventFD { _ = pilot_spawn_eventfd_drain(wakeFD) }
 
-            var batch: Batch = []
-            batch.reserveCapacity(exited.count)
+            // Their pidfds turned readable: they have exited, before any successor starts in their place.
+            let endedAt = Clocks.unixSeconds()
+            var events = LaunchEvents()
+            // The freed cores' next tasks go first: this is the path a core waits on.
+            events.starts = successors.map(startSuccessor)
+            events.exits.reserveCapacity(exited.count)
             for (token, task) in exited {
                 var info = pilot_spawn_exit()
                 let reaped = pilot_spawn_reap(task.pid, 1, &info)
                 _ = pilot_spawn_epoll_remove(epollFD, task.pidfd)
                 close(task.pidfd)
-                let endedAt = Clocks.unixSeconds()
                 // -ECHILD: something else in the process reaped it; the status is lost.
-                batch.append((token, ProcessExit(
+                events.exits.append((token, ProcessExit(
                     pid: task.pid,
                     exitCode: reaped == 1 && info.exited != 0 ? info.code : nil,
                     signal: reaped == 1 && info.signaled != 0 ? info.signal : nil,
@@ -63,7 +73,8 @@ extension LauncherCore {
                     systemCPUSeconds: info.system_seconds)))
             }
             fireTimers()
-            if !batch.isEmpty { onExit(batch) }
+            // Read again: a shutdown while this thread slept in epoll_wait ends the reports too.
+            if !events.isEmpty && !state.withLock({ $0.stopping }) { onEvents(events) }
         }
         closeAll()
     }

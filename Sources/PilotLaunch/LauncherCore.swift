@@ -15,30 +15,50 @@ final class LauncherCore: Sendable {
         var startedAt: Double
         var killGrace: UInt64
         var timedOut = false
+        /// Started by the reaper thread as a successor: its parent-death signal is tied to that thread.
+        var byReaper = false
+    }
+
+    /// A spawn prepared on the caller's thread, started by the reaper the moment its predecessor is reaped.
+    struct Successor {
+        var token: UInt64
+        var prepared: PreparedSpawn
+        var newSession: Bool
+        var timeLimit: UInt64?
+        var killGrace: UInt64
+        var executable: String
     }
 
     struct State {
         var tasks: [UInt64: RunningTask] = [:]
         var tokenByFD: [Int32: UInt64] = [:]
         var reserved: Set<UInt64> = []
+        /// By predecessor token.
+        var successors: [UInt64: Successor] = [:]
+        /// Successor token → predecessor token, while it waits.
+        var predecessorOf: [UInt64: UInt64] = [:]
+        /// Successors the reaper took and is starting, with a signal asked for meanwhile (0: none).
+        var starting: [UInt64: Int32] = [:]
         var timers = TimerHeap()
         var nextSerial: UInt64 = 0
         var stopping = false
         var reaper: pthread_t?
-    }
 
-    typealias Batch = [(token: UInt64, exit: ProcessExit)]
+        /// The kernel sends a child its parent-death signal when the *thread* that cloned it exits,
+        /// so after shutdown the reaper stays (reaping silently) while a child it started runs.
+        var lingers: Bool { tasks.values.contains { $0.byReaper } }
+    }
 
     let state = Mutex(State())
     let epollFD: Int32
     let wakeFD: Int32
-    let onExit: @Sendable (Batch) -> Void
+    let onEvents: @Sendable (LaunchEvents) -> Void
     static let maxBatch = 256
 
     let directSpawn: Bool
 
-    init(directSpawn: Bool = false, onExit: @escaping @Sendable (Batch) -> Void) {
-        self.onExit = onExit
+    init(directSpawn: Bool = false, onEvents: @escaping @Sendable (LaunchEvents) -> Void) {
+        self.onEvents = onEvents
         self.directSpawn = directSpawn
         let epollFD = pilot_spawn_epoll_create()
         let wakeFD = pilot_spawn_eventfd()
@@ -72,7 +92,8 @@ final class LauncherCore: Sendable {
     func spawn(_ spec: SpawnSpec, token: UInt64) throws(LaunchError) -> Int32 {
         try state.withLock { state throws(LaunchError) in
             guard !state.stopping else { throw LaunchError(.shutdown, "the launcher is shut down", errno: ECANCELED) }
-            guard state.tasks[token] == nil, !state.reserved.contains(token) else {
+            guard state.tasks[token] == nil, !state.reserved.contains(token), state.predecessorOf[token] == nil,
+                  state.starting[token] == nil else {
                 throw LaunchError(.duplicateToken, "token \(token) is already running", errno: EEXIST)
             }
             state.reserved.insert(token)
@@ -97,26 +118,39 @@ final class LauncherCore: Sendable {
 
     private func register(_ result: pilot_spawn_result, spec: SpawnSpec, token: UInt64,
                           startedAt: Double) throws(LaunchError) -> Int32 {
-        let outcome: Result<Bool, LaunchError> = state.withLock { state in
+        let limit = spec.timeLimit?.nanoseconds
+        let outcome = state.withLock { state in
             state.reserved.remove(token)
-            guard !state.stopping else {
-                return .failure(LaunchError(.shutdown, "the launcher shut down during spawn", errno: ECANCELED))
-            }
-            let added = pilot_spawn_epoll_add(epollFD, result.pidfd, UInt64(result.pidfd))
-            guard added == 0 else {
-                return .failure(LaunchError(.watch, "cannot watch pid \(result.pid)", errno: -added))
-            }
-            state.nextSerial += 1
-            state.tasks[token] = RunningTask(pid: result.pid, pidfd: result.pidfd, serial: state.nextSerial,
-                                             groupLeader: spec.newSession, startedAt: startedAt,
-                                             killGrace: spec.killGrace.nanoseconds)
-            state.tokenByFD[result.pidfd] = token
-            guard let limit = spec.timeLimit else { return .success(false) }
-            let deadline = Clocks.monotonicNanoseconds() &+ limit.nanoseconds
-            let wakeReaper = state.timers.earliest.map { deadline < $0 } ?? true
-            state.timers.push(.init(deadline: deadline, token: token, serial: state.nextSerial, action: .terminate))
-            return .success(wakeReaper)
+            return add(result, token: token, newSession: spec.newSession, startedAt: startedAt,
+                       timeLimit: limit, killGrace: spec.killGrace.nanoseconds, byReaper: false, &state)
         }
+        return try finishRegistration(result, outcome)
+    }
+
+    /// Watches a started child; the caller holds the lock. `.success(true)`: wake the reaper,
+    /// its next timer moved earlier.
+    func add(_ result: pilot_spawn_result, token: UInt64, newSession: Bool, startedAt: Double, timeLimit: UInt64?,
+             killGrace: UInt64, byReaper: Bool, _ state: inout State) -> Result<Bool, LaunchError> {
+        guard !state.stopping else {
+            return .failure(LaunchError(.shutdown, "the launcher shut down during spawn", errno: ECANCELED))
+        }
+        let added = pilot_spawn_epoll_add(epollFD, result.pidfd, UInt64(result.pidfd))
+        guard added == 0 else {
+            return .failure(LaunchError(.watch, "cannot watch pid \(result.pid)", errno: -added))
+        }
+        state.nextSerial += 1
+        state.tasks[token] = RunningTask(pid: result.pid, pidfd: result.pidfd, serial: state.nextSerial,
+                                         groupLeader: newSession, startedAt: startedAt,
+                                         killGrace: killGrace, byReaper: byReaper)
+        state.tokenByFD[result.pidfd] = token
+        guard let timeLimit else { return .success(false) }
+        let deadline = Clocks.monotonicNanoseconds() &+ timeLimit
+        let wakeReaper = state.timers.earliest.map { deadline < $0 } ?? true
+        state.timers.push(.init(deadline: deadline, token: token, serial: state.nextSerial, action: .terminate))
+        return .success(wakeReaper)
+    }
+
+    func finishRegistration(_ result: pilot_spawn_result, _ outcome: Result<Bool, LaunchError>) throws(LaunchError) -> Int32 {
         switch outcome {
         case .success(let wakeReaper):
             if wakeReaper { _ = pilot_spawn_eventfd_signal(wakeFD) }
@@ -124,10 +158,70 @@ final class LauncherCore: Sendable {
         case .failure(let error):
             // Nobody will watch this child: do not leave it running or unreaped.
             kill(result.pid, SIGKILL)
-            var status: Int32 = 0
-            while waitpid(result.pid, &status, 0) < 0 && errno == EINTR {}
+            var info = pilot_spawn_exit()
+            _ = pilot_spawn_reap(result.pid, 1, &info)
             close(result.pidfd)
             throw error
+        }
+    }
+
+    // MARK: successors
+
+    /// Prepares `spec` now and starts it on the reaper thread the moment `predecessor` has been
+    /// reaped, with no hop through the caller. Returns false, starting nothing, when the predecessor
+    /// is no longer running (its exit may still be on its way) or already has a successor.
+    /// Preparation errors (a missing executable...) are thrown here; a failed clone or exec is
+    /// reported as the successor's start.
+    func spawn(_ spec: SpawnSpec, token: UInt64, after predecessor: UInt64) throws(LaunchError) -> Bool {
+        let prepared = try PreparedSpawn(spec, devNull: Self.devNull)
+        let successor = Successor(token: token, prepared: prepared, newSession: spec.newSession,
+                                  timeLimit: spec.timeLimit?.nanoseconds, killGrace: spec.killGrace.nanoseconds,
+                                  executable: spec.executable)
+        return try state.withLock { state throws(LaunchError) -> Bool in
+            guard !state.stopping else { throw LaunchError(.shutdown, "the launcher is shut down", errno: ECANCELED) }
+            guard state.tasks[token] == nil, !state.reserved.contains(token), state.predecessorOf[token] == nil,
+                  state.starting[token] == nil else {
+                throw LaunchError(.duplicateToken, "token \(token) is already running", errno: EEXIST)
+            }
+            guard state.tasks[predecessor] != nil, state.successors[predecessor] == nil else { return false }
+            state.successors[predecessor] = successor
+            state.predecessorOf[token] = predecessor
+            return true
+        }
+    }
+
+    /// Drops a successor that has not started. False: it started already (or was never queued),
+    /// and its start or failure is, or will be, reported.
+    func cancelSuccessor(token: UInt64) -> Bool {
+        state.withLock { state in
+            guard let predecessor = state.predecessorOf.removeValue(forKey: token) else { return false }
+            state.successors[predecessor] = nil
+            return true
+        }
+    }
+
+    /// On the reaper thread, lock not held.
+    func startSuccessor(_ s: Successor) -> SuccessorStart {
+        var result = pilot_spawn_result()
+        let rc = s.prepared.withArgs { pilot_spawn(&$0, &result) }
+        guard rc == 0 else {
+            _ = state.withLock { $0.starting.removeValue(forKey: s.token) }
+            let code = LaunchError.childStep(result.step)
+            return SuccessorStart(token: s.token, result: .failure(LaunchError(code, "cannot start \(s.executable) (\(code.rawValue) failed)", errno: rc)))
+        }
+        let startedAt = Clocks.unixSeconds()
+        let (outcome, pending) = state.withLock { state in
+            let pending = state.starting.removeValue(forKey: s.token) ?? 0
+            return (add(result, token: s.token, newSession: s.newSession, startedAt: startedAt, timeLimit: s.timeLimit,
+                        killGrace: s.killGrace, byReaper: true, &state), pending)
+        }
+        do throws(LaunchError) {
+            let pid = try finishRegistration(result, outcome)
+            // A signal sent while it was being started: deliver it now that it has a pid.
+            if pending != 0 { signal(token: s.token, pending) }
+            return SuccessorStart(token: s.token, result: .success(StartedProcess(pid: pid, startedAt: startedAt)))
+        } catch {
+            return SuccessorStart(token: s.token, result: .failure(error))
         }
     }
 
@@ -137,7 +231,11 @@ final class LauncherCore: Sendable {
     /// so the pid (and process group id) cannot have been reused.
     func signal(token: UInt64, _ sig: Int32) {
         state.withLock { state in
-            if let task = state.tasks[token] { Self.sendToTask(sig, task) }
+            if let task = state.tasks[token] {
+                Self.sendToTask(sig, task)
+            } else if let pending = state.starting[token], pending != SIGKILL {
+                state.starting[token] = sig
+            }
         }
     }
 
@@ -150,16 +248,19 @@ final class LauncherCore: Sendable {
     var running: Int { state.withLock { $0.tasks.count } }
 
     func shutdown() {
-        let reaper: pthread_t? = state.withLock { state in
-            guard !state.stopping else { return nil }
+        let stop: (reaper: pthread_t, lingers: Bool)? = state.withLock { state in
+            guard !state.stopping, let reaper = state.reaper else { return nil }
             state.stopping = true
-            return state.reaper
+            state.successors.removeAll()
+            state.predecessorOf.removeAll()
+            return (reaper, state.lingers)
         }
-        guard let reaper else { return }
+        guard let stop else { return }
         _ = pilot_spawn_eventfd_signal(wakeFD)
-        // From inside onExit the reaper is the caller: it finishes by itself after the callback.
-        if pthread_equal(reaper, pthread_self()) == 0 {
-            pthread_join(reaper, nil)
-        }
+        // From inside onEvents the reaper is the caller: it finishes by itself after the callback.
+        guard pthread_equal(stop.reaper, pthread_self()) == 0 else { return }
+        // A reaper that started children keeps running until they exit (see `State.lingers`):
+        // waiting for that here could take as long as the longest task.
+        if stop.lingers { pthread_detach(stop.reaper) } else { pthread_join(stop.reaper, nil) }
     }
 }

@@ -5,7 +5,10 @@ import Glibc
 
 /// Everything the child needs, built in the parent: C strings, the resolved path, opened
 /// output files and the CPU mask. The child then only makes system calls.
-final class PreparedSpawn {
+///
+/// Unchecked Sendable: it is never changed after `init`, and a successor's is built on the
+/// caller's thread and handed, under the launcher's lock, to the reaper thread that uses it.
+final class PreparedSpawn: @unchecked Sendable {
     private var cStrings: [UnsafeMutablePointer<CChar>] = []
     private var argv: [UnsafeMutablePointer<CChar>?] = []
     private var envp: [UnsafeMutablePointer<CChar>?] = []

@@ -1,8 +1,8 @@
 /// Starts tasks and reports their exits.
 ///
 /// Spawning uses clone(CLONE_VM|CLONE_VFORK) with everything prepared beforehand; a dedicated
-/// reaper thread waits on pidfds with epoll, enforces time limits from one timer heap and
-/// delivers exits in batches.
+/// reaper thread waits on pidfds with epoll, enforces time limits from one timer heap, starts
+/// queued successors of the tasks it reaps, and delivers exits and starts in batches.
 public final class ProcessLauncher: Sendable {
     private let core: LauncherCore
 
@@ -13,8 +13,15 @@ public final class ProcessLauncher: Sendable {
     /// and go, so by default a spawn with a parent-death signal goes through one long-lived helper
     /// thread. Pass `callersOutliveChildren` when every `spawn` comes from a thread that lives as long
     /// as the process (an event loop): the spawn then happens on the caller, without two hand-offs.
-    public init(callersOutliveChildren: Bool = false, onExit: @escaping @Sendable ([(token: UInt64, exit: ProcessExit)]) -> Void) {
-        core = LauncherCore(directSpawn: callersOutliveChildren, onExit: onExit)
+    public convenience init(callersOutliveChildren: Bool = false,
+                            onExit: @escaping @Sendable ([(token: UInt64, exit: ProcessExit)]) -> Void) {
+        self.init(callersOutliveChildren: callersOutliveChildren, onEvents: { onExit($0.exits) })
+    }
+
+    /// As `init(callersOutliveChildren:onExit:)`, for callers that queue successors: each batch
+    /// also carries the successors the reaper started, after the exits that freed their place.
+    public init(callersOutliveChildren: Bool = false, onEvents: @escaping @Sendable (LaunchEvents) -> Void) {
+        core = LauncherCore(directSpawn: callersOutliveChildren, onEvents: onEvents)
         core.start()
     }
 
@@ -24,6 +31,25 @@ public final class ProcessLauncher: Sendable {
     /// executable, a bad working directory or CPU set...) are thrown here, with the step and errno.
     public func spawn(_ spec: SpawnSpec, token: UInt64) throws(LaunchError) -> Int32 {
         try core.spawn(spec, token: token)
+    }
+
+    /// Queues `spec` to start on the reaper thread the moment the task `predecessor` has exited and
+    /// been reaped, without waiting for the caller to hear of the exit: the core a task frees is
+    /// busy again within one wake-up. Its start (pid, or why clone/exec failed) is reported in the
+    /// same batch as the predecessor's exit. Returns false, queuing nothing, when the predecessor is
+    /// not running any more or already has a successor. Errors found while preparing it (a missing
+    /// executable, an unwritable log) are thrown here.
+    ///
+    /// The child's parent-death signal is tied to the reaper thread, which therefore outlives
+    /// `shutdown` as long as such a child runs.
+    public func spawn(_ spec: SpawnSpec, token: UInt64, after predecessor: UInt64) throws(LaunchError) -> Bool {
+        try core.spawn(spec, token: token, after: predecessor)
+    }
+
+    /// Takes back a queued successor. False when it already started (or was never queued): its
+    /// start is then reported, and `signal(token:_:)` reaches it, even while it is being started.
+    public func cancelSuccessor(token: UInt64) -> Bool {
+        core.cancelSuccessor(token: token)
     }
 
     /// Signals the task's process group (the task alone if it was started without `newSession`).
@@ -39,7 +65,9 @@ public final class ProcessLauncher: Sendable {
     /// Tasks started and not yet reported.
     public var running: Int { core.running }
 
-    /// Stops the reaper thread. Running children are neither killed nor reaped any more.
+    /// Stops the reaper thread and drops queued successors. Running children are not killed, and
+    /// no more exits are reported. Those the reaper itself started are still reaped, silently, by
+    /// the reaper, which stays until they exit; the others are left unreaped.
     /// Safe to call more than once, and from inside onExit.
     public func shutdown() {
         core.shutdown()

@@ -168,10 +168,11 @@ import Testing
         launcher.shutdown()
         #expect(kill(pid, 0) == 0)
         #expect(throws: LaunchError.self) { try launcher.spawn(SpawnSpec(executable: "/bin/true"), token: 2) }
-        // Nobody reaps it now but us.
+        // Nobody reaps it now but us. It was started without an exit signal, so it takes __WALL.
         kill(pid, SIGKILL)
-        var status: Int32 = 0
-        #expect(waitpid(pid, &status, 0) == pid)
+        var info = pilot_spawn_exit()
+        #expect(pilot_spawn_reap(pid, 1, &info) == 1)
+        #expect(info.signaled == 1 && info.signal == SIGKILL)
     }
 
     @Test func shutdownFromInsideOnExit() throws {

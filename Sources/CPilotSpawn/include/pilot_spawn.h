@@ -48,7 +48,8 @@ typedef struct pilot_spawn_result {
 
 /* Starts a child with clone(CLONE_VM|CLONE_VFORK|CLONE_PIDFD) on the calling thread.
    Returns 0 with pid and pidfd set once the child has exec'd, or an errno with the
-   failed step; a child that failed before exec has already been reaped. */
+   failed step; a child that failed before exec has already been reaped. The calling
+   thread's signal mask no longer blocks SIGCHLD afterwards (see pilot_spawn.c). */
 int pilot_spawn(const pilot_spawn_args *args, pilot_spawn_result *result);
 
 /* Same, but run on a process-lifetime helper thread. PR_SET_PDEATHSIG fires when the
