@@ -302,12 +302,16 @@ extension Agent {
 
     /// Reads and removes the task's result file, if it left one.
     func takeResult(_ key: TaskKey) -> String? {
-        let path = resultPath(key)
-        // Most tasks leave no result: one failed open(2), not a FileHandle, is all they cost.
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // Most tasks leave no result: one failed openat(2) relative to the open log directory (no
+        // walk of its whole path), not a FileHandle, is all they cost.
+        let name = "\(key.task).\(key.attempt).result.json"
+        let fd = logDirFD >= 0 ? openat(logDirFD, name, O_RDONLY | O_CLOEXEC) : open(resultPath(key), O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         let h = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
-        defer { try? h.close(); unlink(path) }
+        defer {
+            try? h.close()
+            if logDirFD >= 0 { unlinkat(logDirFD, name, 0) } else { unlink(resultPath(key)) }
+        }
         guard let data = try? h.read(upToCount: 1 << 20), !data.isEmpty else { return nil }
         return String(decoding: data, as: UTF8.self)
     }

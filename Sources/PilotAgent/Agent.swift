@@ -56,6 +56,8 @@ public actor Agent {
     var baseEnvironment: [String: String]?
     var baseBlock: EnvironmentBlock?
     var byToken: [UInt64: TaskKey] = [:]
+    /// The log directory, open for the agent's life: result files are looked up relative to it.
+    var logDirFD: Int32 = -1
     var nextToken: UInt64 = 1
     /// Finished attempts not yet acknowledged by the manager.
     var unacked: [TaskKey: TaskOutcome] = [:]
@@ -94,6 +96,8 @@ public actor Agent {
         self.kernel = kernel
     }
 
+    deinit { if logDirFD >= 0 { close(logDirFD) } }
+
     var now: Double { Date().timeIntervalSince1970 }
 
     /// Runs until `stop()` or until a drain completes.
@@ -104,6 +108,7 @@ public actor Agent {
             loop.execute { box.agent?.assumeIsolated { $0.launched(events) } }
         })
         try? FileManager.default.createDirectory(atPath: config.logDir, withIntermediateDirectories: true)
+        if logDirFD < 0 { logDirFD = open(config.logDir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
         if let d = config.deadline { scheduleDeadlineDrain(d) }
         var backoff = 0.05
         var cfg = config

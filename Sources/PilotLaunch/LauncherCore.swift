@@ -173,6 +173,8 @@ final class LauncherCore: Sendable {
     /// Preparation errors (a missing executable...) are thrown here; a failed clone or exec is
     /// reported as the successor's start.
     func spawn(_ spec: SpawnSpec, token: UInt64, after predecessor: UInt64) throws(LaunchError) -> Bool {
+        // Checked again below; this spares preparing a spawn for a predecessor already reaped.
+        guard state.withLock({ $0.tasks[predecessor] != nil && $0.successors[predecessor] == nil }) else { return false }
         let prepared = try PreparedSpawn(spec, devNull: Self.devNull)
         let successor = Successor(token: token, prepared: prepared, newSession: spec.newSession,
                                   timeLimit: spec.timeLimit?.nanoseconds, killGrace: spec.killGrace.nanoseconds,

@@ -45,7 +45,7 @@ final class PreparedSpawn: @unchecked Sendable {
         where text.utf8.contains(0) {
             throw LaunchError(.invalidSpec, "NUL byte in \"\(text)\"", errno: EINVAL)
         }
-        if let bad = spec.environment.keys.first(where: { $0.isEmpty || $0.contains("=") }) {
+        if let bad = spec.environment.keys.first(where: { $0.isEmpty || $0.utf8.contains(UInt8(ascii: "=")) }) {
             throw LaunchError(.invalidSpec, "invalid environment name \"\(bad)\"", errno: EINVAL)
         }
         if let parentDeathSignal = spec.parentDeathSignal, !(1..<65).contains(parentDeathSignal) {

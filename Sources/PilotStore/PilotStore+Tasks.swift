@@ -66,17 +66,8 @@ extension PilotStore {
         let enc = JSONEncoder()
         try write { db in
             if !batch.tasks.isEmpty {
-                let st = try db.cachedStatement(sql: """
-                    UPDATE task SET state = ?, attempt = ?, crashes = ?, failures = ?, agent = ?, binding = ?, bound_at = ?,
-                        started_at = ?, ended_at = ?, exit_code = ?, signal = ?, reason = ?, result = ?, not_before = ?
-                    WHERE id = ?
-                    """)
-                for t in batch.tasks {
-                    let binding = t.binding?.storeJSON
-                    try st.execute(arguments: [t.state.rawValue, t.attempt, t.crashes, t.failures, t.agent, binding, t.boundAt,
-                                               t.startedAt, t.endedAt, t.exitCode.map { Int($0) }, t.signal.map { Int($0) }, t.reason,
-                                               t.result, t.notBefore, t.id])
-                }
+                let update = try TaskUpdateStatement(db)
+                for t in batch.tasks { try update.execute(t) }
             }
             if !batch.events.isEmpty {
                 let st = try db.cachedStatement(sql: "INSERT INTO task_event(task_id, at, state, attempt, agent, reason) VALUES (?, ?, ?, ?, ?, ?)")
