@@ -156,6 +156,21 @@ extension Agent {
             let ended = Set(pendingFinished.map(\.key))
             pendingStarted.removeAll { ended.contains($0.key) }
         }
+        // A start is reported once it is `startReportDelay` old: most short tasks end sooner and are
+        // then reported once, from bound to done, which spares the manager a store write per task.
+        var held: [RunningTask] = []
+        if config.startReportDelay > 0, !pendingStarted.isEmpty {
+            let cutoff = now - config.startReportDelay
+            var due: [RunningTask] = []
+            for s in pendingStarted { if s.startedAt > cutoff { held.append(s) } else { due.append(s) } }
+            pendingStarted = due
+        }
+        defer {
+            if !held.isEmpty {
+                pendingStarted.append(contentsOf: held)
+                scheduleHeldStarts(at: held.map(\.startedAt).min()! + config.startReportDelay)
+            }
+        }
         if managerCombines, !pendingStarted.isEmpty, !pendingFinished.isEmpty {
             var env = AgentEnvelope.finished(pendingFinished)
             env.started = pendingStarted
@@ -166,5 +181,18 @@ extension Agent {
         }
         if !pendingStarted.isEmpty { send(.started(pendingStarted)); pendingStarted.removeAll(keepingCapacity: true) }
         if !pendingFinished.isEmpty { send(.finished(pendingFinished)); pendingFinished.removeAll(keepingCapacity: true) }
+    }
+
+    /// One timer for the held starts, at the earliest moment one of them is due.
+    private func scheduleHeldStarts(at due: Double) {
+        if let current = heldStartsDue, current <= due { return }
+        heldStartsDue = due
+        let wait = Int64(max(0, due - now) * 1e9) + 1_000_000
+        eventLoop.scheduleTask(in: .nanoseconds(wait)) { [weak self] in
+            self?.assumeIsolated { agent in
+                agent.heldStartsDue = nil
+                agent.flush()
+            }
+        }
     }
 }

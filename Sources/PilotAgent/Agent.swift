@@ -77,6 +77,8 @@ public actor Agent {
     var pendingStarted: [RunningTask] = []
     var pendingFinished: [TaskOutcome] = []
     var flushScheduled = false
+    /// When the timer for held `started` reports fires (see `flush`).
+    var heldStartsDue: Double?
     /// Tasks killed by a signal Slurm may have sent to the whole step, held until it is clear
     /// whether the pilot is ending (see Agent+SlurmSignals.swift).
     var heldExits: [TaskKey: TaskOutcome] = [:]

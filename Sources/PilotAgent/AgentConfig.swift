@@ -28,6 +28,9 @@ public struct AgentConfig: Sendable {
     /// How many tasks per core this agent accepts (1 running + the rest queued here), told to the
     /// manager in the hello; the manager uses the smaller of this and its own setting.
     public var prefetch: Int = 2
+    /// How long a start waits before it is reported on its own; a task that ends sooner is reported
+    /// once, with its start time in its outcome. 0 reports every start in the next message.
+    public var startReportDelay: Double = 0.02
     /// The `pilot` executable, which gang ranks start through (`pilot rank-exec`) to pin themselves;
     /// nil: gang ranks are not pinned.
     public var executable: String?
