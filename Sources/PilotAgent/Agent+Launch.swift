@@ -63,7 +63,8 @@ extension Agent {
               let pu = a.placement.pus.first, let holderKey = puHolder[pu], let holder = running[holderKey],
               holder.pid != nil, holder.kernelTask == nil, holder.successor == nil, holder.predecessor == nil,
               a.placement.pus.allSatisfy({ puHolder[$0] == holderKey }),
-              a.placement.gpus.allSatisfy({ gpuHolder[$0] == holderKey }) else { return false }
+              a.placement.gpus.allSatisfy({ gpuHolder[$0] == holderKey }),
+              launcher.canQueueSuccessor(after: holder.token) else { return false }
         let token = nextToken
         nextToken += 1
         do {

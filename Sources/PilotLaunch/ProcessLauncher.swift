@@ -46,6 +46,12 @@ public final class ProcessLauncher: Sendable {
         try core.spawn(spec, token: token, after: predecessor)
     }
 
+    /// Whether `spawn(_:token:after:)` would queue behind `predecessor` now: lets a caller skip
+    /// building a spec that would be refused. The answer can change before that call.
+    public func canQueueSuccessor(after predecessor: UInt64) -> Bool {
+        core.state.withLock { $0.tasks[predecessor] != nil && $0.successors[predecessor] == nil }
+    }
+
     /// Takes back a queued successor. False when it already started (or was never queued): its
     /// start is then reported, and `signal(token:_:)` reaches it, even while it is being started.
     public func cancelSuccessor(token: UInt64) -> Bool {
