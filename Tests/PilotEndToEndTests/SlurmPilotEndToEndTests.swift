@@ -88,7 +88,9 @@ import Testing
             #expect(Set(b.placements.map { pilotOf[$0.agent] ?? "?" }).count == 1, "gang \(t.id) spans pilots")
             let out = try String(contentsOfFile: try #require(t.stdoutPath), encoding: .utf8)
             let ranks = out.split(separator: "\n").filter { $0.hasPrefix("rank=") }
-            #expect(ranks.count == 4, "gang \(t.id): \(out)")
+            // On failure, say why: the task's state and reason and what srun and the ranks wrote to stderr.
+            let err = t.stderrPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? "(no stderr)"
+            #expect(ranks.count == 4, "gang \(t.id) (\(t.state), \(t.reason ?? "-")): \(out)\nstderr:\n\(err)")
             #expect(ranks.allSatisfy { $0.contains("size=4") && $0.contains("sum=6") && $0.hasSuffix("ok=1") }, "\(out)")
             let nodes = Set(ranks.compactMap { $0.split(separator: " ").first { $0.hasPrefix("node=") }?.dropFirst(5) }.map(String.init))
             #expect(nodes == Set(b.placements.compactMap { hostOf[$0.agent] }), "gang \(t.id): \(out)")
