@@ -349,6 +349,18 @@ int pilot_spawn_eventfd_drain(int fd) {
     return (n < 0 && errno != EAGAIN) ? -errno : 0;
 }
 
+int pilot_spawn_pin_thread(int cpu) {
+    if (cpu < 0 || cpu >= CPU_SETSIZE) return -EINVAL;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return sched_setaffinity(0, sizeof set, &set) < 0 ? -errno : 0;
+}
+
+void pilot_spawn_name_thread(const char *name) {
+    (void)prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
+}
+
 int pilot_spawn_pidfd_open(pid_t pid) {
     long fd = syscall(SYS_pidfd_open, pid, 0);
     return fd < 0 ? -errno : (int)fd;

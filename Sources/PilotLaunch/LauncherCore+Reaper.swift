@@ -4,24 +4,25 @@ import Glibc
 #endif
 
 extension LauncherCore {
-    /// The reaper thread: sleeps in epoll_wait on the children's pidfds (so it reaps only
+    /// A reaper thread: sleeps in epoll_wait on its children's pidfds (so it reaps only
     /// our own children and never competes with other code's waitpid), wakes for exits,
-    /// time limits and shutdown, starts the successors of the tasks it reaps, and hands each
-    /// wake-up's exits and starts to onEvents as one batch.
-    func reapLoop() {
+    /// time limits (the general reaper only) and shutdown, starts the successors of the tasks it
+    /// reaps, and hands each wake-up's exits and starts to onEvents as one batch.
+    func reapLoop(_ reaper: ReaperThread) {
+        let me = reaper.index
         var ready = [UInt64](repeating: 0, count: Self.maxBatch)
         while true {
             let (timeout, stopping): (Int32, Bool) = state.withLock { state in
-                if state.stopping && !state.lingers { return (0, true) }
-                guard let earliest = state.timers.earliest else { return (-1, state.stopping) }
+                if state.stopping && !state.lingers(me) { return (0, true) }
+                guard me == 0, let earliest = state.timers.earliest else { return (-1, state.stopping) }
                 let now = Clocks.monotonicNanoseconds()
                 guard earliest > now else { return (0, state.stopping) }
                 return (Int32(clamping: (earliest - now + 999_999) / 1_000_000), state.stopping)
             }
-            if stopping && timeout == 0 && state.withLock({ !$0.lingers }) { break }
+            if stopping && timeout == 0 && state.withLock({ !$0.lingers(me) }) { break }
 
             let count = ready.withUnsafeMutableBufferPointer {
-                pilot_spawn_epoll_wait(epollFD, $0.baseAddress, Int32($0.count), timeout)
+                pilot_spawn_epoll_wait(reaper.epollFD, $0.baseAddress, Int32($0.count), timeout)
             }
             if count < 0 && -count != EINTR {
                 // epoll_wait only fails like this on a programming error (bad fd).
@@ -34,7 +35,7 @@ extension LauncherCore {
             state.withLock { state in
                 for slot in 0..<max(0, Int(count)) {
                     let fd = Int32(truncatingIfNeeded: ready[slot])
-                    if fd == wakeFD {
+                    if fd == reaper.wakeFD {
                         wokenByEventFD = true
                         continue
                     }
@@ -48,18 +49,18 @@ extension LauncherCore {
                     }
                 }
             }
-            if wokenByEventFD { _ = pilot_spawn_eventfd_drain(wakeFD) }
+            if wokenByEventFD { _ = pilot_spawn_eventfd_drain(reaper.wakeFD) }
 
             // Their pidfds turned readable: they have exited, before any successor starts in their place.
             let endedAt = Clocks.unixSeconds()
             var events = LaunchEvents()
             // The freed cores' next tasks go first: this is the path a core waits on.
-            events.starts = successors.map(startSuccessor)
+            events.starts = successors.map { startSuccessor($0, reaper: me) }
             events.exits.reserveCapacity(exited.count)
             for (token, task) in exited {
                 var info = pilot_spawn_exit()
                 let reaped = pilot_spawn_reap(task.pid, 1, &info)
-                _ = pilot_spawn_epoll_remove(epollFD, task.pidfd)
+                _ = pilot_spawn_epoll_remove(reaper.epollFD, task.pidfd)
                 close(task.pidfd)
                 // -ECHILD: something else in the process reaped it; the status is lost.
                 events.exits.append((token, ProcessExit(
@@ -72,11 +73,11 @@ extension LauncherCore {
                     userCPUSeconds: info.user_seconds,
                     systemCPUSeconds: info.system_seconds)))
             }
-            fireTimers()
+            if me == 0 { fireTimers() }
             // Read again: a shutdown while this thread slept in epoll_wait ends the reports too.
             if !events.isEmpty && !state.withLock({ $0.stopping }) { onEvents(events) }
         }
-        closeAll()
+        closeAll(reaper)
     }
 
     private func fireTimers() {
@@ -109,13 +110,14 @@ extension LauncherCore {
     }
 
     /// Children still running are left alone (and unreaped) as `shutdown` promises.
-    private func closeAll() {
+    private func closeAll(_ reaper: ReaperThread) {
         state.withLock { state in
-            for task in state.tasks.values { close(task.pidfd) }
-            state.tasks.removeAll()
-            state.tokenByFD.removeAll()
-            close(epollFD)
-            close(wakeFD)
+            for (token, task) in state.tasks where task.reaper == reaper.index {
+                close(task.pidfd)
+                state.tokenByFD[task.pidfd] = nil
+                state.tasks[token] = nil
+            }
+            reaper.closeDescriptors()
         }
     }
 }

@@ -15,7 +15,9 @@ final class LauncherCore: Sendable {
         var startedAt: Double
         var killGrace: UInt64
         var timedOut = false
-        /// Started by the reaper thread as a successor: its parent-death signal is tied to that thread.
+        /// The reaper whose epoll set watches it.
+        var reaper: Int
+        /// Started by that reaper's thread as a successor: its parent-death signal is tied to that thread.
         var byReaper = false
     }
 
@@ -42,33 +44,36 @@ final class LauncherCore: Sendable {
         var timers = TimerHeap()
         var nextSerial: UInt64 = 0
         var stopping = false
-        var reaper: pthread_t?
+        /// Index 0 is the general reaper; the others are bound to one CPU each, made on first use.
+        var reapers: [ReaperThread] = []
+        var threads: [pthread_t?] = []
+        var reaperByCPU: [Int: Int] = [:]
 
         /// The kernel sends a child its parent-death signal when the *thread* that cloned it exits,
-        /// so after shutdown the reaper stays (reaping silently) while a child it started runs.
-        var lingers: Bool { tasks.values.contains { $0.byReaper } }
+        /// so after shutdown a reaper stays (reaping silently) while a child it started runs.
+        func lingers(_ reaper: Int) -> Bool { tasks.values.contains { $0.byReaper && $0.reaper == reaper } }
     }
 
     let state = Mutex(State())
-    let epollFD: Int32
-    let wakeFD: Int32
     let onEvents: @Sendable (LaunchEvents) -> Void
     static let maxBatch = 256
 
     let directSpawn: Bool
+    let reaperPerCPU: Bool
 
-    init(directSpawn: Bool = false, onEvents: @escaping @Sendable (LaunchEvents) -> Void) {
+    init(directSpawn: Bool = false, reaperPerCPU: Bool = true, onEvents: @escaping @Sendable (LaunchEvents) -> Void) {
         self.onEvents = onEvents
         self.directSpawn = directSpawn
-        let epollFD = pilot_spawn_epoll_create()
-        let wakeFD = pilot_spawn_eventfd()
+        self.reaperPerCPU = reaperPerCPU
         // Without these the launcher cannot work at all; they only fail when the process is
         // out of descriptors at start-up.
-        precondition(epollFD >= 0 && wakeFD >= 0 && Self.devNull >= 0,
-                     "ProcessLauncher: cannot create epoll/eventfd//dev/null (\(epollFD), \(wakeFD), \(Self.devNull))")
-        precondition(pilot_spawn_epoll_add(epollFD, wakeFD, UInt64(wakeFD)) == 0, "ProcessLauncher: epoll_ctl failed")
-        self.epollFD = epollFD
-        self.wakeFD = wakeFD
+        guard let general = ReaperThread(index: 0, cpu: nil), Self.devNull >= 0 else {
+            preconditionFailure("ProcessLauncher: cannot create epoll/eventfd//dev/null")
+        }
+        state.withLock {
+            $0.reapers = [general]
+            $0.threads = [nil]
+        }
     }
 
     /// Opened once for the process and never closed, so a spawn racing shutdown can never
@@ -76,15 +81,28 @@ final class LauncherCore: Sendable {
     static let devNull: Int32 = open("/dev/null", O_RDWR | O_CLOEXEC)
 
     func start() {
-        let retained = Unmanaged.passRetained(self)
-        var thread = pthread_t()
-        let rc = pthread_create(&thread, nil, { raw in
-            let core = Unmanaged<LauncherCore>.fromOpaque(raw!).takeRetainedValue()
-            core.reapLoop()
-            return nil
-        }, retained.toOpaque())
-        precondition(rc == 0, "ProcessLauncher: cannot start the reaper thread (error \(rc))")
-        state.withLock { $0.reaper = thread }
+        let general = state.withLock { $0.reapers[0] }
+        guard let thread = general.start({ [self] in reapLoop($0) }) else {
+            preconditionFailure("ProcessLauncher: cannot start the reaper thread")
+        }
+        state.withLock { $0.threads[0] = thread }
+    }
+
+    /// The reaper that watches a task pinned to `cpus`: the one bound to its lowest CPU, started on
+    /// first use. Falls back to the general reaper when the system refuses another thread.
+    func reaper(for cpus: [Int], _ state: inout State) -> Int {
+        guard reaperPerCPU, !state.stopping, let cpu = cpus.min() else { return 0 }
+        if let index = state.reaperByCPU[cpu] { return index }
+        let index = state.reapers.count
+        guard let reaper = ReaperThread(index: index, cpu: cpu) else { return 0 }
+        guard let thread = reaper.start({ [self] in reapLoop($0) }) else {
+            reaper.closeDescriptors()
+            return 0
+        }
+        state.reapers.append(reaper)
+        state.threads.append(thread)
+        state.reaperByCPU[cpu] = index
+        return index
     }
 
     // MARK: spawning
@@ -121,27 +139,28 @@ final class LauncherCore: Sendable {
         let limit = spec.timeLimit?.nanoseconds
         let outcome = state.withLock { state in
             state.reserved.remove(token)
+            let reaper = reaper(for: spec.cpus, &state)
             return add(result, token: token, newSession: spec.newSession, startedAt: startedAt,
-                       timeLimit: limit, killGrace: spec.killGrace.nanoseconds, byReaper: false, &state)
+                       timeLimit: limit, killGrace: spec.killGrace.nanoseconds, reaper: reaper, byReaper: false, &state)
         }
         return try finishRegistration(result, outcome)
     }
 
-    /// Watches a started child; the caller holds the lock. `.success(true)`: wake the reaper,
-    /// its next timer moved earlier.
+    /// Watches a started child with `reaper`; the caller holds the lock. `.success(true)`: wake the
+    /// general reaper, its next timer moved earlier.
     func add(_ result: pilot_spawn_result, token: UInt64, newSession: Bool, startedAt: Double, timeLimit: UInt64?,
-             killGrace: UInt64, byReaper: Bool, _ state: inout State) -> Result<Bool, LaunchError> {
+             killGrace: UInt64, reaper: Int, byReaper: Bool, _ state: inout State) -> Result<Bool, LaunchError> {
         guard !state.stopping else {
             return .failure(LaunchError(.shutdown, "the launcher shut down during spawn", errno: ECANCELED))
         }
-        let added = pilot_spawn_epoll_add(epollFD, result.pidfd, UInt64(result.pidfd))
+        let added = pilot_spawn_epoll_add(state.reapers[reaper].epollFD, result.pidfd, UInt64(result.pidfd))
         guard added == 0 else {
             return .failure(LaunchError(.watch, "cannot watch pid \(result.pid)", errno: -added))
         }
         state.nextSerial += 1
         state.tasks[token] = RunningTask(pid: result.pid, pidfd: result.pidfd, serial: state.nextSerial,
                                          groupLeader: newSession, startedAt: startedAt,
-                                         killGrace: killGrace, byReaper: byReaper)
+                                         killGrace: killGrace, reaper: reaper, byReaper: byReaper)
         state.tokenByFD[result.pidfd] = token
         guard let timeLimit else { return .success(false) }
         let deadline = Clocks.monotonicNanoseconds() &+ timeLimit
@@ -153,7 +172,7 @@ final class LauncherCore: Sendable {
     func finishRegistration(_ result: pilot_spawn_result, _ outcome: Result<Bool, LaunchError>) throws(LaunchError) -> Int32 {
         switch outcome {
         case .success(let wakeReaper):
-            if wakeReaper { _ = pilot_spawn_eventfd_signal(wakeFD) }
+            if wakeReaper { state.withLock { $0.reapers[0] }.wake() }
             return result.pid
         case .failure(let error):
             // Nobody will watch this child: do not leave it running or unreaped.
@@ -202,8 +221,8 @@ final class LauncherCore: Sendable {
         }
     }
 
-    /// On the reaper thread, lock not held.
-    func startSuccessor(_ s: Successor) -> SuccessorStart {
+    /// On the thread of `reaper`, which then watches it; lock not held.
+    func startSuccessor(_ s: Successor, reaper: Int) -> SuccessorStart {
         var result = pilot_spawn_result()
         let rc = s.prepared.withArgs { pilot_spawn(&$0, &result) }
         guard rc == 0 else {
@@ -215,7 +234,7 @@ final class LauncherCore: Sendable {
         let (outcome, pending) = state.withLock { state in
             let pending = state.starting.removeValue(forKey: s.token) ?? 0
             return (add(result, token: s.token, newSession: s.newSession, startedAt: startedAt, timeLimit: s.timeLimit,
-                        killGrace: s.killGrace, byReaper: true, &state), pending)
+                        killGrace: s.killGrace, reaper: reaper, byReaper: true, &state), pending)
         }
         do throws(LaunchError) {
             let pid = try finishRegistration(result, outcome)
@@ -250,19 +269,21 @@ final class LauncherCore: Sendable {
     var running: Int { state.withLock { $0.tasks.count } }
 
     func shutdown() {
-        let stop: (reaper: pthread_t, lingers: Bool)? = state.withLock { state in
-            guard !state.stopping, let reaper = state.reaper else { return nil }
+        let stop: [(reaper: ReaperThread, thread: pthread_t, lingers: Bool)]? = state.withLock { state in
+            guard !state.stopping, state.threads[0] != nil else { return nil }
             state.stopping = true
             state.successors.removeAll()
             state.predecessorOf.removeAll()
-            return (reaper, state.lingers)
+            return state.reapers.compactMap { r in state.threads[r.index].map { (r, $0, state.lingers(r.index)) } }
         }
         guard let stop else { return }
-        _ = pilot_spawn_eventfd_signal(wakeFD)
-        // From inside onEvents the reaper is the caller: it finishes by itself after the callback.
-        guard pthread_equal(stop.reaper, pthread_self()) == 0 else { return }
-        // A reaper that started children keeps running until they exit (see `State.lingers`):
-        // waiting for that here could take as long as the longest task.
-        if stop.lingers { pthread_detach(stop.reaper) } else { pthread_join(stop.reaper, nil) }
+        for s in stop { s.reaper.wake() }
+        for s in stop {
+            // From inside onEvents the reaper is the caller: it finishes by itself after the callback.
+            guard pthread_equal(s.thread, pthread_self()) == 0 else { continue }
+            // A reaper that started children keeps running until they exit (see `State.lingers`):
+            // waiting for that here could take as long as the longest task.
+            if s.lingers { pthread_detach(s.thread) } else { pthread_join(s.thread, nil) }
+        }
     }
 }

@@ -1,8 +1,9 @@
 /// Starts tasks and reports their exits.
 ///
-/// Spawning uses clone(CLONE_VM|CLONE_VFORK) with everything prepared beforehand; a dedicated
-/// reaper thread waits on pidfds with epoll, enforces time limits from one timer heap, starts
-/// queued successors of the tasks it reaps, and delivers exits and starts in batches.
+/// Spawning uses clone(CLONE_VM|CLONE_VFORK) with everything prepared beforehand. Reaper threads
+/// (a general one, which also enforces time limits from one timer heap, and one per CPU in use)
+/// wait on pidfds with epoll, start queued successors of the tasks they reap, and deliver exits and
+/// starts in batches.
 public final class ProcessLauncher: Sendable {
     private let core: LauncherCore
 
@@ -20,8 +21,12 @@ public final class ProcessLauncher: Sendable {
 
     /// As `init(callersOutliveChildren:onExit:)`, for callers that queue successors: each batch
     /// also carries the successors the reaper started, after the exits that freed their place.
-    public init(callersOutliveChildren: Bool = false, onEvents: @escaping @Sendable (LaunchEvents) -> Void) {
-        core = LauncherCore(directSpawn: callersOutliveChildren, onEvents: onEvents)
+    ///
+    /// With `reaperPerCPU` (the default) a task pinned to CPUs is watched by a reaper thread bound to
+    /// the lowest of them, started on first use; batches from different reapers may interleave.
+    public init(callersOutliveChildren: Bool = false, reaperPerCPU: Bool = true,
+                onEvents: @escaping @Sendable (LaunchEvents) -> Void) {
+        core = LauncherCore(directSpawn: callersOutliveChildren, reaperPerCPU: reaperPerCPU, onEvents: onEvents)
         core.start()
     }
 

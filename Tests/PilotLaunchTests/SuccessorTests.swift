@@ -121,14 +121,19 @@ final class EventCollector: @unchecked Sendable {  // all state behind `conditio
         #expect(launcher.running == 0)
     }
 
-    @Test func aStartedSuccessorIsSignalledAndTimeLimited() throws {
+    /// Pinned, the tasks are reaped by the thread bound to their CPU while the time limit is the
+    /// general reaper's: both must still meet.
+    @Test(arguments: [false, true])
+    func aStartedSuccessorIsSignalledAndTimeLimited(pinned: Bool) throws {
+        let cpus = pinned ? [try lastAllowedCPU()] : []
         let events = EventCollector()
         let launcher = ProcessLauncher(onEvents: events.handler())
         defer { launcher.shutdown() }
-        _ = try launcher.spawn(SpawnSpec(executable: "/bin/sleep", arguments: ["30"]), token: 1)
-        #expect(try launcher.spawn(SpawnSpec(executable: "/bin/sleep", arguments: ["30"]), token: 2, after: 1))
+        _ = try launcher.spawn(SpawnSpec(executable: "/bin/sleep", arguments: ["30"], cpus: cpus), token: 1)
+        #expect(try launcher.spawn(SpawnSpec(executable: "/bin/sleep", arguments: ["30"], cpus: cpus), token: 2, after: 1))
         // Only a running task takes a successor, not one still queued.
-        let third = SpawnSpec(executable: "/bin/sleep", arguments: ["30"], timeLimit: .milliseconds(100), killGrace: .milliseconds(100))
+        let third = SpawnSpec(executable: "/bin/sleep", arguments: ["30"], cpus: cpus, timeLimit: .milliseconds(100),
+                              killGrace: .milliseconds(100))
         #expect(try !launcher.spawn(third, token: 3, after: 2))
         launcher.signal(token: 1, SIGKILL)
         _ = try events.waitForBatch("the start of 2") { $0.starts.contains { $0.token == 2 } }
@@ -143,11 +148,13 @@ final class EventCollector: @unchecked Sendable {  // all state behind `conditio
 
     /// The reaper thread started it, with a parent-death signal tied to that thread: after shutdown the
     /// reaper stays as long as it runs, so it is neither killed by the signal nor left a zombie.
-    @Test func shutdownKeepsTheReaperForChildrenItStarted() throws {
+    @Test(arguments: [false, true])
+    func shutdownKeepsTheReaperForChildrenItStarted(pinned: Bool) throws {
+        let cpus = pinned ? [try lastAllowedCPU()] : []
         let events = EventCollector()
         let launcher = ProcessLauncher(onEvents: events.handler())
-        _ = try launcher.spawn(SpawnSpec(executable: "/bin/sleep", arguments: ["30"]), token: 1)
-        #expect(try launcher.spawn(SpawnSpec(executable: "/bin/sleep", arguments: ["30"], parentDeathSignal: SIGKILL),
+        _ = try launcher.spawn(SpawnSpec(executable: "/bin/sleep", arguments: ["30"], cpus: cpus), token: 1)
+        #expect(try launcher.spawn(SpawnSpec(executable: "/bin/sleep", arguments: ["30"], cpus: cpus, parentDeathSignal: SIGKILL),
                                    token: 2, after: 1))
         launcher.signal(token: 1, SIGKILL)
         let batch = try events.waitForBatch("the start of 2") { $0.starts.contains { $0.token == 2 } }
@@ -162,4 +169,44 @@ final class EventCollector: @unchecked Sendable {  // all state behind `conditio
         // Nothing is reported after shutdown.
         #expect(!events.all.contains { $0.exits.contains { $0.token == 2 } })
     }
+
+    /// The successor of a task pinned to CPU c is started by the reaper bound to c: the thread
+    /// named pilot-reap-c exists, is bound to c alone, and the successor runs on c.
+    @Test func aPinnedTasksSuccessorStartsOnTheReaperOfItsCPU() throws {
+        let events = EventCollector()
+        let launcher = ProcessLauncher(onEvents: events.handler())
+        defer { launcher.shutdown() }
+        for (index, cpu) in try parseCPUList(try threadStatus("Cpus_allowed_list")).prefix(4).enumerated() {
+            let first = UInt64(2 * index + 1), second = first + 1
+            let out = temporaryPath("reaper-cpu-\(cpu)")
+            defer { unlink(out) }
+            _ = try launcher.spawn(SpawnSpec(executable: "/bin/sleep", arguments: ["30"], cpus: [cpu]), token: first)
+            #expect(try launcher.spawn(SpawnSpec(executable: "/bin/grep", arguments: ["Cpus_allowed_list", "/proc/self/status"],
+                                                 stdoutPath: out, cpus: [cpu]), token: second, after: first))
+            let reaper = try #require(try threadNamed("pilot-reap-\(cpu)"), "no reaper thread for CPU \(cpu)")
+            #expect(try parseCPUList(reaper) == [cpu])
+            launcher.signal(token: first, SIGKILL)
+            let batch = try events.waitForBatch("the start of \(second)") { $0.starts.contains { $0.token == second } }
+            #expect(batch.exits.contains { $0.token == first })
+            #expect(try events.waitForExit(of: second).exitCode == 0)
+            #expect(try parseCPUList(readFile(out).split(separator: ":").last.map(String.init) ?? "") == [cpu])
+        }
+    }
+}
+
+/// The highest CPU this thread may run on.
+func lastAllowedCPU() throws -> Int {
+    try #require(try parseCPUList(try threadStatus("Cpus_allowed_list")).last)
+}
+
+/// The Cpus_allowed_list of this process's thread called `name`, or nil if there is none.
+func threadNamed(_ name: String) throws -> String? {
+    for tid in try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task") {
+        guard let comm = try? String(contentsOfFile: "/proc/self/task/\(tid)/comm", encoding: .utf8),
+              comm.trimmingCharacters(in: .whitespacesAndNewlines) == name else { continue }
+        let status = try String(contentsOfFile: "/proc/self/task/\(tid)/status", encoding: .utf8)
+        let line = status.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list:") }
+        return line.map { $0.dropFirst("Cpus_allowed_list:".count).trimmingCharacters(in: .whitespaces) }
+    }
+    return nil
 }

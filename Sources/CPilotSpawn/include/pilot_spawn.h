@@ -85,6 +85,11 @@ int pilot_spawn_eventfd(void);
 int pilot_spawn_eventfd_signal(int fd);
 int pilot_spawn_eventfd_drain(int fd);
 
+/* Binds the calling thread to one CPU. Returns 0 or -errno (the CPU is not in the process's set). */
+int pilot_spawn_pin_thread(int cpu);
+/* Names the calling thread (15 bytes are kept), as seen in /proc/self/task/TID/comm. */
+void pilot_spawn_name_thread(const char *name);
+
 /* pidfd_open(2) for tests and for callers that did not spawn the process. */
 int pilot_spawn_pidfd_open(pid_t pid);
 /* Blocks until the pidfd reports exit (poll, no reaping); 1 exited, 0 timeout, -errno. */
