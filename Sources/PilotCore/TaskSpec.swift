@@ -69,7 +69,7 @@ public struct TaskSpec: Sendable, Codable, Hashable {
         var t = self
         t.arrayIndex = index
         let i = String(index)
-        t.command = command.map { $0.contains("{i}") ? $0.replacingOccurrences(of: "{i}", with: i) : $0 }
+        t.command = command.map { $0.mentionsIndex ? $0.replacingOccurrences(of: "{i}", with: i) : $0 }
         t.name = memberName(index: index)
         return t
     }
@@ -77,11 +77,23 @@ public struct TaskSpec: Sendable, Codable, Hashable {
     /// The name array member `index` gets (without building the whole member spec).
     public func memberName(index: Int) -> String? {
         guard let n = name else { return nil }
-        return n.contains("{i}") ? n.replacingOccurrences(of: "{i}", with: String(index)) : "\(n)[\(index)]"
+        return n.mentionsIndex ? n.replacingOccurrences(of: "{i}", with: String(index)) : "\(n)[\(index)]"
     }
 }
 
 extension String {
+    /// Whether `{i}` occurs. A byte scan: the agent asks this of every argument of every array member
+    /// it starts, and the generic substring search cost more than building the whole member.
+    var mentionsIndex: Bool {
+        var previous: UInt8 = 0, beforePrevious: UInt8 = 0
+        for byte in utf8 {
+            if byte == UInt8(ascii: "}") && previous == UInt8(ascii: "i") && beforePrevious == UInt8(ascii: "{") { return true }
+            beforePrevious = previous
+            previous = byte
+        }
+        return false
+    }
+
     /// Foundation-free replacement so the core keeps no Foundation dependency.
     func replacingOccurrences(of target: String, with replacement: String) -> String {
         guard !target.isEmpty else { return self }

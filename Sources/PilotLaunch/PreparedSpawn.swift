@@ -105,7 +105,7 @@ final class PreparedSpawn: @unchecked Sendable {
 
     /// execvp's lookup, done before the child exists so the child never searches.
     static func resolve(_ executable: String, path: String?) throws(LaunchError) -> String {
-        if executable.contains("/") { return executable }
+        if executable.utf8.contains(UInt8(ascii: "/")) { return executable }
         var sawDenied = false
         for directory in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":", omittingEmptySubsequences: false) {
             let candidate = (directory.isEmpty ? "." : String(directory)) + "/" + executable
