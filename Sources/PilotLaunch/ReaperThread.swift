@@ -55,7 +55,13 @@ final class ReaperThread: Sendable {
         let start = Start(self, body)
         let retained = Unmanaged.passRetained(start)
         var thread = pthread_t()
-        let rc = pthread_create(&thread, nil, { raw in
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        // A node may have hundreds of these; each needs room for a spawn (the child runs on a 32 KiB
+        // slice of this stack) and the callback, far below the default 8 MiB.
+        pthread_attr_setstacksize(&attributes, 512 * 1024)
+        let rc = pthread_create(&thread, &attributes, { raw in
             let start = Unmanaged<Start>.fromOpaque(raw!).takeRetainedValue()
             // Named so a profile or /proc/PID/task tells the reapers apart (15 characters at most).
             pilot_spawn_name_thread(start.reaper.cpu.map { "pilot-reap-\($0)" } ?? "pilot-reap")

@@ -126,7 +126,7 @@ extension PilotStore {
     public func liveTasks() throws(StoreError) -> [TaskRow] {
         try read { db in
             let dec = JSONDecoder()
-            return try Row.fetchAll(db, sql: "SELECT \(Self.taskColumns) FROM task WHERE state NOT IN ('done', 'failed', 'canceled') ORDER BY id")
+            return try Row.fetchAll(db, sql: "SELECT \(Self.taskColumns) FROM task INDEXED BY task_live WHERE \(Self.liveCondition) ORDER BY id")
                 .map { try Self.decodeTask($0, dec) }
         }
     }

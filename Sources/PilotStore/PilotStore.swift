@@ -98,8 +98,20 @@ public struct PilotStore: Sendable {
         }
         registerPilotMigrations(&m)
         registerWorkflowMigrations(&m)
+        m.registerMigration("v4-live-index") { db in
+            // Every task update evaluates the partial index's condition on the old and the new row, and
+            // SQLite codes `NOT IN (3 constants)` by building a temporary b-tree each time: two per update,
+            // a tenth of the manager's time with null tasks. Plain comparisons select the same rows.
+            try db.execute(sql: """
+                DROP INDEX task_live;
+                CREATE INDEX task_live ON task(state) WHERE \(Self.liveCondition);
+                """)
+        }
         return m
     }
+
+    /// Tasks not yet ended. A query that should use the `task_live` index must state exactly this.
+    static let liveCondition = "state <> 'done' AND state <> 'failed' AND state <> 'canceled'"
 
     // MARK: - Meta
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import GRDB
 import PilotCore
 @testable import PilotStore
 
@@ -16,9 +17,25 @@ import PilotCore
         let mode = try store.writer.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
         let applied = try store.writer.read { db in try PilotStore.migrator.appliedIdentifiers(db) }
-        #expect(applied == ["v1-queue", "v1-resources", "v2-pilots", "v3-workflow-recovery"])
+        #expect(applied == ["v1-queue", "v1-resources", "v2-pilots", "v3-workflow-recovery", "v4-live-index"])
         // Reopening runs no migration twice.
         _ = try PilotStore(directory: dir)
+    }
+
+    /// The per-task UPDATE must not build temporary b-trees (as `NOT IN (...)` in the partial index's
+    /// condition made it do, twice per update), and the restore query reads live tasks through that
+    /// index (SQLite refuses `INDEXED BY` if the condition no longer matches it), not the whole table.
+    @Test func taskUpdatesBuildNoTemporaryTablesAndRestoreUsesTheLiveIndex() throws {
+        let store = try PilotStore(inMemory: ())
+        try store.writer.read { db in
+            let program = try Row.fetchAll(db, sql: "EXPLAIN " + TaskUpdateStatement.sql, arguments:
+                ["done", 1, 0, 0, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, 1])
+            let opcodes = program.map { $0["opcode"] as String }
+            #expect(opcodes.contains("OpenWrite"))
+            #expect(!opcodes.contains("OpenEphemeral"))
+            let plan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT id FROM task INDEXED BY task_live WHERE \(PilotStore.liveCondition) ORDER BY id")
+            #expect(plan.contains { ($0["detail"] as String).contains("task_live") })
+        }
     }
 
     @Test func arraySubmissionStoresTemplateOnceAndRoundTrips() throws {
