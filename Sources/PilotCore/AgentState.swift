@@ -29,7 +29,7 @@ struct AgentState: Sendable {
     var freeMemory: UInt64
     var customFree: [String: Int]
     /// Tasks holding resources here, with their expected end (nil: unknown) for reservations.
-    var tasks: [Int64: Double?] = [:]
+    var tasks = IDMap<Double?>()
 
     init(key: Int, pilot: String?, resources: NodeResources, deadline: Double?, depth: Int = 1) {
         self.key = key

@@ -23,10 +23,11 @@ public struct Scheduler: Sendable {
     var classIndex: [RequestClass.Key: Int] = [:]
     var nextSeq: UInt64 = 0
     /// Ready tasks withdrawn (canceled) but still in a class FIFO; skipped lazily.
-    var withdrawn: Set<Int64> = []
-    var queuedByID: [Int64: Int] = [:]
+    var withdrawn = IDMap<Void>()
+    /// The ready tasks, as a set.
+    var queuedByID = IDMap<Void>()
 
-    var bindings: [Int64: Binding] = [:]
+    var bindings = IDMap<Binding>()
 
     var devices: [String: QPUDeviceInfo] = [:]
     var deviceFree: [String: BitSet] = [:]
@@ -158,17 +159,18 @@ public struct Scheduler: Sendable {
             classes.append(rc)
             classIndex[key] = c
         }
-        withdrawn.remove(id)
+        // Almost always empty: skip hashing the id at all then (this runs once per task).
+        if !withdrawn.isEmpty { withdrawn.removeValue(forKey: id) }
         classes[c].queue.append((id, nextSeq))
         nextSeq &+= 1
-        queuedByID[id] = c
+        queuedByID[id] = ()
     }
 
     /// Takes a ready task out of the queue (canceled). Returns false if it was not queued.
     @discardableResult
     public mutating func withdraw(_ id: Int64) -> Bool {
         guard queuedByID.removeValue(forKey: id) != nil else { return false }
-        withdrawn.insert(id)
+        withdrawn[id] = ()
         return true
     }
 
@@ -249,8 +251,8 @@ public struct Scheduler: Sendable {
     /// Drops canceled entries from a class head and returns the head's sequence number.
     private mutating func popWithdrawn(_ c: Int) -> UInt64? {
         while let head = classes[c].queue.first {
-            if withdrawn.contains(head.id) {
-                withdrawn.remove(head.id)
+            if !withdrawn.isEmpty, withdrawn.contains(head.id) {
+                withdrawn.removeValue(forKey: head.id)
                 classes[c].queue.removeFirst()
                 continue
             }
