@@ -24,8 +24,8 @@ public struct Scheduler: Sendable {
     var nextSeq: UInt64 = 0
     /// Ready tasks withdrawn (canceled) but still in a class FIFO; skipped lazily.
     var withdrawn = IDMap<Void>()
-    /// The ready tasks, as a set.
-    var queuedByID = IDMap<Void>()
+    /// The ready tasks.
+    var queuedByID = IDWindowSet()
 
     var bindings = IDMap<Binding>()
 
@@ -43,7 +43,7 @@ public struct Scheduler: Sendable {
     public var boundCount: Int { bindings.count }
     public var agentCount: Int { slotOfAgent.count }
     public func binding(of task: Int64) -> Binding? { bindings[task] }
-    public func isQueued(_ task: Int64) -> Bool { queuedByID[task] != nil }
+    public func isQueued(_ task: Int64) -> Bool { queuedByID.contains(task) }
 
     /// Free slots of each QPU device right now.
     public var deviceUsage: [String: (used: Int, slots: Int)] {
@@ -163,13 +163,13 @@ public struct Scheduler: Sendable {
         if !withdrawn.isEmpty { withdrawn.removeValue(forKey: id) }
         classes[c].queue.append((id, nextSeq))
         nextSeq &+= 1
-        queuedByID[id] = ()
+        queuedByID.insert(id)
     }
 
     /// Takes a ready task out of the queue (canceled). Returns false if it was not queued.
     @discardableResult
     public mutating func withdraw(_ id: Int64) -> Bool {
-        guard queuedByID.removeValue(forKey: id) != nil else { return false }
+        guard queuedByID.remove(id) else { return false }
         withdrawn[id] = ()
         return true
     }
@@ -238,7 +238,7 @@ public struct Scheduler: Sendable {
             guard let (id, _) = classes[c].queue.first else { continue }
             if let b = place(task: id, key.request, time: key.time, now: now, avoiding: reservation) {
                 classes[c].queue.removeFirst()
-                queuedByID[id] = nil
+                queuedByID.remove(id)
                 out.append(b)
                 if let next = popWithdrawn(c) { heap.insert(HeapEntry(priority: key.priority, seq: next, cls: c)) }
             } else if reservation == nil {
