@@ -37,6 +37,13 @@ import Testing
         let report = "echo \"bind node=$SLURMD_NODENAME local=$SLURM_LOCALID $(grep Cpus_allowed_list: /proc/self/status)\"; exec \(allreduce)"
         var mpi = TaskSpec(name: "mpi", command: ["/bin/sh", "-c", report], request: ResourceRequest(cores: 1, nodes: 2, ranksPerNode: 2))
         mpi.environment["PILOT_MPI"] = "pmix"
+        // The four local "nodes" are one host, so concurrent gangs are concurrent Open MPI jobs on one
+        // machine, and Open MPI 4.1.4 then crashes now and then inside MPI_Init (a core dump showed a
+        // NULL call from mca_btl_tcp in opal_progress; open-mpi/ompi#7642 reports the same for several
+        // jobs on one node). It did so in 2-5 runs of 10, with or without this change's launcher, and
+        // per-gang TCP port windows or `btl_tcp_if_include=lo` did not help. A crash in MPI_Init has
+        // done nothing yet, so a gang may take the pilot's retry once; every other check stands.
+        mpi.retries = 1
         _ = try await c.client.submit(SubmitRequest(array: ArraySubmission(template: one, range: "1-600")))
         _ = try await c.client.submit(SubmitRequest(array: ArraySubmission(template: two, range: "1-250")))
         _ = try await c.client.submit(SubmitRequest(array: ArraySubmission(template: gpu, range: "1-140")))
@@ -46,6 +53,10 @@ import Testing
         #expect(w.failed == 0)
 
         let tasks = try await c.allTasks(1000)
+        let retried = tasks.filter { $0.spec?.request.nodes == 2 && $0.attempt > 1 }.map(\.id)
+        if !retried.isEmpty { print("gangs retried after an MPI crash: \(retried)") }
+        // Only gangs may have needed a second attempt.
+        #expect(tasks.allSatisfy { $0.spec?.request.nodes == 2 || $0.attempt == 1 }, "a non-gang task was retried")
         // The local nodes claim more CPUs than this host has: agents pin advertised PU p to real CPU
         // p mod (real CPUs), round-robin (CPUMapping); on a real cluster that is the identity.
         let realCPUs = RankExecEndToEndTests.allowedCPUs()
