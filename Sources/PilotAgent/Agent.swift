@@ -106,7 +106,7 @@ public actor Agent {
     public func run() async {
         let box = WeakAgent(self)
         let loop = eventLoop
-        launcher = ProcessLauncher(callersOutliveChildren: true, reaperPerCPU: config.reaperPerCPU, onEvents: { events in
+        launcher = ProcessLauncher(callersOutliveChildren: true, onEvents: { events in
             loop.execute { box.agent?.assumeIsolated { $0.launched(events) } }
         })
         try? FileManager.default.createDirectory(atPath: config.logDir, withIntermediateDirectories: true)

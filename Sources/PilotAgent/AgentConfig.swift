@@ -31,9 +31,6 @@ public struct AgentConfig: Sendable {
     /// How long a start waits before it is reported on its own; a task that ends sooner is reported
     /// once, with its start time in its outcome. 0 reports every start in the next message.
     public var startReportDelay: Double = 0.02
-    /// Tasks pinned to a core are reaped by a thread bound to that core, which starts the next task
-    /// queued there (see `ProcessLauncher`). Off: one reaper thread for every task.
-    public var reaperPerCPU = true
     /// The `pilot` executable, which gang ranks start through (`pilot rank-exec`) to pin themselves;
     /// nil: gang ranks are not pinned.
     public var executable: String?

@@ -25,7 +25,7 @@ public struct Scheduler: Sendable {
     /// Ready tasks withdrawn (canceled) but still in a class FIFO; skipped lazily.
     var withdrawn = IDMap<Void>()
     /// The ready tasks.
-    var queuedByID = IDWindowSet()
+    var queued = IDWindowSet()
 
     var bindings = IDMap<Binding>()
 
@@ -39,11 +39,11 @@ public struct Scheduler: Sendable {
 
     // MARK: - Counters
 
-    public var queuedCount: Int { queuedByID.count }
+    public var queuedCount: Int { queued.count }
     public var boundCount: Int { bindings.count }
     public var agentCount: Int { slotOfAgent.count }
     public func binding(of task: Int64) -> Binding? { bindings[task] }
-    public func isQueued(_ task: Int64) -> Bool { queuedByID.contains(task) }
+    public func isQueued(_ task: Int64) -> Bool { queued.contains(task) }
 
     /// Free slots of each QPU device right now.
     public var deviceUsage: [String: (used: Int, slots: Int)] {
@@ -159,17 +159,16 @@ public struct Scheduler: Sendable {
             classes.append(rc)
             classIndex[key] = c
         }
-        // Almost always empty: skip hashing the id at all then (this runs once per task).
-        if !withdrawn.isEmpty { withdrawn.removeValue(forKey: id) }
+        withdrawn.removeValue(forKey: id)
         classes[c].queue.append((id, nextSeq))
         nextSeq &+= 1
-        queuedByID.insert(id)
+        queued.insert(id)
     }
 
     /// Takes a ready task out of the queue (canceled). Returns false if it was not queued.
     @discardableResult
     public mutating func withdraw(_ id: Int64) -> Bool {
-        guard queuedByID.remove(id) else { return false }
+        guard queued.remove(id) else { return false }
         withdrawn[id] = ()
         return true
     }
@@ -238,7 +237,7 @@ public struct Scheduler: Sendable {
             guard let (id, _) = classes[c].queue.first else { continue }
             if let b = place(task: id, key.request, time: key.time, now: now, avoiding: reservation) {
                 classes[c].queue.removeFirst()
-                queuedByID.remove(id)
+                queued.remove(id)
                 out.append(b)
                 if let next = popWithdrawn(c) { heap.insert(HeapEntry(priority: key.priority, seq: next, cls: c)) }
             } else if reservation == nil {
@@ -251,7 +250,7 @@ public struct Scheduler: Sendable {
     /// Drops canceled entries from a class head and returns the head's sequence number.
     private mutating func popWithdrawn(_ c: Int) -> UInt64? {
         while let head = classes[c].queue.first {
-            if !withdrawn.isEmpty, withdrawn.contains(head.id) {
+            if withdrawn.contains(head.id) {
                 withdrawn.removeValue(forKey: head.id)
                 classes[c].queue.removeFirst()
                 continue

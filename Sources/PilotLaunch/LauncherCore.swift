@@ -44,9 +44,9 @@ final class LauncherCore: Sendable {
         var timers = TimerHeap()
         var nextSerial: UInt64 = 0
         var stopping = false
-        /// Index 0 is the general reaper; the others are bound to one CPU each, made on first use.
-        var reapers: [ReaperThread] = []
-        var threads: [pthread_t?] = []
+        /// By `ReaperThread.index`: 0 is the general reaper (its thread set by `start`), the others
+        /// are bound to one CPU each and made on first use.
+        var reapers: [(reaper: ReaperThread, thread: pthread_t?)] = []
         var reaperByCPU: [Int: Int] = [:]
 
         /// The kernel sends a child its parent-death signal when the *thread* that cloned it exits,
@@ -55,25 +55,23 @@ final class LauncherCore: Sendable {
     }
 
     let state = Mutex(State())
+    /// Also in `State.reapers` at index 0; kept here so waking it for a new time limit takes no lock.
+    let general: ReaperThread
     let onEvents: @Sendable (LaunchEvents) -> Void
     static let maxBatch = 256
 
     let directSpawn: Bool
-    let reaperPerCPU: Bool
 
-    init(directSpawn: Bool = false, reaperPerCPU: Bool = true, onEvents: @escaping @Sendable (LaunchEvents) -> Void) {
+    init(directSpawn: Bool = false, onEvents: @escaping @Sendable (LaunchEvents) -> Void) {
         self.onEvents = onEvents
         self.directSpawn = directSpawn
-        self.reaperPerCPU = reaperPerCPU
         // Without these the launcher cannot work at all; they only fail when the process is
         // out of descriptors at start-up.
         guard let general = ReaperThread(index: 0, cpu: nil), Self.devNull >= 0 else {
             preconditionFailure("ProcessLauncher: cannot create epoll/eventfd//dev/null")
         }
-        state.withLock {
-            $0.reapers = [general]
-            $0.threads = [nil]
-        }
+        self.general = general
+        state.withLock { $0.reapers = [(general, nil)] }
     }
 
     /// Opened once for the process and never closed, so a spawn racing shutdown can never
@@ -81,17 +79,16 @@ final class LauncherCore: Sendable {
     static let devNull: Int32 = open("/dev/null", O_RDWR | O_CLOEXEC)
 
     func start() {
-        let general = state.withLock { $0.reapers[0] }
         guard let thread = general.start({ [self] in reapLoop($0) }) else {
             preconditionFailure("ProcessLauncher: cannot start the reaper thread")
         }
-        state.withLock { $0.threads[0] = thread }
+        state.withLock { $0.reapers[0].thread = thread }
     }
 
     /// The reaper that watches a task pinned to `cpus`: the one bound to its lowest CPU, started on
     /// first use. Falls back to the general reaper when the system refuses another thread.
     func reaper(for cpus: [Int], _ state: inout State) -> Int {
-        guard reaperPerCPU, !state.stopping, let cpu = cpus.min() else { return 0 }
+        guard !state.stopping, let cpu = cpus.min() else { return 0 }
         if let index = state.reaperByCPU[cpu] { return index }
         let index = state.reapers.count
         guard let reaper = ReaperThread(index: index, cpu: cpu) else { return 0 }
@@ -99,8 +96,7 @@ final class LauncherCore: Sendable {
             reaper.closeDescriptors()
             return 0
         }
-        state.reapers.append(reaper)
-        state.threads.append(thread)
+        state.reapers.append((reaper, thread))
         state.reaperByCPU[cpu] = index
         return index
     }
@@ -153,7 +149,7 @@ final class LauncherCore: Sendable {
         guard !state.stopping else {
             return .failure(LaunchError(.shutdown, "the launcher shut down during spawn", errno: ECANCELED))
         }
-        let added = pilot_spawn_epoll_add(state.reapers[reaper].epollFD, result.pidfd, UInt64(result.pidfd))
+        let added = pilot_spawn_epoll_add(state.reapers[reaper].reaper.epollFD, result.pidfd, UInt64(result.pidfd))
         guard added == 0 else {
             return .failure(LaunchError(.watch, "cannot watch pid \(result.pid)", errno: -added))
         }
@@ -172,7 +168,7 @@ final class LauncherCore: Sendable {
     func finishRegistration(_ result: pilot_spawn_result, _ outcome: Result<Bool, LaunchError>) throws(LaunchError) -> Int32 {
         switch outcome {
         case .success(let wakeReaper):
-            if wakeReaper { state.withLock { $0.reapers[0] }.wake() }
+            if wakeReaper { general.wake() }
             return result.pid
         case .failure(let error):
             // Nobody will watch this child: do not leave it running or unreaped.
@@ -270,11 +266,11 @@ final class LauncherCore: Sendable {
 
     func shutdown() {
         let stop: [(reaper: ReaperThread, thread: pthread_t, lingers: Bool)]? = state.withLock { state in
-            guard !state.stopping, state.threads[0] != nil else { return nil }
+            guard !state.stopping, state.reapers[0].thread != nil else { return nil }
             state.stopping = true
             state.successors.removeAll()
             state.predecessorOf.removeAll()
-            return state.reapers.compactMap { r in state.threads[r.index].map { (r, $0, state.lingers(r.index)) } }
+            return state.reapers.compactMap { r in r.thread.map { (r.reaper, $0, state.lingers(r.reaper.index)) } }
         }
         guard let stop else { return }
         for s in stop { s.reaper.wake() }

@@ -22,11 +22,10 @@ public final class ProcessLauncher: Sendable {
     /// As `init(callersOutliveChildren:onExit:)`, for callers that queue successors: each batch
     /// also carries the successors the reaper started, after the exits that freed their place.
     ///
-    /// With `reaperPerCPU` (the default) a task pinned to CPUs is watched by a reaper thread bound to
-    /// the lowest of them, started on first use; batches from different reapers may interleave.
-    public init(callersOutliveChildren: Bool = false, reaperPerCPU: Bool = true,
-                onEvents: @escaping @Sendable (LaunchEvents) -> Void) {
-        core = LauncherCore(directSpawn: callersOutliveChildren, reaperPerCPU: reaperPerCPU, onEvents: onEvents)
+    /// A task pinned to CPUs is watched by a reaper thread bound to the lowest of them, started on
+    /// first use; batches from different reapers may interleave.
+    public init(callersOutliveChildren: Bool = false, onEvents: @escaping @Sendable (LaunchEvents) -> Void) {
+        core = LauncherCore(directSpawn: callersOutliveChildren, onEvents: onEvents)
         core.start()
     }
 
