@@ -31,6 +31,10 @@ public struct ManagerConfig: Sendable {
     /// Slurm for pilots; nil: `pilots.makeClient` creates one when a pilot command is first used.
     public var slurm: (any SlurmClient)?
     public var pilots = PilotSettings()
+    /// How much of the event journal the store keeps (by count and by age).
+    public var journalRetention = JournalRetention()
+    /// Seconds between timer events (retry backoffs, heartbeat timeouts, expired waits, Slurm polls).
+    public var timerInterval: Double = 0.25
 
     public init(serverDir: String) { self.serverDir = serverDir }
 }

@@ -18,14 +18,16 @@ extension PilotStore {
     /// Pilots change a few times in their life, so each change is its own small transaction
     /// rather than part of the task group commit.
     public func savePilot(_ p: PilotRow) throws(StoreError) {
-        try write { db in
+        try write { db in try Self.savePilot(p, db) }
+    }
+
+    static func savePilot(_ p: PilotRow, _ db: Database) throws {
             try db.execute(sql: """
                 INSERT OR REPLACE INTO pilot(id, slurm_job_id, profile, state, reason, nodes, submitted_at, started_at,
                     ended_at, walltime_end, request, allocation, queue_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [p.id, p.slurmJobID, p.profile, p.state, p.reason, p.nodeCount, p.submittedAt, p.startedAt,
                                  p.endedAt, p.walltimeEnd, p.request, p.nodes.joined(separator: ","), p.queue])
-        }
     }
 
     public func pilots() throws(StoreError) -> [PilotRow] {
@@ -42,10 +44,12 @@ extension PilotStore {
     }
 
     public func saveAllocQueue(_ q: AllocQueueRow) throws(StoreError) {
-        try write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO alloc_queue(id, params, state, reason, created_at) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [q.id, q.params, q.state, q.reason, q.createdAt])
-        }
+        try write { db in try Self.saveAllocQueue(q, db) }
+    }
+
+    static func saveAllocQueue(_ q: AllocQueueRow, _ db: Database) throws {
+        try db.execute(sql: "INSERT OR REPLACE INTO alloc_queue(id, params, state, reason, created_at) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [q.id, q.params, q.state, q.reason, q.createdAt])
     }
 
     public func allocQueues() throws(StoreError) -> [AllocQueueRow] {

@@ -61,20 +61,42 @@ extension PilotStore {
         }
     }
 
+    /// Writes one batch in one transaction. Directories and files come first: a task bound in this
+    /// batch may run in them the moment the commit returns.
     public func apply(_ batch: WriteBatch) throws(StoreError) {
         guard !batch.isEmpty else { return }
+        try writeFiles(batch)
         let enc = JSONEncoder()
         try write { db in
+            for s in batch.newSpecs {
+                let body = String(decoding: try enc.encode(s.spec), as: UTF8.self)
+                try db.execute(sql: "INSERT INTO spec(id, body) VALUES (?, ?)", arguments: [s.id, body])
+            }
+            for w in batch.newWorkflows {
+                try db.execute(sql: """
+                    INSERT INTO workflow(id, name, file, dir, state, created_at, ended_at, body, retries) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [w.id, w.name, w.file, w.dir, w.state, w.createdAt, w.endedAt, w.body, w.retries])
+            }
+            for w in batch.newWorkloads {
+                try db.execute(sql: """
+                    INSERT INTO workload(id, workflow_id, stage, motif, state, created_at, started_at, plan) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [w.id, w.workflow, w.stage, w.motif, w.state, w.createdAt, w.startedAt, w.plan])
+            }
+            if !batch.newTasks.isEmpty {
+                let st = try db.cachedStatement(sql: """
+                    INSERT INTO task(id, spec_id, array_index, name, priority, state, submitted_at, workflow_id, workload_id, stage_index)
+                    VALUES (?, ?, ?, ?, ?, 'ready', ?, ?, ?, ?)
+                    """)
+                for t in batch.newTasks {
+                    try st.execute(arguments: [t.id, t.specID, t.arrayIndex, t.name, t.priority, t.submittedAt, t.workflow, t.workload,
+                                               t.stageIndex])
+                }
+            }
             if !batch.tasks.isEmpty {
                 let update = try TaskUpdateStatement(db)
                 for t in batch.tasks { try update.execute(t) }
             }
-            if !batch.events.isEmpty {
-                let st = try db.cachedStatement(sql: "INSERT INTO task_event(task_id, at, state, attempt, agent, reason) VALUES (?, ?, ?, ?, ?, ?)")
-                for e in batch.events {
-                    try st.execute(arguments: [e.task, e.at, e.state.rawValue, e.attempt, e.agent, e.reason])
-                }
-            }
+            if !batch.journal.isEmpty { try JournalInsertStatement(db).execute(batch.journal) }
             for a in batch.agents {
                 let res = String(decoding: try enc.encode(a.resources), as: UTF8.self)
                 try db.execute(sql: """
@@ -85,6 +107,43 @@ extension PilotStore {
                         deadline = excluded.deadline
                     """, arguments: [a.id, a.uuid, a.hostname, a.pilot, res, a.state, a.registeredAt, a.lastSeen, a.deadline])
             }
+            for p in batch.pilots { try Self.savePilot(p, db) }
+            for q in batch.allocQueues { try Self.saveAllocQueue(q, db) }
+            for w in batch.workflowChanges {
+                try db.execute(sql: "UPDATE workflow SET state = ?, ended_at = ?, retries = ? WHERE id = ?",
+                               arguments: [w.state, w.endedAt, w.retries, w.id])
+            }
+            for w in batch.workloadChanges {
+                try db.execute(sql: """
+                    UPDATE workload SET state = COALESCE(?, state), summary = COALESCE(?, summary), ended_at = COALESCE(?, ended_at),
+                        reason = COALESCE(?, reason), plan = COALESCE(?, plan) WHERE id = ?
+                    """, arguments: [w.state, w.summary, w.endedAt, w.reason, w.plan, w.id])
+            }
+        }
+    }
+
+    private func writeFiles(_ batch: WriteBatch) throws(StoreError) {
+        let fm = FileManager.default
+        for d in batch.directories {
+            do { try fm.createDirectory(atPath: d, withIntermediateDirectories: true) } catch {
+                throw StoreError(.write, "cannot create directory \(d)", cause: error)
+            }
+        }
+        for f in batch.files {
+            do { try Data(f.contents.utf8).write(to: URL(fileURLWithPath: f.path), options: .atomic) } catch {
+                throw StoreError(.write, "cannot write \(f.path)", cause: error)
+            }
+        }
+    }
+
+    /// Ids the manager continues from after a restart.
+    public func maxIDs() throws(StoreError) -> (task: Int64, spec: Int64, workflow: Int64, workload: Int64, journal: Int64) {
+        try read { db in
+            (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM task") ?? 0,
+             try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM spec") ?? 0,
+             try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM workflow") ?? 0,
+             try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM workload") ?? 0,
+             try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM journal") ?? 0)
         }
     }
 
@@ -170,13 +229,11 @@ extension PilotStore {
         }
     }
 
+    /// A task's history from the journal: every state change it went through, oldest first.
     public func events(task: Int64) throws(StoreError) -> [TaskEventRow] {
-        try read { db in
-            try Row.fetchAll(db, sql: "SELECT task_id, at, state, attempt, agent, reason FROM task_event WHERE task_id = ? ORDER BY rowid", arguments: [task])
-                .map { r in
-                    TaskEventRow(task: r["task_id"], at: r["at"], state: TaskState(rawValue: r["state"]) ?? .failed,
-                                 attempt: r["attempt"], agent: r["agent"], reason: r["reason"])
-                }
+        try journal(task: task).compactMap { r in
+            guard let state = r.kind.taskState else { return nil }
+            return TaskEventRow(task: task, at: r.at, state: state, attempt: r.attempt ?? 0, agent: r.agent, reason: r.reason)
         }
     }
 

@@ -14,6 +14,12 @@ public struct WorkflowRow: Sendable, Codable, Hashable {
     public var body: String = ""
     /// How many times `retry` was applied; replayed in order after a restart.
     public var retries: Int = 0
+
+    public init(id: Int64, name: String, file: String?, dir: String, state: String, createdAt: Double, endedAt: Double? = nil,
+                body: String = "", retries: Int = 0) {
+        self.id = id; self.name = name; self.file = file; self.dir = dir; self.state = state; self.createdAt = createdAt
+        self.endedAt = endedAt; self.body = body; self.retries = retries
+    }
 }
 
 public struct WorkloadRow: Sendable, Codable, Hashable {
@@ -29,6 +35,12 @@ public struct WorkloadRow: Sendable, Codable, Hashable {
     public var reason: String?
     /// A cutting stage's fan-out plan (or why it could not be made), as the engine was told it.
     public var plan: String?
+
+    public init(id: Int64, workflow: Int64, stage: String, motif: String, state: String, summary: String? = nil, createdAt: Double,
+                startedAt: Double? = nil, endedAt: Double? = nil, reason: String? = nil, plan: String? = nil) {
+        self.id = id; self.workflow = workflow; self.stage = stage; self.motif = motif; self.state = state; self.summary = summary
+        self.createdAt = createdAt; self.startedAt = startedAt; self.endedAt = endedAt; self.reason = reason; self.plan = plan
+    }
 }
 
 extension PilotStore {

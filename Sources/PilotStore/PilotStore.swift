@@ -107,6 +107,7 @@ public struct PilotStore: Sendable {
                 CREATE INDEX task_live ON task(state) WHERE \(Self.liveCondition);
                 """)
         }
+        registerJournalMigrations(&m)
         return m
     }
 

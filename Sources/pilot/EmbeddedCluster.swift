@@ -48,10 +48,8 @@ final class EmbeddedCluster: Sendable {
             ac.launcher = launcher
             ac.prefetch = prefetch
             ac.cpuMap = CPUMapping.forAdvertised(resources)
-            // The local agent shares the manager's loop thread: messages between them then cost no
-            // wake-up at all, and the node's other cores stay free for tasks (W1: −8 % CPU per task
-            // against a loop of its own, −30 % against the Swift pool).
-            let a = Agent(config: ac, logger: log, kernel: QuantumBridge.kernel(log: log), eventLoop: rt.core.eventLoop)
+            // An agent-channel loop: the agent's frames are read and written where its connection lives.
+            let a = Agent(config: ac, logger: log, kernel: QuantumBridge.kernel(log: log), eventLoop: rt.agentLoops.next())
             agents.append(a)
             tasks.append(Task { await a.run() })
         }

@@ -1,6 +1,4 @@
 import Foundation
-import NIOCore
-import NIOEmbedded
 import PilotCore
 import PilotProtocol
 import PilotSlurm
@@ -16,21 +14,21 @@ import Testing
         let p = try #require(try await f.core.submitPilot(PilotSubmitRequest(profile: "local", overrides: PilotOverrides(nodes: 2))).pilot)
         try f.slurm.advance(SlurmJobID(p.slurmJobID!), to: .running, nodes: ["n1", "n2"])
         await f.core.pollPilots()
-        let channels = [NIOAsyncTestingChannel(), NIOAsyncTestingChannel(), NIOAsyncTestingChannel()]
+        let channels = [f.core.connect(), f.core.connect(), f.core.connect()]
         let a1 = try await register("n1", pilot: p.id, f, channels[0])
         let a2 = try await register("n2", pilot: p.id, f, channels[1])
         let other = try await register("m1", pilot: "p9", f, channels[2])
-        for c in channels { _ = try await drained(c) }  // the welcomes
+        for c in channels { _ = try await drained(c, f) }  // the welcomes
 
         let deadline = Date().timeIntervalSince1970 + 120
         let info = try await f.core.drainPilot(p.id, PilotDrainRequest(deadline: deadline, reason: "Slurm walltime warning"))
         #expect(info.drainDeadline == deadline)
         #expect(info.drainRequestedAt != nil)
         for c in channels[0...1] {
-            let order = try #require(try await drained(c).first, "an agent of the pilot was not told")
+            let order = try #require(try await drained(c, f).first, "an agent of the pilot was not told")
             #expect(order == DrainOrder(reason: "Slurm walltime warning", deadline: deadline))
         }
-        #expect(try await drained(channels[2]).isEmpty, "an agent of another pilot was told to drain")
+        #expect(try await drained(channels[2], f).isEmpty, "an agent of another pilot was told to drain")
         let states = Dictionary(await f.core.agentList().map { ($0.id, $0.state) }, uniquingKeysWith: { a, _ in a })
         #expect(states[a1] == "draining" && states[a2] == "draining" && states[other] == "active")
 
@@ -40,19 +38,19 @@ import Testing
         // A later request never extends the deadline, and an agent that registers later drains too.
         let again = try await f.core.drainPilot(p.id, PilotDrainRequest(deadline: deadline + 60))
         #expect(again.drainDeadline == deadline)
-        let late = NIOAsyncTestingChannel()
+        let late = f.core.connect()
         _ = try await register("n3", pilot: p.id, f, late)
-        #expect(try await drained(late).first?.deadline == deadline)
+        #expect(try await drained(late, f).first?.deadline == deadline)
 
         // Without a deadline, and the job's end not known yet, each agent keeps its own end.
         let q = try #require(try await f.core.submitPilot(PilotSubmitRequest(profile: "local")).pilot)
         try f.slurm.advance(SlurmJobID(q.slurmJobID!), to: .running)
         await f.core.pollPilots()
-        let qc = NIOAsyncTestingChannel()
+        let qc = f.core.connect()
         _ = try await register("n4", pilot: q.id, f, qc)
-        _ = try await drained(qc)
+        _ = try await drained(qc, f)
         #expect(try await f.core.drainPilot(q.id, PilotDrainRequest()).drainDeadline == nil)
-        let open = try #require(try await drained(qc).first)
+        let open = try #require(try await drained(qc, f).first)
         #expect(open.deadline == nil && open.reason == "drain requested")
 
         let missing = await #expect(throws: ManagerError.self) { try await f.core.drainPilot("p7", PilotDrainRequest()) }
@@ -61,19 +59,14 @@ import Testing
         #expect(bad?.code == .badRequest)
     }
 
-    private func register(_ name: String, pilot: String, _ f: ManagerFixture, _ c: NIOAsyncTestingChannel) async throws -> Int {
+    private func register(_ name: String, pilot: String, _ f: ManagerFixture, _ c: ConnectionID) async throws -> Int {
         let hello = AgentHello(token: "secret", agentUUID: "\(name)-\(pilot)", hostname: name, pilot: pilot,
                                resources: .uniform(hostname: name, domains: 1, coresPerDomain: 2), deadline: nil)
-        return try await f.core.register(hello, link: AgentLink(channel: c)).agentID
+        return try f.core.register(hello, connection: c)
     }
 
     /// Drain orders among the frames the manager has written to this agent so far.
-    private func drained(_ c: NIOAsyncTestingChannel) async throws -> [DrainOrder] {
-        var out: [DrainOrder] = []
-        while let buf = try await c.readOutbound(as: ByteBuffer.self) {
-            let env = try JSONCoding.decode(ManagerEnvelope.self, from: buf)
-            if env.type == .drain, let d = env.drain { out.append(d) }
-        }
-        return out
+    private func drained(_ c: ConnectionID, _ f: ManagerFixture) async throws -> [DrainOrder] {
+        f.core.unread(c).compactMap { $0.type == .drain ? $0.drain : nil }
     }
 }

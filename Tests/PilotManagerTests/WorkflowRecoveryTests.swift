@@ -1,5 +1,4 @@
 import Foundation
-import NIOEmbedded
 import PilotCore
 import PilotProtocol
 import PilotStore
@@ -19,7 +18,7 @@ import Testing
           c: {motif: iterative, needs: [b], driver: command, command: [step, "{round}"], max_rounds: 3}
         """
 
-    func workflowTasks(_ core: ManagerCore, _ id: Int64) async throws -> [TaskInfo] {
+    func workflowTasks(_ core: RecordingShell, _ id: Int64) async throws -> [TaskInfo] {
         try await core.list(state: nil, after: 0, limit: 1000, workflow: id)
     }
 
@@ -29,7 +28,7 @@ import Testing
     }
 
     /// Plays the agent: every task bound to it ends successfully.
-    func finishBound(_ core: ManagerCore, _ id: Int64, agent: Int) async throws {
+    func finishBound(_ core: RecordingShell, _ id: Int64, agent: Int) async throws {
         let bound = try await workflowTasks(core, id).filter { $0.state == .bound }
         await core.handle(.finished(bound.map(outcome)), from: agent)
         await core.tick()
@@ -50,7 +49,7 @@ import Testing
         #expect(atCrash.filter { $0.state == .bound }.count == 2)
 
         let second = try ManagerFixture(dir: first.dir)
-        await second.core.restoreWorkflows()
+        // The reactor rebuilt the workflows from the store when it started.
         let restored = await second.core.workflowInfo(wf.id)
         #expect(restored?.state == "running")
         #expect(stageStates(restored) == ["done", "running", "pending"])
@@ -61,7 +60,7 @@ import Testing
         let hello = AgentHello(token: "secret", agentUUID: "n1--", hostname: "n1", pilot: nil,
                                resources: .uniform(hostname: "n1", domains: 1, coresPerDomain: 4), deadline: nil,
                                finished: b.map(outcome))
-        let again = try await second.core.register(hello, link: AgentLink(channel: NIOAsyncTestingChannel())).agentID
+        let again = try second.core.register(hello)
         await second.core.tick()
         // The iterative stage runs its three rounds, one task each.
         for _ in 0..<3 {
@@ -79,7 +78,7 @@ import Testing
 
         // A third manager finds it done and writes nothing for it.
         let third = try ManagerFixture(dir: first.dir)
-        await third.core.restoreWorkflows()
+        // The reactor rebuilt the workflows from the store when it started.
         let rebuilt = await third.core.workflowInfo(wf.id)
         #expect(rebuilt == end, "\(String(describing: rebuilt))\n\(String(describing: end))")
     }
@@ -102,7 +101,7 @@ import Testing
         #expect(await first.core.workflowInfo(wf.id)?.state == "failed")
 
         let second = try ManagerFixture(dir: first.dir)
-        await second.core.restoreWorkflows()
+        // The reactor rebuilt the workflows from the store when it started.
         #expect(await second.core.workflowInfo(wf.id)?.state == "failed")
         let again = try await second.registerAgent("n1", pilot: nil, cores: 4)
         _ = try await second.core.retryWorkflow(wf.id)

@@ -17,7 +17,7 @@ import PilotCore
         let mode = try store.writer.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
         let applied = try store.writer.read { db in try PilotStore.migrator.appliedIdentifiers(db) }
-        #expect(applied == ["v1-queue", "v1-resources", "v2-pilots", "v3-workflow-recovery", "v4-live-index"])
+        #expect(applied == ["v1-queue", "v1-resources", "v2-pilots", "v3-workflow-recovery", "v4-live-index", "v5-journal"])
         // Reopening runs no migration twice.
         _ = try PilotStore(directory: dir)
     }
@@ -69,7 +69,7 @@ import PilotCore
         b.reason = "exit code 1"
         var batch = WriteBatch()
         batch.tasks = [a, b]
-        batch.events = [TaskEventRow(task: 2, at: 3, state: .failed, attempt: 1, agent: 4, reason: "exit code 1")]
+        batch.journal = [JournalRecord(seq: 1, at: 3, kind: .taskFailed, task: 2, attempt: 1, agent: 4, reason: "exit code 1")]
         batch.agents = [AgentRow(id: 4, uuid: "u", hostname: "h", pilot: nil, resources: .uniform(hostname: "h", domains: 1, coresPerDomain: 2),
                                  state: "active", registeredAt: 0, lastSeen: 1, deadline: nil)]
         try store.apply(batch)
@@ -77,6 +77,7 @@ import PilotCore
         #expect(live == [a])
         #expect(try store.task(2)?.exitCode == 1)
         #expect(try store.events(task: 2).map(\.reason) == ["exit code 1"])
+        #expect(try store.journal(since: 0, limit: 10).map(\.seq) == [1])
         #expect(try store.counts() == [.running: 1, .failed: 1])
         #expect(try store.agents().map(\.uuid) == ["u"])
         #expect(try store.tasks(state: .failed, after: 0, limit: 10).map(\.id) == [2])

@@ -5,10 +5,16 @@ import NIOCore
 import NIOFoundationCompat
 import PilotCore
 import PilotProtocol
+import PilotStore
 
 /// The client API: HTTP/JSON under `/v1`, every route but `/v1/health` behind the bearer token.
+///
+/// Handlers never touch the reactor's state directly: changes go in as events and wait for their
+/// reply (which leaves only after its batch is durable), reads run on the reactor's thread between
+/// events, and store reads run on the work pool. `GET /v1/summary` reads the last published summary
+/// and never waits for the reactor.
 struct APIServer {
-    let core: ManagerCore
+    let shell: ManagerShell
     let token: String
     let log: Logger
 
@@ -19,8 +25,9 @@ struct APIServer {
         r.post("/v1/tasks") { req, _ in
             await self.respond {
                 let body = try await req.body.collect(upTo: WireVersion.maxAPIBodyBytes)
-                let sub = try decode(SubmitRequest.self, body)
-                return try await self.core.submit(sub)
+                let sub = try decodeBody(SubmitRequest.self, body)
+                guard case .submitted(let s) = try await self.call({ .submit(sub, reply: $0) }) else { throw unexpected() }
+                return s
             }
         }
         r.get("/v1/tasks") { req, _ in
@@ -33,54 +40,73 @@ struct APIServer {
                     return st
                 }
                 let after = Int64(q.get("after") ?? "0") ?? 0
-                let limit = Int(q.get("limit") ?? "1000") ?? 1000
+                let limit = min(max(Int(q.get("limit") ?? "1000") ?? 1000, 1), 100_000)
                 let wf = q.get("workflow").flatMap { Int64($0) }
-                return TaskList(tasks: try await self.core.list(state: state, after: after, limit: limit, workflow: wf))
+                let store = self.shell.store
+                let rows = try await self.shell.blocking { try store.tasks(state: state, after: after, limit: limit, workflow: wf) }
+                return TaskList(tasks: await self.shell.read { $0.overlay(rows) })
             }
         }
-        r.get("/v1/tasks/:id") { req, ctx in
-            await self.respond { try await self.core.taskInfo(try taskID(ctx)) }
+        r.get("/v1/tasks/:id") { _, ctx in
+            await self.respond { try await self.taskInfo(try taskID(ctx)) }
         }
         r.get("/v1/tasks/:id/logs") { req, ctx in
             await self.respond(raw: true) {
                 let id = try taskID(ctx)
-                let info = try await self.core.taskInfo(id)
+                let info = try await self.taskInfo(id)
                 let stream = req.uri.queryParameters.get("stream") ?? "stdout"
                 guard let path = stream == "stderr" ? info.stderrPath : info.stdoutPath else { throw ManagerError(.notFound, "task \(id) has no logs yet") }
-                guard let data = FileManager.default.contents(atPath: path) else {
-                    throw ManagerError(.notFound, "no \(stream) for task \(id) yet (\(path))")
-                }
+                let data = try await self.shell.blocking { FileManager.default.contents(atPath: path) }
+                guard let data else { throw ManagerError(.notFound, "no \(stream) for task \(id) yet (\(path))") }
                 return data
             }
         }
         r.post("/v1/tasks/cancel") { req, _ in
             await self.respond {
                 let body = try await req.body.collect(upTo: 64 << 20)
-                let c = try decode(CancelRequest.self, body)
-                return CancelResponse(canceled: await self.core.cancel(c.ids))
+                let c = try decodeBody(CancelRequest.self, body)
+                guard case .canceled(let ids) = try await self.call({ .cancel(c.ids, reply: $0) }) else { throw unexpected() }
+                return CancelResponse(canceled: ids)
             }
         }
         r.post("/v1/tasks/:id/cancel") { _, ctx in
-            await self.respond { CancelResponse(canceled: await self.core.cancel([try taskID(ctx)])) }
+            await self.respond {
+                let id = try taskID(ctx)
+                guard case .canceled(let ids) = try await self.call({ .cancel([id], reply: $0) }) else { throw unexpected() }
+                return CancelResponse(canceled: ids)
+            }
         }
         r.post("/v1/workflows") { req, _ in
             await self.respond {
                 let body = try await req.body.collect(upTo: 16 << 20)
-                return try await self.core.submitWorkflow(try decode(WorkflowSubmitRequest.self, body))
+                let w = try decodeBody(WorkflowSubmitRequest.self, body)
+                guard case .workflow(let info) = try await self.call({ .submitWorkflow(w, reply: $0) }) else { throw unexpected() }
+                return info
             }
         }
-        r.get("/v1/workflows") { _, _ in await self.respond { WorkflowList(workflows: await self.core.workflowList()) } }
+        r.get("/v1/workflows") { _, _ in await self.respond { WorkflowList(workflows: await self.shell.read { $0.workflowList() }) } }
         r.get("/v1/workflows/:id") { _, ctx in
             await self.respond {
                 let id = try taskID(ctx)
-                guard let w = await self.core.workflowInfo(id) else { throw ManagerError(.notFound, "no workflow \(id)") }
+                guard let w = await self.shell.read({ $0.workflowInfo(id) }) else { throw ManagerError(.notFound, "no workflow \(id)") }
                 return w
             }
         }
-        r.post("/v1/workflows/:id/retry") { _, ctx in await self.respond { try await self.core.retryWorkflow(try taskID(ctx)) } }
-        r.get("/v1/agents") { _, _ in await self.respond { AgentList(agents: await self.core.agentList()) } }
+        r.post("/v1/workflows/:id/retry") { _, ctx in
+            await self.respond {
+                let id = try taskID(ctx)
+                guard case .workflow(let info) = try await self.call({ .retryWorkflow(id, reply: $0) }) else { throw unexpected() }
+                return info
+            }
+        }
+        r.get("/v1/agents") { _, _ in await self.respond { AgentList(agents: await self.shell.read { $0.agentList() }) } }
         addPilotRoutes(to: r)
-        r.get("/v1/summary") { _, _ in await self.respond { await self.core.summary() } }
+        r.get("/v1/summary") { _, _ in
+            await self.respond {
+                if let s = self.shell.summary { return s }
+                return await self.shell.read { $0.summary() }
+            }
+        }
         r.get("/v1/wait") { req, _ in
             await self.respond {
                 let q = req.uri.queryParameters
@@ -92,10 +118,51 @@ struct APIServer {
                         ids.append(v)
                     }
                 }
-                return await self.core.wait(ids: ids, timeout: max(0, min(timeout, 60)))
+                let t = max(0, min(timeout.isFinite ? timeout : 0, 60))
+                guard case .wait(var w, let uncounted) = try await self.call({ .wait(ids: ids, timeout: t, reply: $0) }) else { throw unexpected() }
+                if !uncounted.isEmpty {
+                    let store = self.shell.store
+                    w.failed += try await self.shell.blocking { try store.countNotDone(uncounted) }
+                }
+                return w
             }
         }
         return r
+    }
+
+    /// An event whose reply is a value or a `ManagerError`.
+    func call(_ make: (ReplyID) -> ManagerEvent) async throws -> ManagerReply {
+        let r = await shell.request(make)
+        if case .failed(let e) = r { throw e }
+        return r
+    }
+
+    /// A task from memory if it is live, else from the store; with its spec, history and log paths.
+    func taskInfo(_ id: Int64) async throws -> TaskInfo {
+        let store = shell.store
+        var info: TaskInfo
+        var spec: TaskSpec?
+        if let l = await shell.read({ $0.liveTaskInfo(id) }) {
+            (info, spec) = l
+        } else {
+            let found: (TaskRow, TaskSpec?)? = try await shell.blocking {
+                guard let row = try store.task(id) else { return nil }
+                return (row, try store.spec(row.specID))
+            }
+            guard let (row, s) = found else { throw ManagerError(.notFound, "no task \(id)") }
+            info = await shell.read { $0.info(row) }
+            info.binding = row.binding
+            info.result = row.result
+            spec = s.map { s in row.arrayIndex.map { s.instantiated(index: $0) } ?? s }
+        }
+        info.spec = spec
+        info.history = try await shell.blocking { try store.events(task: id) }.map {
+            TaskEvent(at: $0.at, state: $0.state, attempt: $0.attempt, agent: $0.agent, reason: $0.reason)
+        }
+        let base = "\(shell.config.serverDir)/logs/\(id).\(info.attempt)"
+        info.stdoutPath = base + ".out"
+        info.stderrPath = base + ".err"
+        return info
     }
 
     /// Runs a handler and turns every failure into a JSON error with the right status, so no input
@@ -114,6 +181,9 @@ struct APIServer {
         } catch let e as HTTPError {
             let code: ManagerError.Code = e.status == .contentTooLarge ? .tooLarge : .badRequest
             return errorResponse(ManagerError(code, e.body ?? "\(e.status)"))
+        } catch let e as StoreError {
+            log.error("store read failed: \(e)")
+            return errorResponse(ManagerError(.internal, "store read failed: \(e)"))
         } catch {
             log.error("internal error: \(error)")
             return errorResponse(ManagerError(.internal, "\(error)"))
@@ -127,16 +197,11 @@ struct APIServer {
     }
 }
 
+func unexpected() -> ManagerError { ManagerError(.internal, "the manager answered with an unexpected reply") }
+
 private func taskID(_ ctx: BasicRequestContext) throws -> Int64 {
     guard let s = ctx.parameters.get("id"), let id = Int64(s) else { throw ManagerError(.badRequest, "task id must be an integer", field: "id") }
     return id
-}
-
-private func decode<T: Decodable>(_ t: T.Type, _ buf: ByteBuffer) throws -> T {
-    do { return try JSONCoding.decode(t, from: buf) } catch {
-        let d = JSONCoding.describe(error)
-        throw ManagerError(.badRequest, d.message, field: d.field)
-    }
 }
 
 struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {

@@ -3,18 +3,18 @@ import PilotWorkflow
 
 /// One running workflow in the manager: the pure engine plus the mapping between its local task
 /// indices and the queue's task ids.
-struct WorkflowRun {
+struct WorkflowRun: Sendable {
     let id: Int64
     var engine: WorkflowEngine
     let file: String?
     var createdAt: Double = 0
     var state: String = "running"
     var endedAt: Double?
+    var retries = 0
     /// Stage → local index → task id, and the way back.
     var tasks: [String: [Int: Int64]] = [:]
     var workloads: [String: Int64] = [:]
     var reasons: [String: String] = [:]
-    var cutPlans: [String: CutPlan] = [:]
     /// The state last written to the store, so a rebuilt engine re-announcing it writes nothing.
     var recordedState: String?
     var recordedEndedAt: Double?
@@ -27,11 +27,18 @@ struct WorkflowRun {
     /// A fan-out plan waiting to be stored with the first tasks it produces.
     var pendingPlans: [String: String] = [:]
     /// Resource-seconds per stage, accumulated as tasks end.
-    var usage: [String: (cores: Double, gpus: Double, qpu: Double)] = [:]
+    var usage: [String: StageUsage] = [:]
+}
+
+/// Resource-seconds a stage's ended tasks used.
+struct StageUsage: Sendable {
+    var cores: Double = 0
+    var gpus: Double = 0
+    var qpu: Double = 0
 }
 
 /// Where a task sits in the workflow layer.
-struct WorkflowTaskRef {
+struct WorkflowTaskRef: Sendable {
     var workflow: Int64
     var stage: String
     var localIndex: Int

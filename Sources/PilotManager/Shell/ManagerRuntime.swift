@@ -10,9 +10,11 @@ import ServiceLifecycle
 /// A manager assembled and listening on its agent port: run `services` in a ServiceGroup.
 /// SIGTERM finishes the writes in progress and leaves agents running; they reconnect to the next manager.
 public final class ManagerRuntime: Sendable {
-    public let core: ManagerCore
+    public let shell: ManagerShell
     public let services: [any Service]
     public let config: ManagerConfig
+    /// The event loops agent connections are served on; an embedded agent can share one.
+    public let agentLoops: any EventLoopGroup
     let readyStream: AsyncStream<AccessFile>
 
     public static func start(_ config: ManagerConfig, logger: Logger) async throws -> ManagerRuntime {
@@ -23,18 +25,19 @@ public final class ManagerRuntime: Sendable {
         // The token survives restarts so running agents can reattach.
         let token = previous?.token ?? AccessFile.randomToken()
         let store = try PilotStore(directory: dir)
-        let core = try ManagerCore(config: config, store: store, logger: logger)
-        await core.restoreWorkflows()
-        let agentServer = AgentServer(core: core, token: token, logger: logger)
+        let shell = try ManagerShell(config: config, store: store, logger: logger)
+        shell.start()
         let group = MultiThreadedEventLoopGroup.singleton
         var agentChannel: (any Channel)?
         if config.agentPort == 0, let p = previous?.agentPort, p > 0 {
-            agentChannel = try? await agentServer.bind(host: config.host, port: p, group: group)
+            agentChannel = try? await shell.channel.bind(host: config.host, port: p, group: group, token: token, inbox: shell.inbox)
         }
-        if agentChannel == nil { agentChannel = try await agentServer.bind(host: config.host, port: config.agentPort, group: group) }
+        if agentChannel == nil {
+            agentChannel = try await shell.channel.bind(host: config.host, port: config.agentPort, group: group, token: token, inbox: shell.inbox)
+        }
         let agentPort = agentChannel!.localAddress?.port ?? config.agentPort
         let (ready, readyCont) = AsyncStream<AccessFile>.makeStream()
-        let api = APIServer(core: core, token: token, log: logger)
+        let api = APIServer(shell: shell, token: token, log: logger)
         var httpPort = config.port
         if httpPort == 0, let p = previous?.port, p > 0, Self.portIsFree(host: config.host, port: p) { httpPort = p }
         let requestedPort = httpPort
@@ -51,14 +54,15 @@ public final class ManagerRuntime: Sendable {
             },
             logger: logger
         )
-        let background = ManagerBackground(core: core, agentChannel: agentChannel!, interval: min(0.25, config.heartbeatInterval / 2))
-        return ManagerRuntime(core: core, services: [app, background, PilotPoller(core: core, interval: config.pilots.pollInterval)], config: config, ready: ready)
+        let background = ManagerTimer(shell: shell, agentChannel: agentChannel!, interval: min(config.timerInterval, config.heartbeatInterval / 2))
+        return ManagerRuntime(shell: shell, services: [app, background], config: config, agentLoops: group, ready: ready)
     }
 
-    init(core: ManagerCore, services: [any Service], config: ManagerConfig, ready: AsyncStream<AccessFile>) {
-        self.core = core
+    init(shell: ManagerShell, services: [any Service], config: ManagerConfig, agentLoops: any EventLoopGroup, ready: AsyncStream<AccessFile>) {
+        self.shell = shell
         self.services = services
         self.config = config
+        self.agentLoops = agentLoops
         readyStream = ready
     }
 
@@ -84,9 +88,9 @@ public final class ManagerRuntime: Sendable {
     }
 }
 
-/// Timers (heartbeat timeouts, retry backoff, long-poll expiry) and the orderly stop.
-struct ManagerBackground: Service {
-    let core: ManagerCore
+/// The reactor's clock: a timer event every `interval`, and the orderly stop.
+struct ManagerTimer: Service {
+    let shell: ManagerShell
     let agentChannel: any Channel
     let interval: Double
 
@@ -94,10 +98,10 @@ struct ManagerBackground: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))
-                await core.periodic()
+                shell.inbox.post(.timer)
             }
         }
         try? await agentChannel.close()
-        await core.shutdown()
+        await shell.stop()
     }
 }

@@ -1,23 +1,21 @@
-import PilotSlurm
-
-/// The manager's pilots and its Slurm connection, created on first use.
-struct PilotBook {
+/// The manager's pilots and their allocation queues.
+struct PilotBook: Sendable {
     var records: [String: PilotRecord] = [:]
     var nextNumber = 1
-    var loaded = false
-    var client: (any SlurmClient)?
-    let worker = SlurmWorker()
-    /// Set while a poll runs, so a slow controller never stacks polls up.
+    /// Set while a poll is out, so a slow controller never stacks polls up.
     var polling = false
+    var lastPoll: Double = -.infinity
     var autoscale = Autoscale()
     var lastPollError: String?
+    /// API requests waiting for Slurm's answer to their pilot's submission.
+    var submissions: [String: ReplyID] = [:]
 
     var unfinished: [PilotRecord] { records.values.filter { !$0.state.isFinal }.sorted { $0.submittedAt < $1.submittedAt } }
 }
 
 extension PilotBook {
     /// Autoscaling state lives beside the pilots it creates.
-    struct Autoscale {
+    struct Autoscale: Sendable {
         var queues: [Int: AllocQueue] = [:]
         var nextQueueID = 1
         /// When each running autoscaled pilot last had no task, for the idle timeout.

@@ -6,61 +6,60 @@ import PilotStore
 import PilotWorkflow
 
 /// The workflow and workload layers: a workflow file becomes a pure `WorkflowEngine`, whose actions
-/// (submit tasks, plan a fan-out, cancel) the manager carries out, and whose events are the tasks'
-/// state changes.
-extension ManagerCore {
-    public func submitWorkflow(_ req: WorkflowSubmitRequest) throws(ManagerError) -> WorkflowInfo {
-        let wf: Workflow
-        do { wf = try Workflow.parse(yaml: req.yaml, file: req.file) } catch {
-            throw ManagerError(.badRequest, "\(error)", field: error.field)
-        }
-        let t = now
-        let id: Int64
-        let dir: String
-        do {
-            let serverDir = config.serverDir
-            (id, dir) = try store.insertWorkflow(name: wf.name ?? "workflow", file: req.file,
-                                                 dir: { req.dir ?? "\(serverDir)/workflows/\($0)" }, body: req.yaml, at: t)
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            for s in wf.stages { try FileManager.default.createDirectory(atPath: dir + "/" + s.name, withIntermediateDirectories: true) }
-        } catch let e as StoreError { throw ManagerError(.internal, "cannot store the workflow", cause: e) } catch {
-            throw ManagerError(.internal, "cannot create the workflow directory", cause: error)
-        }
-        let context = WorkflowContext(id: String(id), dir: dir, seed: wf.seed ?? UInt64(id))
-        let engine: WorkflowEngine
-        do { engine = try WorkflowEngine(workflow: wf, context: context, drivers: config.iterativeDrivers) } catch {
-            throw ManagerError(.badRequest, "\(error)", field: error.field)
-        }
-        var run = WorkflowRun(id: id, engine: engine, file: req.file)
-        run.recordedState = "running"
-        run.createdAt = t
-        let actions = run.engine.start()
-        workflows[id] = run
-        log.info("workflow \(id) '\(wf.name ?? "")': \(wf.stages.count) stages")
-        perform(actions, workflow: id)
-        requestTick()
-        return workflowInfo(id)!
+/// (submit tasks, plan a fan-out, cancel) the reactor carries out, and whose events are the tasks'
+/// state changes. Parsing a workflow and planning a cut run on the shell's work pool.
+extension ManagerReactor {
+    /// The id is given now; the file is parsed and the engine built on the pool (`workflowPrepared`).
+    mutating func submitWorkflow(_ req: WorkflowSubmitRequest, reply: ReplyID) {
+        let id = nextWorkflowID
+        nextWorkflowID += 1
+        let dir = req.dir ?? "\(config.serverDir)/workflows/\(id)"
+        effects.append(.offload(.prepareWorkflow(id: id, request: req, dir: dir, reply: reply)))
     }
 
-    public func retryWorkflow(_ id: Int64) throws(ManagerError) -> WorkflowInfo {
+    mutating func workflowPrepared(_ id: Int64, _ result: Result<PreparedWorkflow, ManagerError>, reply: ReplyID) {
+        let p: PreparedWorkflow
+        switch result {
+        case .failure(let e): pendingReplies.append((reply, .failed(e))); return
+        case .success(let v): p = v
+        }
+        let name = p.workflow.name ?? "workflow"
+        batch.newWorkflows.append(WorkflowRow(id: id, name: name, file: p.request.file, dir: p.dir, state: "running", createdAt: now,
+                                              body: p.request.yaml))
+        batch.directories.append(p.dir)
+        for s in p.workflow.stages { batch.directories.append(p.dir + "/" + s.name) }
+        var run = WorkflowRun(id: id, engine: p.engine, file: p.request.file)
+        run.recordedState = "running"
+        run.createdAt = now
+        workflows[id] = run
+        journal(.workflowState, workflow: id, state: "running", detail: #"{"name":"\#(Self.jsonEscaped(name))","stages":\#(p.workflow.stages.count)}"#)
+        log(.info, "workflow \(id) '\(name)': \(p.workflow.stages.count) stages")
+        perform(p.actions, workflow: id)
+        requestTick()
+        pendingReplies.append((reply, .workflow(workflowInfo(id)!)))
+    }
+
+    mutating func retryWorkflow(_ id: Int64) throws(ManagerError) -> WorkflowInfo {
         guard let run = workflows[id] else { throw ManagerError(.notFound, "no running or finished workflow \(id) in this manager") }
         guard run.engine.dag.states.contains(where: \.isFailed) else {
             throw ManagerError(.badRequest, "workflow \(id) has no failed stages to retry")
         }
-        // Counted before any task of the retry exists, so a restart replays the retry exactly when
-        // its tasks are in the store.
-        do { try store.recordWorkflowRetry(id) } catch { throw ManagerError(.internal, "cannot record the retry", cause: error) }
-        let actions = workflows[id]!.engine.retryFailed()
+        // Counted in the batch before any task of the retry, so a restart replays the retry exactly
+        // when its tasks are in the store.
+        workflows[id]!.retries += 1
         workflows[id]!.state = "running"
         workflows[id]!.endedAt = nil
         workflows[id]!.recordedState = "running"
+        batch.workflowChanges.append(WorkflowChange(id: id, state: "running", endedAt: nil, retries: workflows[id]!.retries))
+        journal(.workflowState, workflow: id, state: "running", reason: "retry \(workflows[id]!.retries)")
+        let actions = workflows[id]!.engine.retryFailed()
         perform(actions, workflow: id)
         requestTick()
         return workflowInfo(id)!
     }
 
     /// Carries out engine actions; events they cause are fed back until the engine is quiet.
-    func perform(_ initial: [WorkflowAction], workflow id: Int64) {
+    mutating func perform(_ initial: [WorkflowAction], workflow id: Int64) {
         var queue = initial
         while !queue.isEmpty {
             let action = queue.removeFirst()
@@ -72,9 +71,14 @@ extension ManagerCore {
                 if let w = workflows[id]!.storedWorkloads[stage]?.first {
                     workflows[id]!.storedWorkloads[stage]!.removeFirst()
                     workflows[id]!.workloads[stage] = w
-                } else if let w = try? store.insertWorkload(workflow: id, stage: stage, motif: motif.rawValue, at: now) {
+                } else {
+                    let w = nextWorkloadID
+                    nextWorkloadID += 1
+                    batch.newWorkloads.append(WorkloadRow(id: w, workflow: id, stage: stage, motif: motif.rawValue, state: "running",
+                                                          createdAt: now, startedAt: now))
                     workflows[id]!.workloads[stage] = w
                     workflows[id]!.workloadStates[w] = "running"
+                    journal(.stageState, workflow: id, stage: stage, workload: w, state: "running", detail: #"{"motif":"\#(motif.rawValue)"}"#)
                 }
             case .submit(let stage, let all):
                 var planned: [PlannedTask] = []
@@ -108,9 +112,11 @@ extension ManagerCore {
                     }
                 }
             case .planFanOut(let stage, let plan, let template):
-                let answer = planCut(stage, plan, template: template.spec, workflow: id)
-                recordFanOut(answer, stage: stage, workflow: id)
-                events.append(answer)
+                let ctx = workflows[id]!.engine.context
+                let base = workflows[id]!.file.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? ctx.dir
+                effects.append(.offload(.planCut(CutJob(workflow: id, stage: stage, plan: plan, template: template.spec, baseDir: base,
+                                                        outputs: ctx.outputs(of: stage), seed: ctx.seed,
+                                                        pilotBinary: config.pilotBinary))))
             case .cancelTasks(let stage, let locals):
                 let ids = locals.compactMap { workflows[id]!.tasks[stage]?[$0] }
                 _ = cancel(ids)
@@ -133,83 +139,48 @@ extension ManagerCore {
                     workflows[id]!.endedAt = t
                     continue
                 }
-                let t = now
-                workflows[id]!.endedAt = t
+                workflows[id]!.endedAt = now
                 workflows[id]!.recordedState = state
-                workflows[id]!.recordedEndedAt = t
-                try? store.updateWorkflow(id, state: state, endedAt: t)
-                log.info("workflow \(id) \(state)")
+                workflows[id]!.recordedEndedAt = now
+                batch.workflowChanges.append(WorkflowChange(id: id, state: state, endedAt: now, retries: workflows[id]!.retries))
+                journal(.workflowState, workflow: id, state: state)
+                log(.info, "workflow \(id) \(state)")
             }
             for e in events {
-                do { queue += try workflows[id]!.engine.handle(e) } catch { log.warning("workflow \(id): \(error)") }
+                do { queue += try workflows[id]!.engine.handle(e) } catch { log(.warning, "workflow \(id): \(error)") }
             }
         }
     }
 
-    private func stageEnded(_ id: Int64, _ stage: String, state: String, summary: WorkloadProgress?, reason: String?) {
+    /// A cut plan from the pool: stored with the first tasks it produces, or at once if it failed.
+    mutating func cutPlanned(_ id: Int64, _ stage: String, _ answer: WorkflowEvent, _ summary: CutSummary?) {
+        guard workflows[id] != nil else { return }
+        recordFanOut(answer, stage: stage, workflow: id)
+        if let s = summary {
+            journal(.cutPlanned, workflow: id, stage: stage, workload: workflows[id]!.workloads[stage],
+                    detail: #"{"cuts":\#(s.cuts),"fragments":\#(s.fragments),"subexperiments":\#(s.subexperiments)}"#)
+            log(.info, "workflow \(id) stage \(stage): \(s.cuts) cuts, \(s.fragments) fragments, \(s.subexperiments) sub-experiments")
+        }
+        var actions: [WorkflowAction] = []
+        do { actions = try workflows[id]!.engine.handle(answer) } catch { log(.warning, "workflow \(id): \(error)") }
+        perform(actions, workflow: id)
+        requestTick()
+    }
+
+    private mutating func stageEnded(_ id: Int64, _ stage: String, state: String, summary: WorkloadProgress?, reason: String?) {
         guard let w = workflows[id]?.workloads[stage], workflows[id]!.workloadStates[w] != state else { return }
         workflows[id]!.workloadStates[w] = state
         let json = summary.flatMap { try? String(decoding: JSONEncoder().encode($0), as: UTF8.self) }
-        try? store.updateWorkload(w, state: state, summary: json, endedAt: now, reason: reason)
-    }
-
-    /// Cuts the stage's circuit, writes the plan next to the stage's outputs, and returns the
-    /// sub-experiment tasks plus a fan-in task that reconstructs from the files they leave.
-    private func planCut(_ stage: String, _ p: CuttingStagePlan, template: TaskSpec, workflow id: Int64) -> WorkflowEvent {
-        let ctx = workflows[id]!.engine.context
-        let out = ctx.outputs(of: stage)
-        do {
-            let circuit: QuantumCircuit
-            switch p.circuitSource {
-            case .file(let path):
-                let base = workflows[id]!.file.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? ctx.dir
-                let full = path.hasPrefix("/") ? path : base + "/" + path
-                guard let text = try? String(contentsOfFile: full, encoding: .utf8) else {
-                    return .fanOutFailed(workload: stage, reason: "cannot read circuit \(full)")
-                }
-                circuit = try QASMParser.parse(text, fileName: full)
-            case .random(let q, let d, let seed):
-                circuit = RandomCircuit.make(qubits: q, depth: d, seed: seed)
-            }
-            let plan = try CircuitCutter.cut(circuit, observables: p.observables, maxFragmentQubits: p.maxFragmentQubits,
-                                             shots: p.shots, seed: ctx.seed, device: p.device)
-            try JSONEncoder().encode(plan).write(to: URL(fileURLWithPath: out + "/plan.json"))
-            // The exact value, for the summary's comparison.
-            let exact = try StateVectorSimulator(threads: 1).statevector(circuit)
-            let sim = StateVectorSimulator(threads: 1)
-            let exactValues = try p.observables.map { label throws in
-                sim.expectation(try PauliString(label).resized(to: circuit.qubitCount), state: exact)
-            }
-            try JSONEncoder().encode(exactValues).write(to: URL(fileURLWithPath: out + "/exact.json"))
-            workflows[id]!.cutPlans[stage] = plan
-            var tasks: [TaskSpec] = []
-            for (k, sub) in plan.subexperiments.enumerated() {
-                var t = template
-                t.kind = .quantum
-                t.name = "\(stage)[sub \(k)]"
-                t.payload = String(decoding: try JSONEncoder().encode(sub.job), as: UTF8.self)
-                t.request.qpu = p.qpu
-                tasks.append(t)
-            }
-            var fanIn = TaskSpec(name: "\(stage)[reconstruct]", command: [
-                config.pilotBinary, "kernel", "reconstruct", "--plan", out + "/plan.json", "--results", out,
-                "--exact", out + "/exact.json", "--out", out + "/result.json",
-            ], request: ResourceRequest(cores: 1))
-            fanIn.workingDirectory = out
-            log.info("workflow \(id) stage \(stage): \(plan.cuts.count) cuts, \(plan.fragments.count) fragments, \(tasks.count) sub-experiments")
-            return .fanOutPlanned(workload: stage, tasks: tasks, fanIn: fanIn)
-        } catch {
-            return .fanOutFailed(workload: stage, reason: "\(error)")
-        }
+        batch.workloadChanges.append(WorkloadChange(id: w, state: state, summary: json, endedAt: now, reason: reason))
+        journal(.stageState, workflow: id, stage: stage, workload: w, state: state, reason: reason)
     }
 
     /// Called at each tick with the workflow tasks that started or ended since the last one.
-    func feedWorkflows(_ changes: [(Int64, TaskState)]) {
+    mutating func feedWorkflows(_ changes: [(Int64, TaskState)]) {
         var byWorkflow: [Int64: [WorkflowEvent]] = [:]
         for (tid, state) in changes {
             guard let ref = workflowTasks[tid], workflows[ref.workflow] != nil else { continue }
-            // A commit outside the tick (a listing) may already have moved an ended task out of memory.
-            let row = live[tid] ?? ((try? store.task(tid)) ?? nil)
+            let row = live[tid]
             if state == .running {
                 byWorkflow[ref.workflow, default: []].append(.taskStarted(workload: ref.stage, localIndex: ref.localIndex, at: row?.startedAt))
                 continue
@@ -230,40 +201,35 @@ extension ManagerCore {
             if let e = stored.finishedEvent { byWorkflow[ref.workflow, default: []].append(e) }
             workflowTasks[tid] = nil
         }
-        for (wid, events) in byWorkflow {
+        for wid in byWorkflow.keys.sorted() {
             var actions: [WorkflowAction] = []
-            for e in events {
-                do { actions += try workflows[wid]!.engine.handle(e) } catch { log.warning("workflow \(wid): \(error)") }
+            for e in byWorkflow[wid]! {
+                do { actions += try workflows[wid]!.engine.handle(e) } catch { log(.warning, "workflow \(wid): \(error)") }
             }
             perform(actions, workflow: wid)
         }
     }
 
     /// A workflow task's row as the engine hears of it. Cutting stages pass data by files: a done
-    /// sub-experiment's result is written where the reconstruction reads it, and the
-    /// reconstruction's result is read from the file it writes.
-    func storedTask(_ row: TaskRow, stage: String, localIndex: Int, outputs out: String,
-                    quantum: Bool) -> WorkflowHistory.StoredTask {
-        var result = row.result
-        if row.state == .done, let name = row.name {
-            if name.hasSuffix("[reconstruct]") {
-                result = try? String(contentsOfFile: out + "/result.json", encoding: .utf8)
-            } else if quantum, let k = Self.subexperimentNumber(name), let r = row.result {
-                try? r.write(toFile: "\(out)/sub-\(k).json", atomically: true, encoding: .utf8)
-            }
+    /// sub-experiment's result is written (with the next batch) where the reconstruction reads it.
+    /// The reconstruction's result is the task's own (it writes `PILOT_RESULT_FILE`).
+    mutating func storedTask(_ row: TaskRow, stage: String, localIndex: Int, outputs out: String,
+                             quantum: Bool) -> WorkflowHistory.StoredTask {
+        if row.state == .done, quantum, let name = row.name, let k = Self.subexperimentNumber(name), let r = row.result {
+            batch.files.append(FileWrite(path: "\(out)/sub-\(k).json", contents: r))
         }
         return WorkflowHistory.StoredTask(id: row.id, stage: stage, localIndex: localIndex, state: row.state,
-                                          reason: row.reason, resultJSON: result, startedAt: row.startedAt, endedAt: row.endedAt)
+                                          reason: row.reason, resultJSON: row.result, startedAt: row.startedAt, endedAt: row.endedAt)
     }
 
     /// Takes a stored task the rebuilt engine asked for instead of submitting it again, and returns
     /// what became of it so far. Its changes before this moment were not fed to any engine.
-    func adopt(_ tid: Int64, stage: String, localIndex: Int, workflow id: Int64) -> [WorkflowEvent] {
+    mutating func adopt(_ tid: Int64, stage: String, localIndex: Int, workflow id: Int64) -> [WorkflowEvent] {
         workflows[id]!.tasks[stage, default: [:]][localIndex] = tid
         var events: [WorkflowEvent] = [.tasksSubmitted(workload: stage, localIndices: [localIndex], at: now)]
         let ref = WorkflowTaskRef(workflow: id, stage: stage, localIndex: localIndex)
-        guard let row = live[tid] ?? (try? store.task(tid)) ?? nil else { return events }
-        let spec = specs[row.specID] ?? (try? store.spec(row.specID)) ?? nil
+        guard let row = live[tid] ?? recoveredRows[tid] else { return events }
+        let spec = specs[row.specID] ?? recoveredSpecs[row.specID]
         let stored = storedTask(row, stage: stage, localIndex: localIndex, outputs: workflows[id]!.engine.context.outputs(of: stage),
                                 quantum: spec?.kind == .quantum)
         if let e = stored.startedEvent { events.append(e) }
@@ -278,11 +244,11 @@ extension ManagerCore {
 
     /// A fan-out plan is stored with the first tasks it produces (see `StageTaskLink`); one that
     /// failed produces none, so it is stored at once.
-    private func recordFanOut(_ answer: WorkflowEvent, stage: String, workflow id: Int64) {
+    private mutating func recordFanOut(_ answer: WorkflowEvent, stage: String, workflow id: Int64) {
         guard let f = WorkflowHistory.FanOut(answer), let json = try? JSONEncoder().encode(f) else { return }
         let text = String(decoding: json, as: UTF8.self)
         if case .failed = f {
-            if let w = workflows[id]!.workloads[stage] { try? store.setWorkloadPlan(w, plan: text) }
+            if let w = workflows[id]!.workloads[stage] { batch.workloadChanges.append(WorkloadChange(id: w, plan: text)) }
         } else {
             workflows[id]!.pendingPlans[stage] = text
         }
@@ -294,14 +260,13 @@ extension ManagerCore {
         return Int(name[r.upperBound..<name.index(before: name.endIndex)])
     }
 
-    func account(_ ref: WorkflowTaskRef, _ row: TaskRow, _ spec: TaskSpec?) {
-        workflows[ref.workflow]!.usage[ref.stage] = usage(workflows[ref.workflow]!.usage[ref.stage], row, spec)
+    mutating func account(_ ref: WorkflowTaskRef, _ row: TaskRow, _ spec: TaskSpec?) {
+        workflows[ref.workflow]!.usage[ref.stage] = Self.usage(workflows[ref.workflow]!.usage[ref.stage], row, spec)
     }
 
     /// Resource-seconds of a stage with one more ended task added.
-    func usage(_ u: (cores: Double, gpus: Double, qpu: Double)?, _ row: TaskRow,
-               _ spec: TaskSpec?) -> (cores: Double, gpus: Double, qpu: Double) {
-        var u = u ?? (0, 0, 0)
+    static func usage(_ u: StageUsage?, _ row: TaskRow, _ spec: TaskSpec?) -> StageUsage {
+        var u = u ?? StageUsage()
         guard let s = row.startedAt, let e = row.endedAt, e > s, let spec else { return u }
         let d = e - s
         let r = spec.request
@@ -324,7 +289,7 @@ extension ManagerCore {
             }
             var counts: [String: Int] = [:]
             for (k, v) in p?.counts ?? [:] { counts[k.rawValue] = v }
-            let u = run.usage[s.name] ?? (0, 0, 0)
+            let u = run.usage[s.name] ?? StageUsage()
             return StageInfo(name: s.name, motif: s.motif.rawValue, needs: s.needs, state: state,
                              reason: run.reasons[s.name] ?? (run.engine.dag.state(of: s.name).flatMap { st -> String? in
                                  if case .failed(let r, _) = st { return r } else { return nil } }),

@@ -1,12 +1,24 @@
+import Foundation
 import PilotCore
 import PilotProtocol
 import PilotStore
 
-extension ManagerCore {
-    /// A (re)connecting agent. Reconciles what it reports against the store: its running tasks are
-    /// kept (never run twice), tasks bound to it that it never started are bound again, and tasks the
-    /// manager has since given to someone else are returned in `kill`.
-    func register(_ hello: AgentHello, link: AgentLink) throws(ManagerError) -> Welcome {
+extension ManagerReactor {
+    /// A (re)connecting agent, already authenticated by the channel. Reconciles what it reports
+    /// against what the manager knows: its running tasks are kept (never run twice), tasks bound to it
+    /// that it never started are bound again, and tasks the manager has since given to someone else
+    /// are returned in `kill`.
+    mutating func agentHello(_ hello: AgentHello, connection conn: ConnectionID) {
+        do {
+            try register(hello, connection: conn)
+        } catch {
+            log(.warning, "refused agent \(hello.hostname): \(error)")
+            effects.append(.send(conn, .error(error.body)))
+            effects.append(.close(conn))
+        }
+    }
+
+    private mutating func register(_ hello: AgentHello, connection conn: ConnectionID) throws(ManagerError) {
         do { try hello.resources.validate() } catch {
             throw ManagerError(.badRequest, error.message, field: error.field.map { "hello.\($0)" } ?? "hello.resources")
         }
@@ -16,9 +28,13 @@ extension ManagerCore {
         try checkPilotAcceptsAgents(hello.pilot)
         let t = now
         let id: Int
+        let known = agentByUUID[hello.agentUUID] != nil
         if let existing = agentByUUID[hello.agentUUID] {
             id = existing
-            if let old = agents[id]?.link, old.id != link.id { old.close() }
+            if let old = agents[id]?.link, old != conn {
+                agentOfConnection[old] = nil
+                effects.append(.close(old))
+            }
         } else {
             id = nextAgentID
             nextAgentID += 1
@@ -32,14 +48,10 @@ extension ManagerCore {
         rec.pilot = hello.pilot
         rec.resources = hello.resources
         rec.state = .active
-        var link = link
-        link.binary = hello.binary ?? false
-        rec.link = link
+        rec.link = conn
         rec.lastSeen = t
         rec.deadline = hello.deadline
         rec.draining = hello.draining
-        rec.templates = hello.templates ?? false
-        rec.sentTemplates = []
         if !wasScheduled {
             let depth = min(max(config.prefetch, 1), max(hello.prefetch ?? 1, 1))
             do { try scheduler.addAgent(id, resources: hello.resources, pilot: hello.pilot, deadline: hello.deadline, depth: depth) } catch {
@@ -51,7 +63,10 @@ extension ManagerCore {
         }
         scheduler.setDraining(id, hello.draining)
         agents[id] = rec
+        agentOfConnection[conn] = id
         dirtyAgents.insert(id)
+        journal(known ? .agentReattached : .agentRegistered, agent: id, pilot: hello.pilot,
+                detail: #"{"hostname":"\#(Self.jsonEscaped(hello.hostname))","cores":\#(hello.resources.coreCount),"gpus":\#(hello.resources.gpus.count),"running":\#(hello.running.count)}"#)
 
         var kill: [TaskKey] = []
         let reported = Set(hello.running.map(\.key.task)).union(hello.finished.map(\.key.task))
@@ -74,44 +89,55 @@ extension ManagerCore {
                     live[row.id]!.binding = b
                     live[row.id]!.agent = id
                     live[row.id]!.startedAt = r.startedAt
-                    setState(row.id, .running)
-                    event(live[row.id]!, .running, "reattached after agent reconnected")
+                    setState(row.id, .running, reason: "reattached after agent reconnected")
                 } else {
                     kill.append(r.key)
                 }
             default:
                 kill.append(r.key)
-                if row.state == .canceled { scheduler.release(row.id) }
+                if row.state == .canceled { release(row.id) }
             }
         }
         // Bound to this agent but neither running nor finished there: it never started, or it
         // died with the agent's previous incarnation.
-        for (tid, row) in live where row.agent == id && !reported.contains(tid) {
-            switch row.state {
+        for tid in live.keys.sorted() where live[tid]!.agent == id && !reported.contains(tid) {
+            switch live[tid]!.state {
             case .bound:
-                scheduler.release(tid)
+                release(tid)
                 requeue(tid, reason: "agent reconnected without having started it")
             case .running:
-                scheduler.release(tid)
+                release(tid)
                 crashed(tid, reason: "agent restarted while the task was running")
             case .canceled:
-                scheduler.release(tid)
+                release(tid)
             default: break
             }
         }
+        // The welcome precedes any assignment: both travel in effect order.
+        effects.append(.send(conn, .welcome(Welcome(agentID: id, heartbeatInterval: config.heartbeatInterval, kill: kill,
+                                                    combined: true, binary: true))))
         if !hello.finished.isEmpty { finished(hello.finished, from: id) }
-        log.info("agent \(id) registered: \(hello.hostname) pilot=\(hello.pilot ?? "-") cores=\(hello.resources.coreCount) gpus=\(hello.resources.gpus.count) running=\(hello.running.count)")
-        let welcome = Welcome(agentID: id, heartbeatInterval: config.heartbeatInterval, kill: kill, combined: true, binary: true)
-        // Sent from inside the actor so it precedes any assignment the next tick sends.
-        link.send(.welcome(welcome))
+        log(.info, "agent \(id) registered: \(hello.hostname) pilot=\(hello.pilot ?? "-") cores=\(hello.resources.coreCount) gpus=\(hello.resources.gpus.count) running=\(hello.running.count)")
         // An agent that (re)connects after its pilot was told to drain drains too.
         if !hello.draining, let p = hello.pilot, let rec = pilotBook.records[p], rec.drainRequestedAt != nil {
             scheduler.setDraining(id)
             agents[id]!.draining = true
-            link.send(.drain(DrainOrder(reason: "pilot \(p) drains", deadline: rec.drainDeadline)))
+            effects.append(.send(conn, .drain(DrainOrder(reason: "pilot \(p) drains", deadline: rec.drainDeadline))))
         }
         requestTick()
-        return welcome
+    }
+
+    static func jsonEscaped(_ s: String) -> String {
+        var out = ""
+        for c in s.unicodeScalars {
+            switch c {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case _ where c.value < 0x20: out += String(format: "\\u%04x", c.value)
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
     }
 
     /// A task's old binding, reusable only if the agent still has those slots.
@@ -120,7 +146,7 @@ extension ManagerCore {
         return b.placements.allSatisfy({ $0.agent == agent }) ? b : nil
     }
 
-    func handle(_ env: AgentEnvelope, from id: Int) {
+    mutating func agentMessage(_ env: AgentEnvelope, from id: Int) {
         guard agents[id] != nil else { return }
         agents[id]!.lastSeen = now
         switch env.type {
@@ -135,13 +161,14 @@ extension ManagerCore {
             if let d = env.deadline { agents[id]!.deadline = d; scheduler.setDeadline(id, d) }
             scheduler.setDraining(id)
             dirtyAgents.insert(id)
-            log.info("agent \(id) drains: \(env.reason ?? "")")
+            journal(.agentDraining, agent: id, pilot: agents[id]!.pilot, reason: env.reason)
+            log(.info, "agent \(id) drains: \(env.reason ?? "")")
         case .hello: break
         }
         requestTick()
     }
 
-    func started(_ list: [RunningTask], from id: Int) {
+    mutating func started(_ list: [RunningTask], from id: Int) {
         for r in list {
             guard let row = live[r.key.task], row.attempt == r.key.attempt, row.agent == id, row.state == .bound else { continue }
             live[r.key.task]!.startedAt = r.startedAt
@@ -149,12 +176,12 @@ extension ManagerCore {
         }
     }
 
-    func finished(_ list: [TaskOutcome], from id: Int) {
+    mutating func finished(_ list: [TaskOutcome], from id: Int) {
         for o in list {
             acks[id, default: []].append(o.key)
             guard let row = live[o.key.task], row.attempt == o.key.attempt, row.agent == id else { continue }
             guard row.state == .bound || row.state == .running || row.state == .canceled else { continue }
-            scheduler.release(row.id)
+            release(row.id)
             live[row.id]!.startedAt = o.startedAt ?? row.startedAt
             live[row.id]!.endedAt = o.endedAt
             live[row.id]!.exitCode = o.exitCode
@@ -180,7 +207,7 @@ extension ManagerCore {
     }
 
     /// A failed attempt: retry with exponential backoff while retries remain.
-    func failedAttempt(_ id: Int64, spec: TaskSpec, reason: String) {
+    mutating func failedAttempt(_ id: Int64, spec: TaskSpec, reason: String) {
         let failures = live[id]!.failures + 1
         live[id]!.failures = failures
         if failures <= spec.retries {
@@ -193,7 +220,7 @@ extension ManagerCore {
 
     /// The task was running when its agent died: count a crash, and fail it at the crash limit,
     /// since it may be the task that takes nodes down.
-    func crashed(_ id: Int64, reason: String) {
+    mutating func crashed(_ id: Int64, reason: String) {
         guard let row = live[id] else { return }
         let spec = spec(of: row)
         let crashes = row.crashes + 1
@@ -205,30 +232,38 @@ extension ManagerCore {
         }
     }
 
-    func disconnected(_ id: Int, link: AgentLink) {
-        guard let a = agents[id], a.link?.id == link.id else { return }
+    mutating func disconnected(_ id: Int, connection conn: ConnectionID) {
+        guard let a = agents[id], a.link == conn else { return }
         agents[id]!.link = nil
         if a.state == .active { agents[id]!.state = .disconnected }
         dirtyAgents.insert(id)
-        log.info("agent \(id) disconnected; lost unless it reconnects within \(Int(config.heartbeatTimeout)) s")
+        journal(.agentDisconnected, agent: id, pilot: a.pilot)
+        log(.info, "agent \(id) disconnected; lost unless it reconnects within \(Int(config.heartbeatTimeout)) s")
         requestTick()
     }
 
     /// Declares an agent lost: its tasks go back to the queue and its leases are freed.
-    func loseAgent(_ id: Int, reason: String) {
+    mutating func loseAgent(_ id: Int, reason: String) {
         guard var a = agents[id] else { return }
-        log.warning("agent \(id) (\(a.hostname)) lost: \(reason)")
+        log(.warning, "agent \(id) (\(a.hostname)) lost: \(reason)")
+        if let l = a.link {
+            agentOfConnection[l] = nil
+            effects.append(.close(l))
+        }
         a.state = .lost
-        a.link?.close()
         a.link = nil
         a.scheduled = false
         agents[id] = a
         dirtyAgents.insert(id)
+        journal(.agentLost, agent: id, pilot: a.pilot, reason: reason)
+        var leases: [Int64: String] = [:]
+        for tid in live.keys where live[tid]!.agent == id { if let q = scheduler.binding(of: tid)?.qpu { leases[tid] = q.device } }
         let held = Set(scheduler.removeAgent(id))
         // Includes tasks restored from the store that this agent never came back for.
         let affected = held.union(live.filter { $0.value.agent == id }.map(\.key))
         for tid in affected.sorted() {
             guard let row = live[tid] else { continue }
+            if let d = leases[tid] { journal(.leaseReleased, task: tid, attempt: row.attempt, agent: id, state: d, reason: reason) }
             scheduler.release(tid)
             switch row.state {
             // It may have started (and taken the node down) before its start report got out:

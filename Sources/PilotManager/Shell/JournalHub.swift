@@ -1,0 +1,107 @@
+import Foundation
+import NIOConcurrencyHelpers
+import PilotCore
+import PilotStore
+
+/// Hands committed journal records to live subscribers, and keeps the most recent ones so a
+/// subscriber that resumes a little behind is served from memory, not the store.
+///
+/// Publishing never waits for a subscriber: each has a bounded buffer, and one that falls behind
+/// by more than it holds is cut off, told the sequence number to resume from.
+public final class JournalHub: Sendable {
+    private struct State {
+        var recent: [JournalRecord] = []
+        var lastSeq: Int64
+        var subscribers: [UInt64: Subscriber] = [:]
+        var nextID: UInt64 = 1
+        var total = 0
+    }
+
+    public struct Subscriber: Sendable {
+        let filter: PilotStore.JournalFilter
+        let continuation: AsyncStream<Delivery>.Continuation
+        let limit: Int
+        var pending: Int = 0
+    }
+
+    public enum Delivery: Sendable {
+        case record(JournalRecord)
+        /// The subscriber fell behind; it may resume after `resumeAfter`.
+        case cutOff(resumeAfter: Int64)
+    }
+
+    static let keepRecent = 65_536
+    private let state: NIOLockedValueBox<State>
+
+    init(lastSeq: Int64) {
+        state = NIOLockedValueBox(State(lastSeq: lastSeq))
+    }
+
+    public var lastSeq: Int64 { state.withLockedValue { $0.lastSeq } }
+    public var subscriberCount: Int { state.withLockedValue { $0.subscribers.count } }
+    public var published: Int { state.withLockedValue { $0.total } }
+
+    func publish(_ records: [JournalRecord]) {
+        guard !records.isEmpty else { return }
+        state.withLockedValue { s in
+            s.recent.append(contentsOf: records)
+            if s.recent.count > Self.keepRecent { s.recent.removeFirst(s.recent.count - Self.keepRecent) }
+            s.lastSeq = max(s.lastSeq, records.last!.seq)
+            s.total += records.count
+            var cut: [UInt64] = []
+            for (id, sub) in s.subscribers {
+                var delivered = 0
+                var lastDelivered: Int64?
+                var overflow = false
+                for r in records where sub.filter.matches(r) {
+                    switch sub.continuation.yield(.record(r)) {
+                    case .enqueued(let remaining):
+                        delivered += 1
+                        lastDelivered = r.seq
+                        if remaining <= 1 { overflow = true }
+                    case .dropped, .terminated:
+                        overflow = true
+                    @unknown default: overflow = true
+                    }
+                    if overflow { break }
+                }
+                _ = delivered
+                if overflow {
+                    // The buffer (bufferingOldest) keeps what was enqueued; the client resumes after it.
+                    sub.continuation.yield(.cutOff(resumeAfter: lastDelivered ?? (records.first!.seq - 1)))
+                    sub.continuation.finish()
+                    cut.append(id)
+                }
+            }
+            for id in cut { s.subscribers[id] = nil }
+        }
+    }
+
+    /// Records after `since` still in memory, or nil if older ones are needed (read the store).
+    func recent(after since: Int64, filter: PilotStore.JournalFilter) -> [JournalRecord]? {
+        state.withLockedValue { s in
+            guard let first = s.recent.first, first.seq <= since + 1 || since >= s.lastSeq else {
+                return s.recent.isEmpty && since >= s.lastSeq ? [] : nil
+            }
+            return s.recent.filter { $0.seq > since && filter.matches($0) }
+        }
+    }
+
+    /// A live feed of records published from now on; `limit` bounds what waits unread.
+    func subscribe(filter: PilotStore.JournalFilter, limit: Int) -> (id: UInt64, stream: AsyncStream<Delivery>, lastSeq: Int64) {
+        // One slot is kept for the cut-off notice.
+        let (stream, cont) = AsyncStream<Delivery>.makeStream(bufferingPolicy: .bufferingOldest(limit + 1))
+        let (id, last) = state.withLockedValue { s in
+            let id = s.nextID
+            s.nextID += 1
+            s.subscribers[id] = Subscriber(filter: filter, continuation: cont, limit: limit)
+            return (id, s.lastSeq)
+        }
+        cont.onTermination = { [weak self] _ in self?.unsubscribe(id) }
+        return (id, stream, last)
+    }
+
+    func unsubscribe(_ id: UInt64) {
+        state.withLockedValue { $0.subscribers[id] = nil }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import PilotCore
+import PilotProtocol
+import PilotQuantum
+import PilotWorkflow
+
+/// The work the reactor hands to the pool: parsing workflow files and building their engines,
+/// and cut planning with its exact reference simulation. Each answers with an event.
+enum OffloadedWork {
+    static func run(_ work: OffloadWork, drivers: @escaping IterativeDriverFactory) -> ManagerEvent {
+        switch work {
+        case .prepareWorkflow(let id, let req, let dir, let reply):
+            return .workflowPrepared(id: id, prepareWorkflow(id: id, req, dir: dir, drivers: drivers), reply: reply)
+        case .planCut(let job):
+            let (answer, summary) = planCut(job)
+            return .cutPlanned(workflow: job.workflow, stage: job.stage, answer: answer, summary: summary)
+        }
+    }
+
+    static func prepareWorkflow(id: Int64, _ req: WorkflowSubmitRequest, dir: String,
+                                drivers: @escaping IterativeDriverFactory) -> Result<PreparedWorkflow, ManagerError> {
+        let wf: Workflow
+        do { wf = try Workflow.parse(yaml: req.yaml, file: req.file) } catch {
+            return .failure(ManagerError(.badRequest, "\(error)", field: error.field))
+        }
+        let context = WorkflowContext(id: String(id), dir: dir, seed: wf.seed ?? UInt64(id))
+        var engine: WorkflowEngine
+        do { engine = try WorkflowEngine(workflow: wf, context: context, drivers: drivers) } catch {
+            return .failure(ManagerError(.badRequest, "\(error)", field: error.field))
+        }
+        let actions = engine.start()
+        return .success(PreparedWorkflow(workflow: wf, request: req, dir: dir, engine: engine, actions: actions))
+    }
+
+    /// Cuts the stage's circuit, writes the plan next to the stage's outputs, and returns the
+    /// sub-experiment tasks plus a fan-in task that reconstructs from the files they leave.
+    static func planCut(_ job: CutJob) -> (WorkflowEvent, CutSummary?) {
+        let p = job.plan
+        let stage = job.stage
+        let out = job.outputs
+        do {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            let circuit: QuantumCircuit
+            switch p.circuitSource {
+            case .file(let path):
+                let full = path.hasPrefix("/") ? path : job.baseDir + "/" + path
+                guard let text = try? String(contentsOfFile: full, encoding: .utf8) else {
+                    return (.fanOutFailed(workload: stage, reason: "cannot read circuit \(full)"), nil)
+                }
+                circuit = try QASMParser.parse(text, fileName: full)
+            case .random(let q, let d, let seed):
+                circuit = RandomCircuit.make(qubits: q, depth: d, seed: seed)
+            }
+            let plan = try CircuitCutter.cut(circuit, observables: p.observables, maxFragmentQubits: p.maxFragmentQubits,
+                                             shots: p.shots, seed: job.seed, device: p.device)
+            try JSONEncoder().encode(plan).write(to: URL(fileURLWithPath: out + "/plan.json"))
+            // The exact value, for the summary's comparison.
+            let sim = StateVectorSimulator(threads: 1)
+            let exact = try sim.statevector(circuit)
+            let exactValues = try p.observables.map { label throws in
+                sim.expectation(try PauliString(label).resized(to: circuit.qubitCount), state: exact)
+            }
+            try JSONEncoder().encode(exactValues).write(to: URL(fileURLWithPath: out + "/exact.json"))
+            var tasks: [TaskSpec] = []
+            for (k, sub) in plan.subexperiments.enumerated() {
+                var t = job.template
+                t.kind = .quantum
+                t.name = "\(stage)[sub \(k)]"
+                t.payload = String(decoding: try JSONEncoder().encode(sub.job), as: UTF8.self)
+                t.request.qpu = p.qpu
+                tasks.append(t)
+            }
+            var fanIn = TaskSpec(name: "\(stage)[reconstruct]", command: [
+                job.pilotBinary, "kernel", "reconstruct", "--plan", out + "/plan.json", "--results", out,
+                "--exact", out + "/exact.json", "--out", out + "/result.json",
+            ], request: ResourceRequest(cores: 1))
+            fanIn.workingDirectory = out
+            return (.fanOutPlanned(workload: stage, tasks: tasks, fanIn: fanIn),
+                    CutSummary(cuts: plan.cuts.count, fragments: plan.fragments.count, subexperiments: tasks.count))
+        } catch {
+            return (.fanOutFailed(workload: stage, reason: "\(error)"), nil)
+        }
+    }
+}
