@@ -10,7 +10,7 @@ import Testing
     @Test func managerKilledAtRandomMomentsLosesNothingAndRunsNothingTwice() async throws {
         let env = ProcessInfo.processInfo.environment
         let n = Int(env["PILOT_CRASH_TASKS"] ?? "") ?? 400
-        let kills = Int(env["PILOT_CRASH_KILLS"] ?? "") ?? 10
+        let kills = Int(env["PILOT_CRASH_KILLS"] ?? "") ?? 20
         let c = LiveCluster(tag: "crash")
         defer { c.shutdown() }
         let managerArgs = ["--heartbeat-timeout", "120"]
@@ -52,6 +52,22 @@ import Testing
         #expect(twice.isEmpty, "tasks run more than once: \(twice.prefix(20))")
         #expect(seen.count == n, "\(seen.count) distinct side effects for \(n) tasks")
         #expect(killed >= min(kills, 10))
+
+        // The journal, read back whole: numbered without gaps across every restart, with exactly one
+        // `task_finished` per task attempt that finished.
+        var records: [JournalRecord] = []
+        var cursor: Int64 = 0
+        while true {
+            let page = try await c.client.events(since: cursor, limit: 10_000)
+            records += page.events
+            guard let last = page.events.last else { break }
+            cursor = last.seq
+        }
+        #expect(records.map(\.seq) == Array(1...Int64(records.count)), "journal numbers have gaps or repeats")
+        var finished: [TaskKey: Int] = [:]
+        for r in records where r.kind == .taskFinished { finished[TaskKey(task: r.task ?? -1, attempt: r.attempt ?? -1), default: 0] += 1 }
+        #expect(finished.values.allSatisfy { $0 == 1 }, "attempts journaled as finished more than once: \(finished.filter { $0.value > 1 }.keys.prefix(10))")
+        #expect(Set(finished.keys.map(\.task)).count == n, "\(Set(finished.keys.map(\.task)).count) tasks journaled as finished, of \(n)")
         print("crash test: \(n) tasks, \(killed) kills, \(runningAtKill) tasks were running at the kills, \(lines.count) side effects")
     }
 

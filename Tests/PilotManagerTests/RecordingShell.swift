@@ -102,7 +102,7 @@ final class RecordingShell {
             do {
                 try slurm.cancel(job, signal: nil)
                 followUps.append(.slurmCancelled(pilot: pilot, error: nil, reply: reply))
-            } catch { followUps.append(.slurmCancelled(pilot: pilot, error: error as? SlurmError, reply: reply)) }
+            } catch { followUps.append(.slurmCancelled(pilot: pilot, error: error, reply: reply)) }
         case .poll(let jobs):
             do { followUps.append(.slurmStates(try slurm.jobs(jobs), asked: jobs)) } catch {
                 followUps.append(.slurmPollFailed("\(error)"))

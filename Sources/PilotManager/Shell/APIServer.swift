@@ -101,6 +101,7 @@ struct APIServer {
         }
         r.get("/v1/agents") { _, _ in await self.respond { AgentList(agents: await self.shell.read { $0.agentList() }) } }
         addPilotRoutes(to: r)
+        addEventRoutes(to: r)
         r.get("/v1/summary") { _, _ in
             await self.respond {
                 if let s = self.shell.summary { return s }
