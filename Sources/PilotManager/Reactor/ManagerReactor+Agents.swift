@@ -100,7 +100,7 @@ extension ManagerReactor {
         }
         // Bound to this agent but neither running nor finished there: it never started, or it
         // died with the agent's previous incarnation.
-        for tid in live.keys.sorted() where live[tid]!.agent == id && !reported.contains(tid) {
+        for tid in live.compactMap({ $0.value.agent == id && !reported.contains($0.key) ? $0.key : nil }).sorted() {
             switch live[tid]!.state {
             case .bound:
                 release(tid)
