@@ -101,6 +101,10 @@ struct AgentCommand: AsyncParsableCommand {
         if let n = slurm?.cpusOnNode { res = res.limited(toCores: n) }
         if let s = slurm, topo.topology == "native", topo.fakeGPUs == 0 { res = s.presenting(res, visibleGPUs: visible) }
         if let g = slurm?.gpusOnNode, topo.fakeGPUs == 0, visible == nil { res.gpus = Array(res.gpus.prefix(g)) }
+        // QPUs Slurm granted through QRMI's SPANK plugin (SLURM_JOB_QPU_* / QRMI_JOB_QPU_*).
+        let qrmi: [QRMIResource]
+        do { qrmi = try QRMIResource.discover(in: env) } catch { throw CLIError("\(error)") }
+        res = res.adding(qrmi)
         let hostname = slurm?.nodeName ?? ProcessInfo.processInfo.hostName
         res.hostname = hostname
         let pilot = pilotId ?? env["PILOT_ID"]
@@ -117,6 +121,8 @@ struct AgentCommand: AsyncParsableCommand {
         cfg.launcher = l
         cfg.cpuMap = CPUMapping.forAdvertised(res)
         cfg.executable = ProjectFiles.pilotBinary
+        cfg.qrmiResources = qrmi
+        cfg.gpuVendors = Dictionary(t.gpus.map { ($0.name, $0.vendor) }, uniquingKeysWith: { a, _ in a })
         return cfg
     }
 }
