@@ -103,7 +103,8 @@ import Testing
         #expect(SbatchOption("-Lmatlab:1") == SbatchOption(name: "licenses", value: "matlab:1"))
         #expect(SbatchOption(name: "mail_type", value: "ALL")?.directive == "--mail-type=ALL")
         #expect(SbatchOption(name: "cluster", value: "a")?.name == "clusters")
-        #expect(SbatchOption("--comment=a b") == nil)
+        #expect(SbatchOption("--comment=a b")?.value == "a b")
+        #expect(SbatchOption("--mail-type ALL") == nil)
         #expect(SbatchOption(name: "x", value: "line\nbreak") == nil)
         #expect(SbatchOption(name: "comment", value: "say \"hi\"")?.directive == "--comment=\"say \\\"hi\\\"\"")
     }
@@ -150,6 +151,7 @@ import Testing
         #expect(try String(contentsOfFile: dir.appendingPathComponent("stdin").path, encoding: .utf8) == script)
 
         try "#!/bin/sh\necho 'sbatch: error: Invalid qpu' >&2\nexit 1\n".write(toFile: fake, atomically: true, encoding: .utf8)
+        chmod(fake, 0o755)
         #expect {
             try SbatchCommand(executable: fake).submit(request, slurmConf: nil)
         } throws: { error in
