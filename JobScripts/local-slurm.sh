@@ -25,6 +25,13 @@ set -euo pipefail
 
 CMD=${1:-start}
 DIR=${2:-/tmp/swiftpilot-slurm}
+# The opt-in modes a cluster was started with, so stop/status/env of that
+# DIR need not repeat them; variables given now win.
+if [[ -f $DIR/modes ]]; then
+    while IFS='=' read -r key value; do
+        [[ $key == SWIFTPILOT_SLURM_* && -z ${!key+x} ]] && export "$key=$value"
+    done <"$DIR/modes"
+fi
 NODES=4
 CTLD_PORT=${SWIFTPILOT_SLURM_CTLD_PORT:-6817}
 NODE_PORT=${SWIFTPILOT_SLURM_NODE_PORT:-17000}
@@ -396,6 +403,11 @@ start_slurm() {
 cmd_start() {
     need_root
     mkdir -p "$DIR"
+    local knob
+    for knob in CTLD_PORT NODE_PORT CLUSTER LICENSES QPUS CONFIGLESS; do
+        local var=SWIFTPILOT_SLURM_$knob
+        echo "$var=${!var:-}"
+    done >"$DIR/modes"
     install_missing
     write_config
     if ((CONFIG_CHANGED == 0)) && munge_works && all_daemons_alive && ctld_up && nodes_usable; then

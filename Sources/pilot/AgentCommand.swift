@@ -54,6 +54,9 @@ struct AgentCommand: AsyncParsableCommand {
             ? Task.detached { SlurmAllocation.walltimeEnd(environment: env) } : nil
         var cfg = try makeConfig()
         if let end { cfg.deadline = await end.value }
+        for q in cfg.qrmiResources {
+            log.info("QPU \(q.name) granted by Slurm through QRMI (type \(QRMIResource.deviceType), resource type \(q.resourceType))")
+        }
         let agent = Agent(config: cfg, logger: log, kernel: QuantumBridge.kernel(log: log))
         // SIGTERM (scancel, the time limit) and USR1 (sent by hand: Slurm's walltime warning goes to the
         // batch shell, which asks the manager instead) drain.
