@@ -172,7 +172,7 @@ import Testing
         let p = try c.submitPilot(["--profile", profile])
         jobs = [p.job]
         _ = try await c.waitForPilots([p.id], agentsEach: 1)
-        #expect(try Self.slurm(["scontrol", "show", "job", p.job]).out.contains("gres/qpu"))
+        #expect(try Self.slurm(["scontrol", "show", "job", p.job]).out.contains("TresPerNode=gres:qpu:1"))
         let tasks = try await runTasks(c, count: 1, body: "echo \"$SLURM_JOB_QPU_RESOURCES|$SLURM_JOB_QPU_TYPES\"")
         let out = try await c.client.logs(try #require(tasks.first).id)
         #expect(out == "ibm_torino|qiskit-runtime-service\n")
