@@ -60,7 +60,7 @@ extension BatchJobRequest {
             lines.append("job descriptor:")
             lines += descriptorFields.map { "  \($0.field) = \($0.value)" }
         case .sbatch:
-            lines.append("command (script on stdin):")
+            lines.append("command (then a temporary copy of the script):")
             lines += sbatchArguments.map { "  \($0)" }
         }
         if environmentKnown {

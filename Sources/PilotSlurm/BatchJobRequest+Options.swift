@@ -44,7 +44,8 @@ extension BatchJobRequest {
         return list.compactMap { $0 } + sbatchOnly
     }
 
-    /// The `sbatch` command line for the sbatch path; the script goes on stdin.
+    /// The `sbatch` command line for the sbatch path; `SbatchCommand` appends the
+    /// script as a temporary file.
     /// `--parsable` prints `JOBID[;CLUSTER]`. Options given here override the
     /// script's `#SBATCH` lines, so the request, not the script, decides.
     public var sbatchArguments: [String] {

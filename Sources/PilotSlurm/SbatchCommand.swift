@@ -21,14 +21,18 @@ public struct SbatchCommand: Sendable {
         return env
     }
 
+    /// The script goes to sbatch as a file, not on stdin: an sbatch that fails
+    /// before reading stdin would make the write raise SIGPIPE in this process.
     public func submit(_ job: BatchJobRequest, slurmConf: String?) throws(SlurmError) -> SlurmJobID {
+        let scriptFile = try Self.temporaryScript(job.script, name: job.name)
+        defer { unlink(scriptFile) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = Array(job.sbatchArguments.dropFirst())
+        process.arguments = Array(job.sbatchArguments.dropFirst()) + [scriptFile]
         process.environment = Self.environment(for: job, slurmConf: slurmConf)
         process.currentDirectoryURL = URL(fileURLWithPath: job.workingDirectory)
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
+        let output = Pipe(), errors = Pipe()
+        process.standardInput = FileHandle.nullDevice
         process.standardOutput = output
         process.standardError = errors
         do {
@@ -36,10 +40,7 @@ public struct SbatchCommand: Sendable {
         } catch {
             throw SlurmError(.submitFailed, "cannot run \(executable) for job '\(job.name)'", cause: "\(error)")
         }
-        // Written before reading: a script larger than the pipe buffer would block
-        // here only if sbatch stopped reading, and then it has failed anyway.
-        input.fileHandleForWriting.write(Data(job.script.utf8))
-        try? input.fileHandleForWriting.close()
+        // stderr is small (a few lines); reading stdout to its end first cannot deadlock on it.
         let out = output.fileHandleForReading.readDataToEndOfFile()
         let err = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -53,6 +54,25 @@ public struct SbatchCommand: Sendable {
             throw SlurmError(.submitFailed, "sbatch printed no job id for '\(job.name)'", cause: "stdout: \(stdout); stderr: \(stderr)")
         }
         return id
+    }
+
+    /// sbatch copies the script into the controller at submit; the file is gone right after.
+    static func temporaryScript(_ script: String, name: String) throws(SlurmError) -> String {
+        var template = Array((NSTemporaryDirectory() + "/swiftpilot-sbatch-XXXXXX").utf8CString)
+        let fd = mkstemp(&template)
+        guard fd >= 0 else {
+            throw SlurmError(.submitFailed, "cannot write the script of '\(name)' for sbatch", cause: String(cString: strerror(errno)))
+        }
+        let path = String(cString: template)
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        do {
+            try handle.write(contentsOf: Data(script.utf8))
+            try handle.close()
+        } catch {
+            unlink(path)
+            throw SlurmError(.submitFailed, "cannot write the script of '\(name)' for sbatch", cause: "\(error)")
+        }
+        return path
     }
 
     /// `--parsable` output: `JOBID` or `JOBID;CLUSTER`, possibly after warnings.

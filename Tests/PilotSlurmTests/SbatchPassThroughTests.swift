@@ -128,15 +128,17 @@ import Testing
         #expect(parsed == request)
     }
 
-    @Test func sbatchPathRunsSbatchWithTheScriptOnStdin() throws {
+    @Test func sbatchPathRunsSbatchWithTheScriptAsAFile() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fake-sbatch-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let fake = dir.appendingPathComponent("sbatch").path
         try """
             #!/bin/sh
-            printf '%s\\n' "$@" > "\(dir.path)/args"
-            cat > "\(dir.path)/stdin"
+            for a in "$@"; do last=$a; done
+            printf '%s\\n' "$@" | sed '$d' > "\(dir.path)/args"
+            cat "$last" > "\(dir.path)/script"
+            echo "$last" > "\(dir.path)/path"
             env > "\(dir.path)/env"
             echo "sbatch: warning: something harmless" >&2
             echo "4242;quantum"
@@ -148,7 +150,9 @@ import Testing
         #expect(id == 4242)
         let args = try String(contentsOfFile: dir.appendingPathComponent("args").path, encoding: .utf8)
         #expect(args == request.sbatchArguments.dropFirst().joined(separator: "\n") + "\n")
-        #expect(try String(contentsOfFile: dir.appendingPathComponent("stdin").path, encoding: .utf8) == script)
+        #expect(try String(contentsOfFile: dir.appendingPathComponent("script").path, encoding: .utf8) == script)
+        let copy = try String(contentsOfFile: dir.appendingPathComponent("path").path, encoding: .utf8)
+        #expect(!FileManager.default.fileExists(atPath: copy.trimmingCharacters(in: .newlines)), "the script's copy is removed")
 
         try "#!/bin/sh\necho 'sbatch: error: Invalid qpu' >&2\nexit 1\n".write(toFile: fake, atomically: true, encoding: .utf8)
         chmod(fake, 0o755)
@@ -158,5 +162,17 @@ import Testing
             let e = error as? SlurmError
             return e?.code == .submitFailed && e?.slurmErrorText == "sbatch: error: Invalid qpu"
         }
+    }
+}
+
+extension SbatchPassThroughTests {
+    @Test func shippedQPUSiteProfileAsksTheQRMIWay() throws {
+        let profile = try ClusterProfile.load(path: TestSupport.profilePath("qpu-site"))
+        let script = try JobScriptRenderer(templatePath: TestSupport.templatePath)
+            .render(profile: profile, context: Self.context, environment: [:])
+        #expect(script.contains("#SBATCH --gres=qpu:1\n#SBATCH --qpu=ibm_torino\n"))
+        let request = try BatchJobRequest.pilot(profile: profile, context: Self.context, script: script, environment: [:])
+        #expect(request.submissionPath == .sbatch(options: [SbatchOption(name: "qpu", value: "ibm_torino")!]))
+        #expect(request.mailType == "FAIL")
     }
 }
