@@ -35,6 +35,14 @@ import Testing
     }
 
     /// Not reachable, or started without the modes, is a failure that says how to start it.
+    /// Points SLURM_CONF of this process (inherited by the manager it starts) at the site
+    /// cluster; the returned closure puts the previous value back for the suites that follow.
+    static func useSiteConf() -> () -> Void {
+        let previous = ProcessInfo.processInfo.environment["SLURM_CONF"]
+        setenv("SLURM_CONF", conf, 1)
+        return { if let previous { setenv("SLURM_CONF", previous, 1) } else { unsetenv("SLURM_CONF") } }
+    }
+
     static func require() throws {
         let start = "SWIFTPILOT_SLURM_CTLD_PORT=6917 SWIFTPILOT_SLURM_NODE_PORT=17100 SWIFTPILOT_SLURM_CLUSTER=site SWIFTPILOT_SLURM_LICENSES=swiftpilot_lic:2 SWIFTPILOT_SLURM_QPUS=ibm_torino SWIFTPILOT_SLURM_CONFIGLESS=1 JobScripts/local-slurm.sh start \(dir)"
         guard FileManager.default.fileExists(atPath: conf) else { throw E2EError("site cluster not found at \(dir); start it with: \(start)") }
@@ -72,7 +80,8 @@ import Testing
 
     @Test func licensedPilotGoesThroughLibslurmAndAnSbatchOnlyOptionThroughSbatch() async throws {
         try Self.require()
-        setenv("SLURM_CONF", Self.conf, 1)
+        let restore = Self.useSiteConf()
+        defer { restore() }
         let c = LiveCluster(tag: "licenses")
         var jobs: [String] = []
         defer { if !jobs.isEmpty { _ = try? Self.slurm(["scancel"] + jobs) }; c.shutdown() }
@@ -163,7 +172,8 @@ import Testing
 
     @Test func pilotAskingForAQPUGRESRegistersItsQRMIQPU() async throws {
         try Self.require()
-        setenv("SLURM_CONF", Self.conf, 1)
+        let restore = Self.useSiteConf()
+        defer { restore() }
         let c = LiveCluster(tag: "qrmi")
         var jobs: [String] = []
         defer { if !jobs.isEmpty { _ = try? Self.slurm(["scancel"] + jobs) }; c.shutdown() }

@@ -23,6 +23,13 @@ import Testing
         #expect(gpus.first?.model == "AMD Instinct MI250X")
     }
 
+    @Test func topologyTableShowsVendorAndModel() throws {
+        let table = try TopologyLoader.load(TopologyOptions(source: .xml(path: Self.fixture("amd-mi250x")))).renderTable()
+        let row = try #require(table.split(separator: "\n").first { $0.contains("rsmi1") })
+        #expect(row.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            == ["1", "rsmi1", "gpu", "amd", "AMD", "Instinct", "MI250X", "1"])
+    }
+
     @Test func intelCardsComeFromTheLevelZeroBackEnd() throws {
         let gpus = try Self.gpus("intel-pvc")
         #expect(gpus.map(\.name) == ["ze0", "ze1"])
