@@ -107,6 +107,7 @@ let package = Package(
         .testTarget(name: "PilotSlurmTests", dependencies: ["PilotSlurm"], resources: [.copy("Golden")],
                     swiftSettings: strict),
         .testTarget(name: "PilotStoreTests", dependencies: ["PilotStore", "PilotCore"]),
+        .testTarget(name: "PilotAgentTests", dependencies: ["PilotAgent", "PilotTopology", "PilotCore"]),
         .testTarget(name: "PilotManagerTests",
                     dependencies: ["PilotManager", "PilotSlurm", "PilotStore", "PilotCore", "PilotProtocol",
                                    .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -9,6 +9,11 @@ cd "$(dirname "$0")/.."
 JobScripts/setup.sh
 JobScripts/local-slurm.sh start
 eval "$(JobScripts/local-slurm.sh env)"
+# A second, independent cluster with the opt-in site features (a license, a qpu GRES with the
+# TaskProlog standing in for QRMI's SPANK plugin, configless slurmd) for SiteSlurmEndToEndTests.
+SWIFTPILOT_SLURM_CTLD_PORT=6917 SWIFTPILOT_SLURM_NODE_PORT=17100 SWIFTPILOT_SLURM_CLUSTER=site \
+    SWIFTPILOT_SLURM_LICENSES=swiftpilot_lic:2 SWIFTPILOT_SLURM_QPUS=ibm_torino SWIFTPILOT_SLURM_CONFIGLESS=1 \
+    JobScripts/local-slurm.sh start /tmp/swiftpilot-slurm-site
 swift build --build-tests
 E2E='PilotEndToEndTests|LocalClusterTests|PilotMiniAppsTests.DistributedSV'
 swift test --skip-build --skip "$E2E" "$@"

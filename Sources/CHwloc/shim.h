@@ -26,4 +26,9 @@ static inline int chwloc_pcidev_busid(hwloc_obj_t obj, unsigned *domain, unsigne
     return 0;
 }
 
+/* PCI vendor id (0x10de NVIDIA, 0x1002 AMD, 0x8086 Intel), or 0 for other objects. */
+static inline unsigned chwloc_pcidev_vendor(hwloc_obj_t obj) {
+    return obj->type == HWLOC_OBJ_PCI_DEVICE ? obj->attr->pcidev.vendor_id : 0;
+}
+
 #endif

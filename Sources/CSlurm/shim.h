@@ -25,6 +25,8 @@ static const uint32_t CSLURM_NO_VAL = (uint32_t)NO_VAL;
 static const uint32_t CSLURM_INFINITE = (uint32_t)INFINITE;
 static const uint16_t CSLURM_NO_VAL16 = (uint16_t)NO_VAL16;
 static const uint64_t CSLURM_NO_VAL64 = (uint64_t)NO_VAL64;
+static const uint64_t CSLURM_MEM_PER_CPU = (uint64_t)MEM_PER_CPU;
+static const uint32_t CSLURM_NICE_OFFSET = (uint32_t)NICE_OFFSET;
 
 static inline long cslurm_version_major(long v) { return SLURM_VERSION_MAJOR(v); }
 static inline long cslurm_version_minor(long v) { return SLURM_VERSION_MINOR(v); }

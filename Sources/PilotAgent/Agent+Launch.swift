@@ -249,11 +249,19 @@ extension Agent {
             env["OMP_PLACES"] = pus.map { "{\($0)}" }.joined(separator: ",")
             env["OMP_PROC_BIND"] = "close"
         }
-        if !config.resources.gpus.isEmpty || !p.gpus.isEmpty {
-            // Hide the GPUs the task did not ask for.
-            env["CUDA_VISIBLE_DEVICES"] = p.gpus.map(String.init).joined(separator: ",")
-        }
+        // Hide the GPUs the task did not ask for, from every vendor's runtime on the node.
+        let visibility = GPUVisibility(names: config.resources.gpus.map { ($0.index, $0.name) }, known: config.gpuVendors)
+        env.merge(visibility.environment(assigned: p.gpus)) { _, new in new }
         if let l = a.qpu { env["PILOT_QPU_DEVICES"] = l.slots.map { "\(l.device):\($0)" }.joined(separator: ",") }
+        if let l = a.qpu, let q = config.qrmiResources.first(where: { $0.name == l.device }) {
+            // QRMI's runner in the task finds its QPU the way it would in a plain job,
+            // narrowed to the one the task is bound to.
+            env.merge(q.environment) { _, new in new }
+            for prefix in ["SLURM_JOB_QPU_", "QRMI_JOB_QPU_"] {
+                env[prefix + "RESOURCES"] = q.name
+                env[prefix + "TYPES"] = q.resourceType
+            }
+        }
         return env
     }
 

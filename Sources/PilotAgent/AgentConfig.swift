@@ -1,5 +1,6 @@
 import PilotCore
 import PilotProtocol
+import PilotTopology
 
 public struct AgentConfig: Sendable {
     public enum Launcher: String, Sendable { case process, null }
@@ -34,6 +35,12 @@ public struct AgentConfig: Sendable {
     /// The `pilot` executable, which gang ranks start through (`pilot rank-exec`) to pin themselves;
     /// nil: gang ranks are not pinned.
     public var executable: String?
+    /// GPU vendors hwloc reported, by device name; names it misses are guessed
+    /// from the name (`rsmi0` AMD, `ze0` Intel), and unknown ones get CUDA_VISIBLE_DEVICES only.
+    public var gpuVendors: [String: GPUVendor] = [:]
+    /// QPUs this job was granted through QRMI (type `qrmi`); their settings are
+    /// handed to tasks bound to them.
+    public var qrmiResources: [QRMIResource] = []
 
     public init(managerHost: String, agentPort: Int, token: String, uuid: String, hostname: String,
                 resources: NodeResources, logDir: String) {

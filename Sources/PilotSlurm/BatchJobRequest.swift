@@ -3,9 +3,18 @@ import Foundation
 /// What `sbatch` would be told, as data. Only non-nil fields are sent, so
 /// Slurm's own defaults (partition, account...) apply to the rest.
 ///
-/// Note: submitting through libslurm does not read `#SBATCH` lines in
-/// `script`; everything the controller must know has to be in these fields.
+/// Submitting through libslurm does not read `#SBATCH` lines in `script`;
+/// everything the controller must know is in these fields. Options the job
+/// descriptor cannot carry are kept in `sbatchOnly`, and a request with any of
+/// them is submitted by running `sbatch` (see `submissionPath`).
 public struct BatchJobRequest: Sendable, Equatable {
+    /// `--exclusive[=user|mcs]`.
+    public enum Exclusivity: String, Sendable, Equatable {
+        case node = ""
+        case user
+        case mcs
+    }
+
     /// The batch script; must start with `#!`.
     public var script: String
     public var name: String
@@ -17,8 +26,12 @@ public struct BatchJobRequest: Sendable, Equatable {
     public var nodes: Int
     public var ntasksPerNode: Int?
     public var cpusPerTask: Int?
-    /// `--gpus-per-node`, sent as the `gres:gpu:N` TRES.
+    /// `--gpus-per-node=N`, sent as the `gres:gpu:N` TRES.
     public var gpusPerNode: Int?
+    /// `--gres` entries as written (`gpu:a100:4`, `qpu:1`), sent per node with a `gres:` prefix.
+    public var gres: [String]
+    /// `--gpus` (per job, optionally typed).
+    public var gpusPerJob: String?
     public var timeLimitMinutes: UInt32?
     public var workingDirectory: String
     public var standardOutput: String?
@@ -30,15 +43,32 @@ public struct BatchJobRequest: Sendable, Equatable {
     public var environment: [String: String]
     /// `--signal`: deliver a signal this many seconds before the time limit.
     public var signalBeforeEnd: SignalBeforeEnd?
-    /// `--exclusive`.
-    public var exclusive: Bool
+    /// `--exclusive`; nil shares nodes as the partition allows.
+    public var exclusive: Exclusivity?
     /// `--mem` in MiB per node.
     public var memoryPerNodeMiB: UInt64?
+    /// `--mem-per-cpu` in MiB.
+    public var memoryPerCPUMiB: UInt64?
     public var reservation: String?
     public var dependency: String?
     public var comment: String?
+    /// `--licenses`, e.g. `matlab:2,fluent`.
+    public var licenses: String?
+    /// `--mail-type` as written (`END,FAIL`); `--mail-user`.
+    public var mailType: String?
+    public var mailUser: String?
+    public var wckey: String?
+    public var nice: Int32?
+    /// `--exclude` and `--nodelist` host lists.
+    public var excludeNodes: String?
+    public var requiredNodes: String?
+    /// `--hold`.
+    public var hold: Bool
     /// `--requeue` / `--no-requeue`; nil keeps the cluster default.
     public var requeue: Bool?
+    /// Options with no job-descriptor field (`--clusters`, site-specific ones, a
+    /// SPANK plugin's `--qpu`): only `sbatch` can submit them.
+    public var sbatchOnly: [SbatchOption]
 
     public init(script: String, name: String, partition: String? = nil, account: String? = nil,
                 qos: String? = nil, constraint: String? = nil, nodes: Int = 1, ntasksPerNode: Int? = nil,
@@ -59,18 +89,26 @@ public struct BatchJobRequest: Sendable, Equatable {
         self.ntasksPerNode = ntasksPerNode
         self.cpusPerTask = cpusPerTask
         self.gpusPerNode = gpusPerNode
+        self.gres = []
         self.timeLimitMinutes = timeLimitMinutes
         self.workingDirectory = workingDirectory
         self.standardOutput = standardOutput
         self.standardError = standardError
         self.environment = environment
         self.signalBeforeEnd = signalBeforeEnd
-        self.exclusive = exclusive
+        self.exclusive = exclusive ? .node : nil
         self.memoryPerNodeMiB = memoryPerNodeMiB
         self.reservation = reservation
         self.dependency = dependency
         self.comment = comment
+        self.hold = false
         self.requeue = requeue
+        self.sbatchOnly = []
+    }
+
+    /// Where this request goes: libslurm's job descriptor unless some option has no field there.
+    public var submissionPath: SubmissionPath {
+        sbatchOnly.isEmpty ? .libslurm : .sbatch(options: sbatchOnly)
     }
 
     /// Checks what Slurm would otherwise reject with a less helpful message.
@@ -86,6 +124,9 @@ public struct BatchJobRequest: Sendable, Equatable {
         if let timeLimitMinutes, timeLimitMinutes == 0 { throw bad("timeLimitMinutes must be > 0") }
         if let signal = signalBeforeEnd {
             guard (1...64).contains(signal.signal) else { throw bad("signal \(signal.signal) is not a signal number") }
+        }
+        if let mailType, SbatchOptionCatalog.mailType(mailType) == nil {
+            throw bad("mail type '\(mailType)' is not a list of \(SbatchOptionCatalog.mailTypeBits.keys.sorted().joined(separator: ", "))")
         }
         guard workingDirectory.hasPrefix("/") else {
             throw bad("workingDirectory must be absolute, got '\(workingDirectory)'")

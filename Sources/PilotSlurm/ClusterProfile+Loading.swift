@@ -4,7 +4,7 @@ import Yams
 extension ClusterProfile {
     static let knownKeys = [
         "version", "name", "partition", "account", "qos", "constraint", "nodes", "cores_per_node",
-        "gpus_per_node", "memory_per_node", "walltime", "exclusive", "sbatch_extra", "setup",
+        "gpus_per_node", "memory_per_node", "walltime", "exclusive", "sbatch", "sbatch_extra", "setup",
         "qpu_devices", "agent",
     ]
     static let knownAgentKeys = ["heartbeat_interval", "drain_signal_seconds"]
@@ -80,9 +80,28 @@ extension ClusterProfile {
         if let node = values["gpus_per_node"] { profile.gpusPerNode = try reader.int(node, "gpus_per_node", in: 0...64) }
         if let node = values["memory_per_node"] { profile.memoryPerNodeMiB = try memory(node, reader: reader) }
         if let node = values["exclusive"] { profile.exclusive = try reader.bool(node, "exclusive") }
+        var options: [(SbatchOption, field: String, node: Node)] = []
+        if let node = values["sbatch"] {
+            for entry in try reader.mapping(node, "sbatch") {
+                let field = "sbatch.\(entry.key)"
+                guard let option = try sbatchOption(key: entry.key, entry.value, field: field, reader: reader) else { continue }
+                options.append((option, field, entry.keyNode))
+            }
+        }
         if let node = values["sbatch_extra"] {
-            profile.sbatchExtra = try reader.list(node, "sbatch_extra").enumerated().map { i, item throws(ProfileError) in
-                try sbatchOption(item, field: "sbatch_extra[\(i)]", reader: reader)
+            for (i, item) in try reader.list(node, "sbatch_extra").enumerated() {
+                let field = "sbatch_extra[\(i)]"
+                options.append((try sbatchOption(item, field: field, reader: reader), field, item))
+            }
+        }
+        for (option, field, node) in options {
+            if let key = SbatchOptionCatalog.profileKeys[option.name], values[key] != nil {
+                throw reader.error(field, "--\(option.name) is also given as '\(key):'; give it once", at: node)
+            }
+            do {
+                try profile.add(option)
+            } catch {
+                throw reader.error(field, error.reason, at: node)
             }
         }
         if let node = values["setup"] {
@@ -121,13 +140,47 @@ extension ClusterProfile {
         return mib
     }
 
-    private static func sbatchOption(_ node: Node, field: String, reader: ProfileReader) throws(ProfileError) -> String {
+    private static func sbatchOption(_ node: Node, field: String, reader: ProfileReader) throws(ProfileError) -> SbatchOption {
         var text = try reader.string(node, field)
         if text.hasPrefix("#SBATCH") { text = text.dropFirst("#SBATCH".count).trimmingCharacters(in: .whitespaces) }
-        guard SbatchOption(text) != nil else {
-            throw reader.error(field, "'\(text)' is not an sbatch long option like --name or --name=value (no spaces)", at: node)
+        guard let option = SbatchOption(text) else {
+            throw reader.error(field, "'\(text)' is not an sbatch option like --name, --name=value or -Xvalue (no spaces)", at: node)
         }
-        return text
+        return option
+    }
+
+    /// One `sbatch:` entry: `name: value`, `name: true` for a flag (`false` leaves it
+    /// out, so a copied profile can switch one off), numbers as written.
+    private static func sbatchOption(key: String, _ node: Node, field: String,
+                                     reader: ProfileReader) throws(ProfileError) -> SbatchOption? {
+        var value: String?
+        switch node {
+        case .scalar(let scalar):
+            if scalar.style == .plain && node.tagName == .bool {
+                guard node.bool == true else { return nil }
+            } else if scalar.style == .plain && node.tagName == .null {
+                value = nil
+            } else {
+                value = scalar.string
+            }
+        case .sequence(let items):
+            // Lists are sbatch's comma lists: `mail_type: [END, FAIL]`.
+            var parts: [String] = []
+            for (i, item) in items.enumerated() { parts.append(try reader.string(item, "\(field)[\(i)]")) }
+            value = parts.joined(separator: ",")
+        default:
+            throw reader.error(field, "expected a value, true, or a list, found \(reader.kind(of: node))", at: node)
+        }
+        if let v = value, v.isEmpty || v.contains(where: \.isNewline) {
+            throw reader.error(field, "must be a non-empty single line", at: node)
+        }
+        guard let option = SbatchOption(name: key, value: value) else {
+            throw reader.error(field, "'\(key)' is not an sbatch option name", at: node)
+        }
+        if value == nil, !SbatchOptionCatalog.flags.contains(option.name), SbatchOptionCatalog.knownWithValue(option.name) {
+            throw reader.error(field, "--\(option.name) needs a value", at: node)
+        }
+        return option
     }
 
     private static func qpuDevices(_ node: Node, reader: ProfileReader) throws(ProfileError) -> [QPUDeviceAccess] {

@@ -15,8 +15,9 @@ public struct ClusterProfile: Sendable, Equatable {
     public var walltime: SlurmDuration
     /// `--exclusive`: a pilot owns its nodes.
     public var exclusive: Bool
-    /// Extra sbatch options, each `--name` or `--name=value`.
-    public var sbatchExtra: [String]
+    /// Further sbatch options from the `sbatch:` map (and the older `sbatch_extra:`
+    /// list), in file order; any option sbatch takes, bar the ones a pilot sets itself.
+    public var sbatch: [SbatchOption]
     /// Shell lines run before the agents start (module loads, venv activation).
     public var setup: [String]
     public var qpuDevices: [QPUDeviceAccess]
@@ -27,7 +28,7 @@ public struct ClusterProfile: Sendable, Equatable {
     public init(version: Int = 1, name: String, partition: String? = nil, account: String? = nil,
                 qos: String? = nil, constraint: String? = nil, nodes: Int = 1, coresPerNode: Int? = nil,
                 gpusPerNode: Int = 0, memoryPerNodeMiB: UInt64? = nil, walltime: SlurmDuration,
-                exclusive: Bool = false, sbatchExtra: [String] = [], setup: [String] = [],
+                exclusive: Bool = false, sbatch: [SbatchOption] = [], setup: [String] = [],
                 qpuDevices: [QPUDeviceAccess] = [], agent: AgentOptions = AgentOptions(),
                 sourcePath: String = "<memory>") {
         self.version = version
@@ -42,7 +43,7 @@ public struct ClusterProfile: Sendable, Equatable {
         self.memoryPerNodeMiB = memoryPerNodeMiB
         self.walltime = walltime
         self.exclusive = exclusive
-        self.sbatchExtra = sbatchExtra
+        self.sbatch = sbatch
         self.setup = setup
         self.qpuDevices = qpuDevices
         self.agent = agent

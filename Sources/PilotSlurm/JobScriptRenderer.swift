@@ -65,16 +65,33 @@ public struct JobScriptRenderer: Sendable {
     /// The batch script for one pilot. `#SBATCH` lines mirror what
     /// `BatchJobRequest.pilot(...)` sends through libslurm, so the script can
     /// also be submitted by hand with `sbatch`.
+    ///
+    /// Options rank as sbatch ranks them: the profile, then the SBATCH_* variables
+    /// of `environment` (the submitting process's), then `overrides`.
     public func render(profile: ClusterProfile, overrides: ProfileOverrides = ProfileOverrides(),
-                       context: JobScriptContext) throws(JobScriptError) -> String {
+                       context: JobScriptContext,
+                       environment: [String: String] = ProcessInfo.processInfo.environment) throws(JobScriptError) -> String {
         try context.validate()
         let effective: ClusterProfile
+        let notes: [String]
         do {
-            effective = try profile.applying(overrides)
+            let fromEnvironment = try profile.applyingSbatchEnvironment(environment)
+            effective = try fromEnvironment.profile.applying(overrides)
+            notes = fromEnvironment.notes
         } catch {
             throw .profile(error)
         }
-        return template.render(Self.values(profile: effective, context: context))
+        var values = Self.values(profile: effective, context: context)
+        values["environment_notes"] = notes
+        return template.render(values)
+    }
+
+    /// The path a pilot of this (effective) profile takes: options the job
+    /// descriptor cannot carry send it through `sbatch`.
+    public static func submissionPath(of profile: ClusterProfile) -> SubmissionPath {
+        var scratch = BatchJobRequest(script: "#!/bin/sh\n", name: "", workingDirectory: "/", environment: [:])
+        let sbatchOnly = profile.sbatch.filter { !SbatchOptionCatalog.apply($0, to: &scratch) }
+        return sbatchOnly.isEmpty ? .libslurm : .sbatch(options: sbatchOnly)
     }
 
     static func values(profile: ClusterProfile, context: JobScriptContext) -> [String: Any] {
@@ -89,7 +106,9 @@ public struct JobScriptRenderer: Sendable {
             "drain_seconds": profile.agent.drainSignalSeconds,
             "heartbeat_interval": profile.agent.heartbeatInterval,
             "output": context.outputPath,
-            "sbatch_extra": profile.sbatchExtra,
+            "log_directory": context.logDirectory,
+            "sbatch_options": profile.sbatch.map(\.directive),
+            "submission_path": "\(submissionPath(of: profile))",
             "setup": profile.setup,
             "has_setup": !profile.setup.isEmpty,
             "pilot_id_q": ShellQuote.quote(context.pilotID),

@@ -17,6 +17,14 @@ extension LibSlurmClient {
         desc.reservation = arena.string(job.reservation)
         desc.dependency = arena.string(job.dependency)
         desc.comment = arena.string(job.comment)
+        desc.licenses = arena.string(job.licenses)
+        desc.mail_user = arena.string(job.mailUser)
+        desc.wckey = arena.string(job.wckey)
+        desc.exc_nodes = arena.string(job.excludeNodes)
+        desc.req_nodes = arena.string(job.requiredNodes)
+        if let mailType = job.mailType, let bits = SbatchOptionCatalog.mailType(mailType) { desc.mail_type = bits }
+        if let nice = job.nice { desc.nice = UInt32(bitPattern: Int32(bitPattern: CSLURM_NICE_OFFSET) &+ nice) }
+        if job.hold { desc.priority = 0 }
 
         desc.min_nodes = UInt32(job.nodes)
         desc.max_nodes = UInt32(job.nodes)
@@ -25,10 +33,17 @@ extension LibSlurmClient {
             desc.num_tasks = UInt32(clamping: perNode * job.nodes)
         }
         if let cpus = job.cpusPerTask { desc.cpus_per_task = UInt16(clamping: cpus) }
-        if let gpus = job.gpusPerNode, gpus > 0 { desc.tres_per_node = arena.string("gres:gpu:\(gpus)") }
+        desc.tres_per_node = arena.string(Self.tresPerNode(job))
+        desc.tres_per_job = arena.string(job.gpusPerJob.map { "gres:gpu:\($0)" })
         if let minutes = job.timeLimitMinutes { desc.time_limit = minutes }
         if let mem = job.memoryPerNodeMiB { desc.pn_min_memory = mem }
-        if job.exclusive { desc.shared = UInt16(JOB_SHARED_NONE) }
+        if let mem = job.memoryPerCPUMiB { desc.pn_min_memory = mem | CSLURM_MEM_PER_CPU }
+        switch job.exclusive {
+        case .node: desc.shared = UInt16(JOB_SHARED_NONE)
+        case .user: desc.shared = UInt16(JOB_SHARED_USER)
+        case .mcs: desc.shared = UInt16(JOB_SHARED_MCS)
+        case nil: break
+        }
         if let requeue = job.requeue { desc.requeue = requeue ? 1 : 0 }
         if let warn = job.signalBeforeEnd {
             desc.warn_signal = UInt16(warn.signal)
@@ -42,12 +57,21 @@ extension LibSlurmClient {
         if environment.isEmpty { environment["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
         // srun inside the script must reach the same cluster this client used,
         // even when that was chosen by an explicit path rather than SLURM_CONF.
-        if environment["SLURM_CONF"] == nil { environment["SLURM_CONF"] = configPath }
+        // Configless, there is no path to pass: slurmd gives jobs its cached copy.
+        if environment["SLURM_CONF"] == nil, let path = configSource.pathForJobs { environment["SLURM_CONF"] = path }
         let entries = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         desc.environment = arena.stringArray(entries)
         desc.env_size = UInt32(entries.count)
 
         desc.user_id = getuid()
         desc.group_id = getgid()
+    }
+
+    /// sbatch's form: every GRES with a `gres:` prefix, comma-separated (`gres:gpu:2,gres:qpu:1`).
+    static func tresPerNode(_ job: BatchJobRequest) -> String? {
+        var entries: [String] = []
+        if let gpus = job.gpusPerNode, gpus > 0 { entries.append("gres:gpu:\(gpus)") }
+        entries += job.gres.map { $0.hasPrefix("gres:") || $0.hasPrefix("gres/") ? $0 : "gres:\($0)" }
+        return entries.isEmpty ? nil : entries.joined(separator: ",")
     }
 }

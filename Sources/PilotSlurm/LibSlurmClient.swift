@@ -3,14 +3,16 @@ import Foundation
 
 /// `SlurmClient` backed by libslurm RPCs to the controller named in slurm.conf.
 public final class LibSlurmClient: SlurmClient {
-    /// The slurm.conf this client uses (explicit, `SLURM_CONF`, or /etc/slurm/slurm.conf).
-    public let configPath: String
+    /// Where the configuration came from: a slurm.conf, or slurmctld itself (configless).
+    public let configSource: SlurmConfigSource
+    /// The slurm.conf this client uses; nil in configless mode.
+    public var configPath: String? { configSource.path }
 
-    /// Initialises libslurm on first use. Throws `.configurationMissing` instead
-    /// of letting `slurm_init` terminate the process when no config is readable.
-    public init(configPath: String? = nil) throws(SlurmError) {
-        self.configPath = SlurmLibrary.configPath(explicit: configPath)
-        try SlurmLibrary.ensureInitialized(configPath: self.configPath)
+    /// Initialises libslurm on first use. Throws `.configurationMissing`, naming
+    /// every source tried, instead of letting `slurm_init` terminate the process.
+    public init(configPath: String? = nil, locator: SlurmConfigLocator = SlurmConfigLocator()) throws(SlurmError) {
+        configSource = try locator.locate(explicit: configPath)
+        try SlurmLibrary.ensureInitialized(configSource)
     }
 
     /// Version of the libslurm headers this module was built against, e.g. "22.05.8".
@@ -19,8 +21,13 @@ public final class LibSlurmClient: SlurmClient {
         return String(format: "%d.%02d.%d", cslurm_version_major(v), cslurm_version_minor(v), cslurm_version_micro(v))
     }
 
+    /// Through libslurm's job descriptor, or through `sbatch` when the request
+    /// has options the descriptor cannot carry (`job.submissionPath`).
     public func submit(_ job: BatchJobRequest) throws(SlurmError) -> SlurmJobID {
         try job.validate()
+        if case .sbatch = job.submissionPath {
+            return try SbatchCommand().submit(job, slurmConf: configSource.pathForJobs)
+        }
         return try SlurmLibrary.withLock { () throws(SlurmError) -> SlurmJobID in
             let arena = CStringArena()
             // desc holds raw pointers into the arena; keep it alive on every path out.
@@ -97,7 +104,7 @@ public final class LibSlurmClient: SlurmClient {
             defer { if let conf { slurm_free_ctl_conf(conf) } }
             guard rc == SLURM_SUCCESS, let conf else {
                 let (code, text) = SlurmLibrary.lastError()
-                throw SlurmError(.controllerUnreachable, "cannot reach slurmctld (config \(configPath))",
+                throw SlurmError(.controllerUnreachable, "cannot reach slurmctld (config \(configSource))",
                                  slurmErrno: code, slurmErrorText: text)
             }
             return conf.pointee.version.map { String(cString: $0) } ?? Self.libraryVersion

@@ -3,40 +3,28 @@ import Foundation
 
 /// Process-wide libslurm state. `slurm_init` is neither idempotent-safe nor
 /// thread-safe and `exit()`s when it finds no configuration, so it is called
-/// at most once, under a lock, and only after the config file proved readable.
+/// at most once, under a lock, and only after `SlurmConfigLocator` found a
+/// source that works.
 enum SlurmLibrary {
-    static let defaultConfigPath = "/etc/slurm/slurm.conf"
-
     private static let lock = NSLock()
     // Guarded by `lock`.
-    nonisolated(unsafe) private static var initializedWith: String?
+    nonisolated(unsafe) private static var initializedWith: SlurmConfigSource?
 
-    /// The slurm.conf libslurm will read: `explicitPath`, else `SLURM_CONF`, else the default.
-    static func configPath(explicit: String?) -> String {
-        if let explicit { return explicit }
-        if let env = ProcessInfo.processInfo.environment["SLURM_CONF"], !env.isEmpty { return env }
-        return defaultConfigPath
-    }
-
-    static func ensureInitialized(configPath path: String) throws(SlurmError) {
+    /// Initialises libslurm once per process from `source` (see `SlurmConfigLocator`).
+    static func ensureInitialized(_ source: SlurmConfigSource) throws(SlurmError) {
         lock.lock()
         defer { lock.unlock() }
-        // Checked even when already initialised, so a wrong path always gets the same answer.
-        guard access(path, R_OK) == 0 else {
-            let reason = String(cString: strerror(errno))
-            throw SlurmError(.configurationMissing,
-                             "no readable Slurm configuration at \(path) (set SLURM_CONF or start the cluster with JobScripts/local-slurm.sh start)",
-                             cause: reason)
-        }
         if let current = initializedWith {
-            guard current == path else {
+            guard current.path == source.path else {
                 throw SlurmError(.configurationConflict,
-                                 "libslurm is already initialised with \(current); cannot switch to \(path) in this process")
+                                 "libslurm is already initialised with \(current); cannot switch to \(source) in this process")
             }
             return
         }
-        slurm_init(path)
-        initializedWith = path
+        // With NULL, libslurm repeats the locator's search and then fetches the
+        // configuration from slurmctld (SLURM_CONF_SERVER or DNS SRV).
+        slurm_init(source.path)
+        initializedWith = source
     }
 
     /// Serialises libslurm RPCs; the library keeps per-process state (errno,

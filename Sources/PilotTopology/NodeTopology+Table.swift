@@ -17,9 +17,9 @@ extension NodeTopology {
         lines.append(contentsOf: Self.align([header] + rows))
         if !gpus.isEmpty {
             let gpuRows = gpus.map { gpu in
-                ["\(gpu.index)", gpu.name, gpu.kind, gpu.numaDomain.map(String.init) ?? "-"]
+                ["\(gpu.index)", gpu.name, gpu.kind, gpu.vendor.rawValue, gpu.model ?? "-", gpu.numaDomain.map(String.init) ?? "-"]
             }
-            lines.append(contentsOf: Self.align([["GPU", "name", "kind", "NUMA"]] + gpuRows))
+            lines.append(contentsOf: Self.align([["GPU", "name", "kind", "vendor", "model", "NUMA"]] + gpuRows))
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -44,8 +44,24 @@ extension TopologyLoader {
         }.map(\.element)
         return chosen.enumerated().map { index, candidate in
             GPUDevice(index: index, name: candidate.name, kind: candidate.kind,
-                      numaDomain: numaDomain(of: candidate.object, topology, numaObjects))
+                      numaDomain: numaDomain(of: candidate.object, topology, numaObjects),
+                      vendor: vendor(of: candidate.object, name: candidate.name),
+                      model: info(candidate.object, "GPUModel"))
         }
+    }
+
+    /// The card's vendor, from the chosen OS device (hwloc's rsmi, levelzero, opencl,
+    /// cuda and nvml back ends set `subtype` and a vendor info attribute) or its PCI parent.
+    static func vendor(of device: hwloc_obj_t, name: String) -> GPUVendor {
+        let backend = device.pointee.subtype.map { String(cString: $0) } ?? info(device, "Backend")
+        let vendorInfo = info(device, "GPUVendor") ?? info(device, "OpenCLPlatformVendor")
+            ?? info(device, "LevelZeroVendor") ?? info(device, "OpenCLPlatformName")
+        let pciVendor = pciAncestor(of: device).map { UInt32(chwloc_pcidev_vendor($0)) }
+        return GPUVendor(backend: backend, vendorInfo: vendorInfo, pciVendorID: pciVendor, name: name)
+    }
+
+    static func info(_ object: hwloc_obj_t, _ key: String) -> String? {
+        hwloc_obj_get_info_by_name(object, key).map { String(cString: $0) }
     }
 
     static func fakeGPUs(perDomain count: Int, domains: [NUMADomain]) -> [GPUDevice] {

@@ -54,6 +54,9 @@ struct AgentCommand: AsyncParsableCommand {
             ? Task.detached { SlurmAllocation.walltimeEnd(environment: env) } : nil
         var cfg = try makeConfig()
         if let end { cfg.deadline = await end.value }
+        for q in cfg.qrmiResources {
+            log.info("QPU \(q.name) granted by Slurm through QRMI (type \(QRMIResource.deviceType), resource type \(q.resourceType))")
+        }
         let agent = Agent(config: cfg, logger: log, kernel: QuantumBridge.kernel(log: log))
         // SIGTERM (scancel, the time limit) and USR1 (sent by hand: Slurm's walltime warning goes to the
         // batch shell, which asks the manager instead) drain.
@@ -101,6 +104,10 @@ struct AgentCommand: AsyncParsableCommand {
         if let n = slurm?.cpusOnNode { res = res.limited(toCores: n) }
         if let s = slurm, topo.topology == "native", topo.fakeGPUs == 0 { res = s.presenting(res, visibleGPUs: visible) }
         if let g = slurm?.gpusOnNode, topo.fakeGPUs == 0, visible == nil { res.gpus = Array(res.gpus.prefix(g)) }
+        // QPUs Slurm granted through QRMI's SPANK plugin (SLURM_JOB_QPU_* / QRMI_JOB_QPU_*).
+        let qrmi: [QRMIResource]
+        do { qrmi = try QRMIResource.discover(in: env) } catch { throw CLIError("\(error)") }
+        res = res.adding(qrmi)
         let hostname = slurm?.nodeName ?? ProcessInfo.processInfo.hostName
         res.hostname = hostname
         let pilot = pilotId ?? env["PILOT_ID"]
@@ -117,6 +124,8 @@ struct AgentCommand: AsyncParsableCommand {
         cfg.launcher = l
         cfg.cpuMap = CPUMapping.forAdvertised(res)
         cfg.executable = ProjectFiles.pilotBinary
+        cfg.qrmiResources = qrmi
+        cfg.gpuVendors = Dictionary(t.gpus.map { ($0.name, $0.vendor) }, uniquingKeysWith: { a, _ in a })
         return cfg
     }
 }

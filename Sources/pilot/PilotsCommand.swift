@@ -21,7 +21,8 @@ struct PilotsCommand: AsyncParsableCommand {
         @Option(name: [.customShort("q"), .long], help: "QOS (sbatch -q).") var qos: String?
         @Option(name: [.customShort("C"), .long], help: "Node feature constraint (sbatch -C).") var constraint: String?
         @Option(help: "GPUs per node.") var gpusPerNode: Int?
-        @Flag(help: "Print the job script instead of submitting it.") var dryRun = false
+        @Flag(help: "Print the job script and the request it makes (libslurm job descriptor or sbatch command line) instead of submitting it.")
+        var dryRun = false
         @Flag var json = false
 
         func run() async throws {
@@ -29,7 +30,15 @@ struct PilotsCommand: AsyncParsableCommand {
             do {
                 let r = try await server.client().submitPilot(req)
                 if json { try printJSON(r); return }
-                if let s = r.script { print(s, terminator: s.hasSuffix("\n") ? "" : "\n"); return }
+                if let s = r.script {
+                    print(s, terminator: s.hasSuffix("\n") ? "" : "\n")
+                    // The script's #SBATCH lines are the whole request (the manager reads them the same way).
+                    // Its --chdir line sets the working directory.
+                    let request = try BatchJobRequest(script: s, workingDirectory: "/", environment: [:])
+                    print("# ---- request ----")
+                    print(request.requestDescription(environmentKnown: false), terminator: "")
+                    return
+                }
                 if let p = r.pilot { print("pilot \(p.id) submitted as Slurm job \(p.slurmJobID.map(String.init) ?? "?")") }
             } catch { fail(error) }
         }

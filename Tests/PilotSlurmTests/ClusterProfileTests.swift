@@ -44,7 +44,7 @@ import Testing
         #expect(p.gpusPerNode == 0)
         #expect(p.walltime.seconds == 5400)
         #expect(p.memoryPerNodeMiB == 512)
-        #expect(p.sbatchExtra == ["--requeue"])
+        #expect(p.sbatch == [SbatchOption(name: "requeue", value: nil)])
         #expect(p.agent.drainSignalSeconds == AgentOptions.defaultDrainSignalSeconds)
         #expect(p.sourcePath == "min.yaml")
     }
@@ -66,7 +66,13 @@ import Testing
         (base + "qpu_devices:\n  - name: x\n    slots: 0\n", "qpu_devices[0].slots", "out of range", 6),
         (base + "agent:\n  heartbeat: 5\n", "agent.heartbeat", "did you mean 'heartbeat_interval'", 5),
         (base + "agent:\n  drain_signal_seconds: 3600\n", "agent.drain_signal_seconds", "not shorter than the walltime", 5),
-        (base + "sbatch_extra:\n  - --mail-type ALL\n", "sbatch_extra[0]", "not an sbatch long option", 5),
+        (base + "sbatch_extra:\n  - --mail-type ALL\n", "sbatch_extra[0]", "not an sbatch option", 5),
+        (base + "sbatch:\n  job-name: x\n", "sbatch.job-name", "set by SwiftPilot", 5),
+        (base + "sbatch:\n  J: x\n", "sbatch.J", "--job-name is set by SwiftPilot", 5),
+        (base + "partition: a\nsbatch:\n  partition: b\n", "sbatch.partition", "also given as 'partition:'", 6),
+        (base + "sbatch:\n  reservation: true\n", "sbatch.reservation", "needs a value", 5),
+        (base + "sbatch:\n  comment: {a: 1}\n", "sbatch.comment", "expected a value", 5),
+        (base + "sbatch:\n  nodes: many\n", "sbatch.nodes", "not a whole number", 5),
         (base + "setup: module load x\n", "setup", "expected a list", 4),
         (base + "nodes: 2\nnodes: 3\n", "nodes", "duplicated key", nil),
         (base + "exclusive: yes please\n", "exclusive", "expected true or false", 4),

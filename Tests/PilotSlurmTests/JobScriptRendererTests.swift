@@ -87,7 +87,9 @@ import Testing
 
     @Test func pilotRequestMirrorsTheScript() throws {
         let profile = try ClusterProfile.load(path: TestSupport.profilePath("gpu-large"))
-        let request = try BatchJobRequest.pilot(profile: profile, context: Self.context, script: "#!/bin/bash\n",
+        let renderer = try JobScriptRenderer(templatePath: TestSupport.templatePath)
+        let script = try renderer.render(profile: profile, context: Self.context, environment: [:])
+        let request = try BatchJobRequest.pilot(profile: profile, context: Self.context, script: script,
                                                 environment: ["PATH": "/bin"])
         #expect(request.name == "pilot-p-0007")
         #expect(request.nodes == 8)
@@ -98,20 +100,21 @@ import Testing
         // The batch shell only: Slurm would otherwise signal every task the agents run.
         #expect(request.signalBeforeEnd == SignalBeforeEnd(signal: 10, seconds: 300, target: .batchShell))
         #expect(request.signalBeforeEnd?.sbatchValue == "B:USR1@300")
-        let rendered = try JobScriptRenderer(templatePath: TestSupport.templatePath).render(profile: profile, context: Self.context)
-        #expect(rendered.contains("#SBATCH --signal=\(request.signalBeforeEnd!.sbatchValue)\n"))
-        #expect(request.exclusive)
+        #expect(script.contains("#SBATCH --signal=\(request.signalBeforeEnd!.sbatchValue)\n"))
+        #expect(request.exclusive == .node)
         #expect(request.requeue == false)
         #expect(request.comment == "swiftpilot")
+        #expect(request.workingDirectory == "/scratch/u/swiftpilot/logs")
         #expect(request.standardOutput == "/scratch/u/swiftpilot/logs/pilot-p-0007-%j.out")
+        #expect(request.submissionPath == .libslurm)
 
+        // An option the job descriptor has no field for sends the pilot through sbatch.
         var unsupported = profile
-        unsupported.sbatchExtra = ["--hint=nomultithread"]
-        #expect {
-            try BatchJobRequest.pilot(profile: unsupported, context: Self.context, script: "#!/bin/sh\n", environment: [:])
-        } throws: { error in
-            let e = error as? ProfileError
-            return e?.field == "sbatch_extra[0]" && e?.reason.contains("cannot be submitted through libslurm") == true
-        }
+        try unsupported.add(try #require(SbatchOption("--hint=nomultithread")))
+        let other = try renderer.render(profile: unsupported, context: Self.context, environment: [:])
+        #expect(other.contains("# Submitted through sbatch (no job-descriptor field for --hint=nomultithread).\n"))
+        let viaSbatch = try BatchJobRequest.pilot(profile: unsupported, context: Self.context, script: other, environment: [:])
+        #expect(viaSbatch.submissionPath == .sbatch(options: [try #require(SbatchOption("--hint=nomultithread"))]))
+        #expect(viaSbatch.sbatchArguments.last == "--hint=nomultithread")
     }
 }
