@@ -1,4 +1,5 @@
-/// Recursive-descent parser over the token stream; see `QASMParser` for the supported language.
+/// Recursive-descent parser over the OpenQASM 2 token stream; see `QASMParser` for the supported
+/// language.
 struct QASMProgramParser {
     private struct GateDefinition {
         var name: String
@@ -121,7 +122,7 @@ struct QASMProgramParser {
             case .real(let v) where v == 2.0: break
             case .integer(2): break
             default:
-                throw error("unsupported OpenQASM version \(versionToken.quoted): only 2.0 is supported", at: versionToken,
+                throw error("unsupported OpenQASM version \(versionToken.quoted): 2.0 and 3.0 are supported", at: versionToken,
                             code: .qasmUnsupported)
             }
             _ = advance()
@@ -154,7 +155,10 @@ struct QASMProgramParser {
             }
             _ = advance()
             try expectSymbol(";", "after include")
-            includedQelib = true
+            if !includedQelib {
+                includedQelib = true
+                try defineQelib1Decompositions()
+            }
         case "qreg", "creg":
             _ = advance()
             try parseRegister(quantum: word == "qreg")
@@ -184,6 +188,18 @@ struct QASMProgramParser {
         default:
             try parseGateCall()
         }
+    }
+
+    /// Defines the qelib1.inc gates that are decompositions (`qelib1Decomposed`) by reading their
+    /// definitions from the library text, as if the program contained them.
+    private mutating func defineQelib1Decompositions() throws(QuantumError) {
+        var library = QASMProgramParser(tokens: Self.qelib1DecomposedTokens, fileName: "qelib1.inc")
+        library.includedQelib = true
+        while true {
+            if case .eof = library.current.kind { break }
+            try library.parseStatement()
+        }
+        for (name, definition) in library.userGates where userGates[name] == nil { userGates[name] = definition }
     }
 
     private mutating func parseRegister(quantum: Bool) throws(QuantumError) {
@@ -393,7 +409,10 @@ struct QASMProgramParser {
         if Self.reserved.contains(name) {
             throw error("'\(name)' is a reserved word and cannot name a gate", at: nameToken)
         }
-        if userGates[name] != nil {
+        // Like a native gate, a qelib1.inc decomposition may be defined again with the same
+        // signature (Qiskit's exporters write such definitions); the library's stays in use.
+        let redefinesLibrary = includedQelib && Self.qelib1Decomposed.contains(name)
+        if userGates[name] != nil, !redefinesLibrary {
             throw error("gate '\(name)' is already defined", at: nameToken, code: .qasmSemantic)
         }
         var parameterNames: [String] = []
@@ -421,8 +440,14 @@ struct QASMProgramParser {
                             code: .qasmSemantic)
             }
         }
+        if redefinesLibrary, let library = userGates[name],
+           library.qubitArguments.count != qubitNames.count || library.parameters.count != parameterNames.count {
+            throw error("gate '\(name)' redefines the qelib1 gate with a different signature", at: nameToken,
+                        code: .qasmSemantic)
+        }
         if opaque {
             try expectSymbol(";", "after an opaque declaration")
+            if redefinesLibrary { return }
             userGates[name] = GateDefinition(name: name, parameters: parameterNames, qubitArguments: qubitNames,
                                              body: [], isOpaque: true)
             return
@@ -452,6 +477,7 @@ struct QASMProgramParser {
             body.append(BodyStatement(name: callee, token: token, arguments: arguments, qubits: qubits))
         }
         _ = advance()
+        if redefinesLibrary { return }
         userGates[name] = GateDefinition(name: name, parameters: parameterNames, qubitArguments: qubitNames,
                                          body: body, isOpaque: false)
     }
