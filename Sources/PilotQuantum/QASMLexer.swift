@@ -88,6 +88,12 @@ struct QASMLexer {
                         throw error("malformed number exponent", at: start)
                     }
                 }
+                if dialect == .qasm3, i < bytes.count, Self.isLetter(bytes[i]) {
+                    var j = i
+                    while j < bytes.count, Self.isLetter(bytes[j]) || Self.isDigit(bytes[j]) { j += 1 }
+                    throw error("literal '\(String(decoding: bytes[start..<j], as: UTF8.self))' is not supported: durations and imaginary numbers are outside the supported subset",
+                                at: start)
+                }
                 if i < bytes.count, Self.isLetter(bytes[i]) {
                     throw error("malformed number '\(String(decoding: bytes[start...i], as: UTF8.self))'", at: start)
                 }
