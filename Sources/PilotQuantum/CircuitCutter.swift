@@ -170,7 +170,8 @@ public enum CircuitCutter {
         var result: [QuantumOperation] = []
         var ends = Array(zip(fragment.gateCutEnds, choices)).sorted { $0.0.operationIndex < $1.0.operationIndex }[...]
         for (index, op) in fragment.circuit.operations.enumerated() {
-            while let (end, choice) = ends.first, end.operationIndex == index {
+            while let first = ends.first, first.0.operationIndex == index {
+                let (end, choice) = first
                 result += CutPlan.GateCut.gates(for: choice, line: end.line, ancilla: end.ancillaLine).map { .gate($0) }
                 ends = ends.dropFirst()
             }

@@ -37,6 +37,8 @@ struct QASMProgramParser {
     private let fileName: String
     private var position = 0
     private var includedQelib = false
+    /// Set while qelib1.inc's own decompositions are read, which define what programs may only redefine.
+    private var readingLibrary = false
     private var quantumRegisters: [String: RegisterInfo] = [:]
     private var classicalRegisters: [String: RegisterInfo] = [:]
     private var quantumOrder: [QuantumCircuit.Register] = []
@@ -195,6 +197,7 @@ struct QASMProgramParser {
     private mutating func defineQelib1Decompositions() throws(QuantumError) {
         var library = QASMProgramParser(tokens: Self.qelib1DecomposedTokens, fileName: "qelib1.inc")
         library.includedQelib = true
+        library.readingLibrary = true
         while true {
             if case .eof = library.current.kind { break }
             try library.parseStatement()
@@ -411,7 +414,7 @@ struct QASMProgramParser {
         }
         // Like a native gate, a qelib1.inc decomposition may be defined again with the same
         // signature (Qiskit's exporters write such definitions); the library's stays in use.
-        let redefinesLibrary = includedQelib && Self.qelib1Decomposed.contains(name)
+        let redefinesLibrary = includedQelib && !readingLibrary && Self.qelib1Decomposed.contains(name)
         if userGates[name] != nil, !redefinesLibrary {
             throw error("gate '\(name)' is already defined", at: nameToken, code: .qasmSemantic)
         }
