@@ -11,7 +11,8 @@ import Foundation
 ///
 /// With `cutGates`, a CZ, CX, CP (cu1) or RZZ that would need wire cuts is cut itself when both
 /// fragments have room for one ancilla line each (see `CutPlan.GateCut`): 6 terms and γ² = 9 for
-/// CZ/CX instead of a wire cut's 4 terms per cut wire. Wire and gate cuts mix freely in one plan.
+/// CZ/CX instead of a wire cut's 4 terms per cut wire. Fragments then grow only to one line below
+/// the limit, keeping that line for an ancilla. Wire and gate cuts mix freely in one plan.
 public enum CircuitCutter {
     /// 4^cuts reconstruction terms per observable; beyond this the plan is refused.
     public static let maxCuts = 10
@@ -43,7 +44,7 @@ public enum CircuitCutter {
         for p in observables { resized.append(try p.resized(to: n)) }
         let gates = analysis.gates
 
-        var partition = WirePartition(qubits: n)
+        var partition = WirePartition(qubits: n, reserve: cutGates ? 1 : 0)
         for gate in gates {
             try partition.place(gate.qubits, limit: maxFragmentQubits,
                                 cuttable: cutGates && CutPlan.GateCut.isCuttable(gate))

@@ -52,7 +52,12 @@ struct WirePartition {
     /// Segments standing for ancilla lines carry this instead of a qubit.
     static let ancillaQubit = -1
 
-    init(qubits: Int) {
+    /// Lines each fragment keeps free when gates may be cut: a gate cut needs an ancilla line on
+    /// both sides, and fragments grown to the limit would leave no room for one.
+    let reserve: Int
+
+    init(qubits: Int, reserve: Int = 0) {
+        self.reserve = reserve
         for q in 0..<qubits { current.append(newSegment(q)) }
     }
 
@@ -104,7 +109,7 @@ struct WirePartition {
             if !roots.contains(r) { roots.append(r) }
         }
         let total = roots.reduce(0) { $0 + size[$1] }
-        if roots.count > 1 && total <= limit {
+        if roots.count > 1 && total <= limit - reserve {
             for s in segments.dropFirst() { union(segments[0], s) }
         } else if roots.count > 1 {
             // Pick the host fragment needing the fewest cuts, then the smallest result.
@@ -116,7 +121,7 @@ struct WirePartition {
                     newSize += 1
                     if !isFresh(s) { needed += 1 }
                 }
-                guard newSize <= limit else { continue }
+                guard newSize <= limit - reserve else { continue }
                 if best == nil || needed < best!.cuts || (needed == best!.cuts && newSize < best!.size) {
                     best = (r, needed, newSize)
                 }
