@@ -74,8 +74,11 @@ import Testing
                                          classicalRegisters: [.init(name: "c", size: n)], operations: sampled.operations)
                 for (l, p) in routed.finalLayout.enumerated() { sampled.measure(routed.region.firstIndex(of: p)!, l) }
                 let shots = 8000
-                let counts = try StateVectorSimulator().sample(sampled, shots: shots, seed: 77 + UInt64(k),
-                                                               noise: device.noise)
+                // The device's own noise, with more trajectories than its 50: the measured fidelity
+                // should reflect the noise model, not the trajectory sampling.
+                var noise = device.noise
+                noise.trajectories = 1000
+                let counts = try StateVectorSimulator().sample(sampled, shots: shots, seed: 77 + UInt64(k), noise: noise)
                 let ideal = try StateVectorSimulator().probabilities(circuit)
                 var overlap = 0.0
                 for (i, p) in ideal.enumerated() where p > 0 {
@@ -85,7 +88,10 @@ import Testing
                 deviceEstimates.append(estimate.successProbability)
                 deviceMeasured.append(overlap * overlap)
             }
-            print("fidelity \(name): ESP \(deviceEstimates.min()!)...\(deviceEstimates.max()!), Hellinger \(deviceMeasured.min()!)...\(deviceMeasured.max()!), Spearman \(Self.spearman(deviceEstimates, deviceMeasured))")
+            let perDevice = Self.spearman(deviceEstimates, deviceMeasured)
+            // Within one device the spread is narrower (trapped ions stay near 1), so only a looser bound.
+            #expect(perDevice >= 0.7, "\(name): Spearman \(perDevice)")
+            print("fidelity \(name): ESP \(deviceEstimates.min()!)...\(deviceEstimates.max()!), Hellinger \(deviceMeasured.min()!)...\(deviceMeasured.max()!), Spearman \(perDevice)")
             estimates += deviceEstimates
             measured += deviceMeasured
         }
