@@ -133,6 +133,15 @@ import Testing
         #expect(!text.contains("globalPhase"))
     }
 
+    @Test func executorRunsOpenQASM3Jobs() async throws {
+        let source = "OPENQASM 3.0;\ninclude \"stdgates.inc\";\nqubit[2] q;\nbit[2] c;\nry(pi/3) q[0];\ncx q[0], q[1];\nc = measure q;\n"
+        let job = QuantumJob(circuit: source, shots: 0, observables: ["ZZ", "IZ"], device: "ideal-sim")
+        let result = try await QPUExecutor.run(job, on: QPUDeviceProfile(name: "ideal-sim", qubits: 4), threads: 1,
+                                               latencyScale: 0)
+        #expect(abs(result.expectations[0].value - 1) < 1e-12)
+        #expect(abs(result.expectations[1].value - cos(Double.pi / 3)) < 1e-12)
+    }
+
     @Test func versionHeaderPicksTheDialect() {
         #expect(QASMParser.majorVersion(of: "// c\n/* b */ OPENQASM 3.0;") == 3)
         #expect(QASMParser.majorVersion(of: "OPENQASM 2.0;") == 2)
