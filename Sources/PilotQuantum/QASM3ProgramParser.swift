@@ -83,6 +83,7 @@ struct QASM3ProgramParser {
     private var inputValues: [String: Double] = [:]
     private var operations: [QuantumOperation] = []
     private var globalPhase = 0.0
+    private var expansionSteps = 0
     private var qubitTotal = 0
     private var clbitTotal = 0
     private var expressionDepth = 0
@@ -744,6 +745,13 @@ struct QASM3ProgramParser {
 
     private mutating func apply(_ name: String, parameters: [Double], qubits: [Int], token: QASMToken,
                                 depth: Int) throws(QuantumError) {
+        // Counted per call, not per operation: nested definitions with empty bodies expand
+        // exponentially without appending anything.
+        expansionSteps += 1
+        guard expansionSteps <= Self.maxOperations else {
+            throw error("the program expands to more than \(Self.maxOperations) gate applications", at: token,
+                        code: .simulatorLimit)
+        }
         let (native, user) = lookup(name)
         if let native {
             try append(.gate(QuantumGate(native, qubits, parameters)), at: token)

@@ -46,6 +46,8 @@ struct QASMProgramParser {
     private var userGates: [String: GateDefinition] = [:]
     private var operations: [QuantumOperation] = []
     private var qubitTotal = 0
+    private var expansionSteps = 0
+    private static let maxExpansionSteps = 1 << 22
     private var clbitTotal = 0
     /// Nesting of expressions; bounded so hostile input cannot exhaust the stack.
     private var expressionDepth = 0
@@ -571,6 +573,12 @@ struct QASMProgramParser {
 
     private mutating func apply(_ name: String, parameters: [Double], qubits: [Int], token: QASMToken,
                                 depth: Int) throws(QuantumError) {
+        // Nested definitions can expand exponentially (even with empty bodies), so bound the calls.
+        expansionSteps += 1
+        guard expansionSteps <= Self.maxExpansionSteps else {
+            throw error("the program expands to more than \(Self.maxExpansionSteps) gate applications", at: token,
+                        code: .simulatorLimit)
+        }
         let (native, user) = lookup(name)
         if let native {
             operations.append(.gate(QuantumGate(native, qubits, parameters)))

@@ -142,6 +142,24 @@ import Testing
         #expect(abs(result.expectations[1].value - cos(Double.pi / 3)) < 1e-12)
     }
 
+    /// Forty nested definitions that each call the previous one twice: 2^40 expansions, refused
+    /// quickly instead of running for hours (OpenQASM 2 and 3 alike).
+    @Test func exponentialGateExpansionIsBounded() {
+        for (header, include) in [("OPENQASM 3.0;", "include \"stdgates.inc\";\nqubit[1] q;"),
+                                  ("OPENQASM 2.0;", "include \"qelib1.inc\";\nqreg q[1];")] {
+            var source = header + "\n" + include + "\ngate g0 a { }\n"
+            for k in 1...40 { source += "gate g\(k) a { g\(k - 1) a; g\(k - 1) a; }\n" }
+            source += "g40 q[0];\n"
+            do {
+                _ = try QASMParser.parse(source, fileName: "bomb.qasm")
+                Issue.record("\(header) expansion bomb was accepted")
+            } catch {
+                #expect(error.code == .simulatorLimit)
+                #expect(error.message.contains("gate applications"))
+            }
+        }
+    }
+
     @Test func versionHeaderPicksTheDialect() {
         #expect(QASMParser.majorVersion(of: "// c\n/* b */ OPENQASM 3.0;") == 3)
         #expect(QASMParser.majorVersion(of: "OPENQASM 2.0;") == 2)
