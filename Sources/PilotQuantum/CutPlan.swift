@@ -1,3 +1,5 @@
+import Foundation
+
 /// The result of cutting a circuit into fragments: what was cut, the fragment circuits, and the
 /// sub-experiments to run (each a ready `QuantumJob`), in the order `CircuitCutter.reconstruct`
 /// expects their results.
@@ -32,14 +34,18 @@ public struct CutPlan: Sendable, Codable, Hashable {
         public var incomingCuts: [Int]
         public var outgoingCuts: [Int]
         /// Per requested observable: its restriction to this fragment (Qiskit order, identity on
-        /// cut-measured qubits).
+        /// cut-measured qubits and ancilla lines).
         public var observableTerms: [String]
+        /// Ends of gate cuts in this fragment; each has an ancilla line (original qubit −1).
+        public var gateCutEnds: [GateCutEnd] = []
     }
 
     public struct Subexperiment: Sendable, Codable, Hashable {
         public var fragment: Int
         /// One per incoming cut of the fragment, in `incomingCuts` order.
         public var preparations: [Preparation]
+        /// One per gate-cut end of the fragment, in `gateCutEnds` order.
+        public var gateChoices: [GateChoice] = []
         public var job: QuantumJob
     }
 
@@ -47,6 +53,7 @@ public struct CutPlan: Sendable, Codable, Hashable {
     public var maxFragmentQubits: Int
     public var observables: [String]
     public var cuts: [WireCut]
+    public var gateCuts: [GateCut] = []
     public var fragments: [Fragment]
     public var subexperiments: [Subexperiment]
 
@@ -55,6 +62,44 @@ public struct CutPlan: Sendable, Codable, Hashable {
     public static let observablesPerCut = 4
 
     public var jobs: [QuantumJob] { subexperiments.map(\.job) }
-    /// Terms of the reconstruction sum for one observable: 4^cuts.
-    public var reconstructionTerms: Int { 1 << (2 * cuts.count) }
+    /// Terms of the reconstruction sum for one observable: 4^wire cuts × 6^gate cuts.
+    public var reconstructionTerms: Int {
+        (1 << (2 * cuts.count)) * Int(pow(6.0, Double(gateCuts.count)))
+    }
+}
+
+// Decoded by hand so plans stored before gate cuts existed (without their keys) still load.
+extension CutPlan {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        qubitCount = try c.decode(Int.self, forKey: .qubitCount)
+        maxFragmentQubits = try c.decode(Int.self, forKey: .maxFragmentQubits)
+        observables = try c.decode([String].self, forKey: .observables)
+        cuts = try c.decode([WireCut].self, forKey: .cuts)
+        gateCuts = try c.decodeIfPresent([GateCut].self, forKey: .gateCuts) ?? []
+        fragments = try c.decode([Fragment].self, forKey: .fragments)
+        subexperiments = try c.decode([Subexperiment].self, forKey: .subexperiments)
+    }
+}
+
+extension CutPlan.Fragment {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        circuit = try c.decode(QuantumCircuit.self, forKey: .circuit)
+        originalQubits = try c.decode([Int].self, forKey: .originalQubits)
+        incomingCuts = try c.decode([Int].self, forKey: .incomingCuts)
+        outgoingCuts = try c.decode([Int].self, forKey: .outgoingCuts)
+        observableTerms = try c.decode([String].self, forKey: .observableTerms)
+        gateCutEnds = try c.decodeIfPresent([CutPlan.GateCutEnd].self, forKey: .gateCutEnds) ?? []
+    }
+}
+
+extension CutPlan.Subexperiment {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        fragment = try c.decode(Int.self, forKey: .fragment)
+        preparations = try c.decode([CutPlan.Preparation].self, forKey: .preparations)
+        gateChoices = try c.decodeIfPresent([CutPlan.GateChoice].self, forKey: .gateChoices) ?? []
+        job = try c.decode(QuantumJob.self, forKey: .job)
+    }
 }

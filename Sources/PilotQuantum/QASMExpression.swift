@@ -2,6 +2,11 @@ import Foundation
 
 /// A parsed parameter expression. Kept symbolic because expressions inside `gate` bodies refer to
 /// the gate's formal parameters and are only evaluated when the gate is expanded.
+///
+/// A binding of NaN stands for an OpenQASM 3 `input` that has no value yet: it propagates through
+/// the arithmetic without the finiteness checks, so a parameterized program can be checked once
+/// before any binding exists (see `ParameterizedCircuit`). Numbers from source text are always
+/// finite, so NaN never arises otherwise.
 indirect enum QASMExpression: Sendable {
     case number(Double)
     case pi
@@ -27,6 +32,7 @@ indirect enum QASMExpression: Sendable {
         case .binary(let op, let l, let r, let token):
             let a = try l.evaluate(bindings, fileName: fileName)
             let b = try r.evaluate(bindings, fileName: fileName)
+            if a.isNaN || b.isNaN { return .nan }
             let value: Double
             switch op {
             case "+": value = a + b
@@ -46,13 +52,19 @@ indirect enum QASMExpression: Sendable {
             return value
         case .function(let name, let e, let token):
             let x = try e.evaluate(bindings, fileName: fileName)
+            if x.isNaN { return .nan }
             let value: Double
             switch name {
             case "sin": value = sin(x)
             case "cos": value = cos(x)
             case "tan": value = tan(x)
+            case "arcsin": value = asin(x)
+            case "arccos": value = acos(x)
+            case "arctan": value = atan(x)
             case "exp": value = exp(x)
-            case "ln": value = log(x)
+            case "ln", "log": value = log(x)
+            case "floor": value = x.rounded(.down)
+            case "ceiling": value = x.rounded(.up)
             default: value = x.squareRoot()
             }
             guard value.isFinite else {

@@ -1,7 +1,15 @@
-/// Splits OpenQASM 2 source into tokens. Works on UTF-8 bytes; columns count bytes, which equals
-/// characters for the ASCII-only language.
+/// Splits OpenQASM source into tokens. Works on UTF-8 bytes; columns count bytes, which equals
+/// characters for ASCII source. OpenQASM 3 adds operators (`**`, `@`, `:`, `++`, comparisons) and
+/// allows non-ASCII letters in identifiers (Qiskit writes parameters such as `θ` verbatim); the
+/// OpenQASM 2 dialect keeps refusing them in the lexer so its errors stay where they were.
 struct QASMLexer {
+    enum Dialect: Sendable {
+        case qasm2
+        case qasm3
+    }
+
     let fileName: String
+    var dialect: Dialect = .qasm2
 
     func tokenize(_ source: String) throws(QuantumError) -> [QASMToken] {
         let bytes = Array(source.utf8)
@@ -50,9 +58,12 @@ struct QASMLexer {
                 if !closed { throw error("unterminated block comment", at: start) }
                 continue
             }
-            if Self.isLetter(b) {
+            if Self.isLetter(b) || (dialect == .qasm3 && b >= 0x80) {
                 let start = i
-                while i < bytes.count, Self.isLetter(bytes[i]) || Self.isDigit(bytes[i]) { i += 1 }
+                while i < bytes.count,
+                      Self.isLetter(bytes[i]) || Self.isDigit(bytes[i]) || (dialect == .qasm3 && bytes[i] >= 0x80) {
+                    i += 1
+                }
                 let name = String(decoding: bytes[start..<i], as: UTF8.self)
                 tokens.append(QASMToken(kind: .identifier(name), line: line, column: column))
                 continue
@@ -76,6 +87,12 @@ struct QASMLexer {
                     } else {
                         throw error("malformed number exponent", at: start)
                     }
+                }
+                if dialect == .qasm3, i < bytes.count, Self.isLetter(bytes[i]) {
+                    var j = i
+                    while j < bytes.count, Self.isLetter(bytes[j]) || Self.isDigit(bytes[j]) { j += 1 }
+                    throw error("literal '\(String(decoding: bytes[start..<j], as: UTF8.self))' is not supported: durations and imaginary numbers are outside the supported subset",
+                                at: start)
                 }
                 if i < bytes.count, Self.isLetter(bytes[i]) {
                     throw error("malformed number '\(String(decoding: bytes[start...i], as: UTF8.self))'", at: start)
@@ -112,7 +129,13 @@ struct QASMLexer {
                 i += 2
                 continue
             }
-            if let symbol = Self.singleSymbols[b] {
+            if dialect == .qasm3, i + 1 < bytes.count,
+               let symbol = Self.qasm3Pairs[(UInt16(b) << 8) | UInt16(bytes[i + 1])] {
+                tokens.append(QASMToken(kind: .symbol(symbol), line: line, column: column))
+                i += 2
+                continue
+            }
+            if let symbol = Self.singleSymbols[b] ?? (dialect == .qasm3 ? Self.qasm3Singles[b] : nil) {
                 tokens.append(QASMToken(kind: .symbol(symbol), line: line, column: column))
                 i += 1
                 continue
@@ -134,6 +157,21 @@ struct QASMLexer {
         for s in [";", ",", "(", ")", "[", "]", "{", "}", "+", "-", "*", "/", "^", ">", "<", "="] {
             table[s.utf8.first!] = s
         }
+        return table
+    }()
+
+    private static let qasm3Pairs: [UInt16: String] = {
+        var table: [UInt16: String] = [:]
+        for s in ["**", "++", "!=", "<=", ">=", "&&", "||", "<<", ">>", "+=", "-=", "*=", "/="] {
+            let b = Array(s.utf8)
+            table[(UInt16(b[0]) << 8) | UInt16(b[1])] = s
+        }
+        return table
+    }()
+
+    private static let qasm3Singles: [UInt8: String] = {
+        var table: [UInt8: String] = [:]
+        for s in ["@", ":", "!", "~", "%", "&", "|", "."] { table[s.utf8.first!] = s }
         return table
     }()
 

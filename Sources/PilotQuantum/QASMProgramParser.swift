@@ -1,4 +1,5 @@
-/// Recursive-descent parser over the token stream; see `QASMParser` for the supported language.
+/// Recursive-descent parser over the OpenQASM 2 token stream; see `QASMParser` for the supported
+/// language.
 struct QASMProgramParser {
     private struct GateDefinition {
         var name: String
@@ -36,6 +37,8 @@ struct QASMProgramParser {
     private let fileName: String
     private var position = 0
     private var includedQelib = false
+    /// Set while qelib1.inc's own decompositions are read, which define what programs may only redefine.
+    private var readingLibrary = false
     private var quantumRegisters: [String: RegisterInfo] = [:]
     private var classicalRegisters: [String: RegisterInfo] = [:]
     private var quantumOrder: [QuantumCircuit.Register] = []
@@ -43,6 +46,8 @@ struct QASMProgramParser {
     private var userGates: [String: GateDefinition] = [:]
     private var operations: [QuantumOperation] = []
     private var qubitTotal = 0
+    private var expansionSteps = 0
+    private static let maxExpansionSteps = 1 << 22
     private var clbitTotal = 0
     /// Nesting of expressions; bounded so hostile input cannot exhaust the stack.
     private var expressionDepth = 0
@@ -121,7 +126,7 @@ struct QASMProgramParser {
             case .real(let v) where v == 2.0: break
             case .integer(2): break
             default:
-                throw error("unsupported OpenQASM version \(versionToken.quoted): only 2.0 is supported", at: versionToken,
+                throw error("unsupported OpenQASM version \(versionToken.quoted): 2.0 and 3.0 are supported", at: versionToken,
                             code: .qasmUnsupported)
             }
             _ = advance()
@@ -154,7 +159,10 @@ struct QASMProgramParser {
             }
             _ = advance()
             try expectSymbol(";", "after include")
-            includedQelib = true
+            if !includedQelib {
+                includedQelib = true
+                try defineQelib1Decompositions()
+            }
         case "qreg", "creg":
             _ = advance()
             try parseRegister(quantum: word == "qreg")
@@ -184,6 +192,19 @@ struct QASMProgramParser {
         default:
             try parseGateCall()
         }
+    }
+
+    /// Defines the qelib1.inc gates that are decompositions (`qelib1Decomposed`) by reading their
+    /// definitions from the library text, as if the program contained them.
+    private mutating func defineQelib1Decompositions() throws(QuantumError) {
+        var library = QASMProgramParser(tokens: Self.qelib1DecomposedTokens, fileName: "qelib1.inc")
+        library.includedQelib = true
+        library.readingLibrary = true
+        while true {
+            if case .eof = library.current.kind { break }
+            try library.parseStatement()
+        }
+        for (name, definition) in library.userGates where userGates[name] == nil { userGates[name] = definition }
     }
 
     private mutating func parseRegister(quantum: Bool) throws(QuantumError) {
@@ -393,7 +414,10 @@ struct QASMProgramParser {
         if Self.reserved.contains(name) {
             throw error("'\(name)' is a reserved word and cannot name a gate", at: nameToken)
         }
-        if userGates[name] != nil {
+        // Like a native gate, a qelib1.inc decomposition may be defined again with the same
+        // signature (Qiskit's exporters write such definitions); the library's stays in use.
+        let redefinesLibrary = includedQelib && !readingLibrary && Self.qelib1Decomposed.contains(name)
+        if userGates[name] != nil, !redefinesLibrary {
             throw error("gate '\(name)' is already defined", at: nameToken, code: .qasmSemantic)
         }
         var parameterNames: [String] = []
@@ -421,8 +445,14 @@ struct QASMProgramParser {
                             code: .qasmSemantic)
             }
         }
+        if redefinesLibrary, let library = userGates[name],
+           library.qubitArguments.count != qubitNames.count || library.parameters.count != parameterNames.count {
+            throw error("gate '\(name)' redefines the qelib1 gate with a different signature", at: nameToken,
+                        code: .qasmSemantic)
+        }
         if opaque {
             try expectSymbol(";", "after an opaque declaration")
+            if redefinesLibrary { return }
             userGates[name] = GateDefinition(name: name, parameters: parameterNames, qubitArguments: qubitNames,
                                              body: [], isOpaque: true)
             return
@@ -452,6 +482,7 @@ struct QASMProgramParser {
             body.append(BodyStatement(name: callee, token: token, arguments: arguments, qubits: qubits))
         }
         _ = advance()
+        if redefinesLibrary { return }
         userGates[name] = GateDefinition(name: name, parameters: parameterNames, qubitArguments: qubitNames,
                                          body: body, isOpaque: false)
     }
@@ -542,6 +573,12 @@ struct QASMProgramParser {
 
     private mutating func apply(_ name: String, parameters: [Double], qubits: [Int], token: QASMToken,
                                 depth: Int) throws(QuantumError) {
+        // Nested definitions can expand exponentially (even with empty bodies), so bound the calls.
+        expansionSteps += 1
+        guard expansionSteps <= Self.maxExpansionSteps else {
+            throw error("the program expands to more than \(Self.maxExpansionSteps) gate applications", at: token,
+                        code: .simulatorLimit)
+        }
         let (native, user) = lookup(name)
         if let native {
             operations.append(.gate(QuantumGate(native, qubits, parameters)))

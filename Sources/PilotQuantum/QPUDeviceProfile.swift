@@ -23,7 +23,7 @@ public struct QPUDeviceProfile: Sendable, Codable, Hashable {
     public var version: Int
     public var name: String
     public var qubits: Int
-    /// Undirected pairs; informational (the executor does not route).
+    /// Undirected pairs; `SabreRouter` routes onto them (the executor itself does not route).
     public var couplingMap: [[Int]]?
     public var basisGates: [String]
     /// When true, circuits using gates outside `basisGates` are refused.

@@ -15,6 +15,9 @@ public struct QuantumCircuit: Sendable, Codable, Hashable {
     public var operations: [QuantumOperation]
     public private(set) var quantumRegisters: [Register]
     public private(set) var classicalRegisters: [Register]
+    /// Radians; the state is multiplied by e^{i·globalPhase}. Only OpenQASM 3 `gphase` sets it.
+    /// It changes statevectors, never probabilities or expectation values.
+    public var globalPhase: Double = 0
 
     public init(qubits: Int, clbits: Int = 0) {
         qubitCount = max(0, qubits)
@@ -24,12 +27,40 @@ public struct QuantumCircuit: Sendable, Codable, Hashable {
         classicalRegisters = clbitCount > 0 ? [Register(name: "c", size: clbitCount)] : []
     }
 
-    public init(quantumRegisters: [Register], classicalRegisters: [Register], operations: [QuantumOperation] = []) {
+    public init(quantumRegisters: [Register], classicalRegisters: [Register], operations: [QuantumOperation] = [],
+                globalPhase: Double = 0) {
         self.quantumRegisters = quantumRegisters
         self.classicalRegisters = classicalRegisters
         qubitCount = quantumRegisters.reduce(0) { $0 + $1.size }
         clbitCount = classicalRegisters.reduce(0) { $0 + $1.size }
         self.operations = operations
+        self.globalPhase = globalPhase
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case qubitCount, clbitCount, operations, quantumRegisters, classicalRegisters, globalPhase
+    }
+
+    // Written by hand so circuits stored before `globalPhase` existed still decode, and a zero phase
+    // is not written at all.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        qubitCount = try c.decode(Int.self, forKey: .qubitCount)
+        clbitCount = try c.decode(Int.self, forKey: .clbitCount)
+        operations = try c.decode([QuantumOperation].self, forKey: .operations)
+        quantumRegisters = try c.decode([Register].self, forKey: .quantumRegisters)
+        classicalRegisters = try c.decode([Register].self, forKey: .classicalRegisters)
+        globalPhase = try c.decodeIfPresent(Double.self, forKey: .globalPhase) ?? 0
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(qubitCount, forKey: .qubitCount)
+        try c.encode(clbitCount, forKey: .clbitCount)
+        try c.encode(operations, forKey: .operations)
+        try c.encode(quantumRegisters, forKey: .quantumRegisters)
+        try c.encode(classicalRegisters, forKey: .classicalRegisters)
+        if globalPhase != 0 { try c.encode(globalPhase, forKey: .globalPhase) }
     }
 
     public var gateCount: Int {

@@ -45,6 +45,11 @@ public struct StateVectorSimulator: Sendable {
         let state = StateBuffer(qubits: circuit.qubitCount)
         state.apply(CircuitLowering.lower(analysis.gates, fuse: fusion), loop: loop(for: circuit.qubitCount),
                     blocking: cacheBlocking)
+        if circuit.globalPhase != 0 {
+            // A phase kernel with an empty mask multiplies every amplitude.
+            StateVectorKernels.apply(.phase(mask: 0, value: .phase(circuit.globalPhase)), to: state.storage,
+                                     qubits: circuit.qubitCount, loop: loop(for: circuit.qubitCount))
+        }
         return state
     }
 

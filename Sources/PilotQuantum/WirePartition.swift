@@ -23,10 +23,23 @@ struct WirePartition {
             var upstream: Placement
             var downstream: Placement
         }
+        struct GateCutPlacement {
+            var gate: Int
+            /// Per side of the gate: where its qubit is, and its ancilla line.
+            var sides: [Placement]
+            var ancillas: [Placement]
+        }
         var fragments: [[Line]] = []
         var gatePlacement: [(fragment: Int, qubits: [Int])] = []
         var finalPlacement: [Placement] = []
         var cuts: [CutPlacement] = []
+        var gateCuts: [GateCutPlacement] = []
+    }
+
+    struct GateCut {
+        var gate: Int
+        var segments: [Int]
+        var ancillas: [Int]
     }
 
     private var segmentQubit: [Int] = []
@@ -35,8 +48,16 @@ struct WirePartition {
     private var current: [Int] = []
     private var gateSegments: [[Int]] = []
     private var cuts: [Cut] = []
+    private var gateCuts: [GateCut] = []
+    /// Segments standing for ancilla lines carry this instead of a qubit.
+    static let ancillaQubit = -1
 
-    init(qubits: Int) {
+    /// Lines each fragment keeps free when gates may be cut: a gate cut needs an ancilla line on
+    /// both sides, and fragments grown to the limit would leave no room for one.
+    let reserve: Int
+
+    init(qubits: Int, reserve: Int = 0) {
+        self.reserve = reserve
         for q in 0..<qubits { current.append(newSegment(q)) }
     }
 
@@ -74,7 +95,9 @@ struct WirePartition {
         size[find(s)] == 1
     }
 
-    mutating func place(_ qubits: [Int], limit: Int) throws(QuantumError) {
+    /// Places a gate. A `cuttable` two-qubit gate that would otherwise need wire cuts is cut
+    /// itself when each side's fragment has room for the ancilla line the cut needs.
+    mutating func place(_ qubits: [Int], limit: Int, cuttable: Bool = false) throws(QuantumError) {
         guard qubits.count <= limit else {
             throw QuantumError(.cutting, "a \(qubits.count)-qubit gate cannot fit in fragments of \(limit) qubits")
         }
@@ -86,7 +109,7 @@ struct WirePartition {
             if !roots.contains(r) { roots.append(r) }
         }
         let total = roots.reduce(0) { $0 + size[$1] }
-        if roots.count > 1 && total <= limit {
+        if roots.count > 1 && total <= limit - reserve {
             for s in segments.dropFirst() { union(segments[0], s) }
         } else if roots.count > 1 {
             // Pick the host fragment needing the fewest cuts, then the smallest result.
@@ -98,10 +121,21 @@ struct WirePartition {
                     newSize += 1
                     if !isFresh(s) { needed += 1 }
                 }
-                guard newSize <= limit else { continue }
+                guard newSize <= limit - reserve else { continue }
                 if best == nil || needed < best!.cuts || (needed == best!.cuts && newSize < best!.size) {
                     best = (r, needed, newSize)
                 }
+            }
+            if cuttable, qubits.count == 2, roots.count == 2, best.map({ $0.cuts > 0 }) ?? true,
+               roots.allSatisfy({ size[$0] + 1 <= limit }) {
+                let ancillas = segments.map { s -> Int in
+                    let a = newSegment(Self.ancillaQubit)
+                    union(s, a)
+                    return a
+                }
+                gateCuts.append(GateCut(gate: gateIndex, segments: segments, ancillas: ancillas))
+                gateSegments.append(segments)
+                return
             }
             var host = best?.root
             for (q, s) in zip(qubits, segments) {
@@ -125,6 +159,9 @@ struct WirePartition {
         for c in cuts {
             linked.insert(find(c.from))
             linked.insert(find(c.to))
+        }
+        for g in gateCuts {
+            for s in g.segments { linked.insert(find(s)) }
         }
         var free: [Int] = []
         for s in segmentQubit.indices where find(s) == s && !linked.contains(s) { free.append(s) }
@@ -172,7 +209,11 @@ struct WirePartition {
         for (f, segs) in members.enumerated() {
             var roots: [Int] = []
             for s in segs where !roots.contains(lineRoot(s)) { roots.append(lineRoot(s)) }
-            roots.sort { (segmentQubit[$0], $0) < (segmentQubit[$1], $1) }
+            // Ancilla lines go last, after the fragment's qubits.
+            func key(_ s: Int) -> (Int, Int) {
+                (segmentQubit[s] == Self.ancillaQubit ? Int.max : segmentQubit[s], s)
+            }
+            roots.sort { key($0) < key($1) }
             result.fragments.append(roots.map { Layout.Line(qubit: segmentQubit[$0]) })
             for s in segs {
                 placement[s] = Placement(fragment: f, line: roots.firstIndex(of: lineRoot(s))!)
@@ -182,6 +223,10 @@ struct WirePartition {
             (placement[segs[0]].fragment, segs.map { placement[$0].line })
         }
         result.finalPlacement = current.map { placement[$0] }
+        result.gateCuts = gateCuts.map {
+            Layout.GateCutPlacement(gate: $0.gate, sides: $0.segments.map { placement[$0] },
+                                    ancillas: $0.ancillas.map { placement[$0] })
+        }
         result.cuts = external.map {
             Layout.CutPlacement(qubit: $0.qubit, beforeGate: $0.beforeGate, upstream: placement[$0.from],
                                 downstream: placement[$0.to])

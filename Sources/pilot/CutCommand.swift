@@ -8,7 +8,7 @@ struct CutCommand: AsyncParsableCommand {
         abstract: "Cut a circuit too wide for a device into fragments, run the sub-experiments on the embedded simulator, and reconstruct.",
         discussion: "In a workflow, the `cutting` motif runs the sub-experiments as ordinary quantum tasks on pilots instead.")
 
-    @Option(help: "OpenQASM 2.0 circuit (or --qubits/--depth for a random one).") var circuit: String?
+    @Option(help: "OpenQASM 2.0 or 3.0 circuit (or --qubits/--depth for a random one).") var circuit: String?
     @Option var qubits = 12
     @Option var depth = 2
     @Option var seed: UInt64 = 7
@@ -16,6 +16,8 @@ struct CutCommand: AsyncParsableCommand {
     @Option(help: "Pauli observables (default: Z on every qubit).") var observable: [String] = []
     @Option(help: "Shots per sub-experiment (0: exact).") var shots = 0
     @Option(help: "Device profile name for execution.") var device = "ideal-sim"
+    @Flag(help: "Also cut CZ, CX, CP and RZZ gates (quasi-probability decomposition; one ancilla line per cut end).")
+    var gateCuts = false
     @Flag(help: "Only print the plan.") var planOnly = false
     @Flag var json = false
 
@@ -27,8 +29,9 @@ struct CutCommand: AsyncParsableCommand {
                 c = try QASMParser.parse(text, fileName: path)
             } else { c = RandomCircuit.make(qubits: qubits, depth: depth, seed: seed) }
             let obs = observable.isEmpty ? [String(repeating: "Z", count: c.qubitCount)] : observable
-            let plan = try CircuitCutter.cut(c, observables: obs, maxFragmentQubits: maxQubits, shots: shots, seed: seed, device: device)
-            print("\(c.qubitCount) qubits → \(plan.cuts.count) wire cuts, fragments of \(plan.fragments.map { String($0.circuit.qubitCount) }.joined(separator: "+")) qubits, \(plan.subexperiments.count) sub-experiments (\(CutPlan.preparationsPerCut) preparations × \(CutPlan.measurementBasesPerCut) bases per cut), \(plan.reconstructionTerms) reconstruction terms")
+            let plan = try CircuitCutter.cut(c, observables: obs, maxFragmentQubits: maxQubits, shots: shots, seed: seed, device: device,
+                                             cutGates: gateCuts)
+            print("\(c.qubitCount) qubits → \(plan.cuts.count) wire cuts, \(plan.gateCuts.count) gate cuts (sampling overhead \(String(format: "%.0f", plan.samplingOverhead))), fragments of \(plan.fragments.map { String($0.circuit.qubitCount) }.joined(separator: "+")) qubits, \(plan.subexperiments.count) sub-experiments (\(CutPlan.preparationsPerCut) preparations × \(CutPlan.measurementBasesPerCut) bases per cut), \(plan.reconstructionTerms) reconstruction terms")
             if planOnly { return }
             guard let dir = ProjectFiles.find("Profiles") else { throw CLIError("Profiles/ not found") }
             let profile = try QPUDeviceProfile.load(path: "\(dir)/qpu/\(device).yaml")

@@ -125,7 +125,7 @@ import Testing
         .init(source: header + "qreg q[2];\nh q[0] $;\n", line: 4, column: 8, message: "unexpected character '$'"),
         .init(source: header + "qreg q[2];\nh q[0]\nh q[1];\n", line: 5, column: 1,
               message: "expected ';' after the gate call, found 'h'"),
-        .init(source: "OPENQASM 3.0;\n", line: 1, column: 10, message: "unsupported OpenQASM version '3.0'"),
+        .init(source: "OPENQASM 4.0;\n", line: 1, column: 10, message: "unsupported OpenQASM version '4.0'"),
         .init(source: header + "qreg q[1];\ncreg c[2];\nmeasure q -> c;\n", line: 5, column: 9,
               message: "measure needs a qubit and a bit, or two registers of the same size"),
         .init(source: header + "qreg q[2];\nrx(theta) q[0];\n", line: 4, column: 4, message: "unknown identifier 'theta' in expression"),
