@@ -56,8 +56,8 @@ public actor Agent {
     var baseEnvironment: [String: String]?
     var baseBlock: EnvironmentBlock?
     var byToken: [UInt64: TaskKey] = [:]
-    /// The log directory, open for the agent's life: result files are looked up relative to it.
-    var logDirFD: Int32 = -1
+    /// Reads exited tasks' result files on the reaper threads (see ResultCollector).
+    var results: ResultCollector?
     var nextToken: UInt64 = 1
     /// Finished attempts not yet acknowledged by the manager.
     var unacked: [TaskKey: TaskOutcome] = [:]
@@ -98,19 +98,26 @@ public actor Agent {
         self.kernel = kernel
     }
 
-    deinit { if logDirFD >= 0 { close(logDirFD) } }
-
     var now: Double { Date().timeIntervalSince1970 }
 
     /// Runs until `stop()` or until a drain completes.
     public func run() async {
         let box = WeakAgent(self)
         let loop = eventLoop
-        launcher = ProcessLauncher(callersOutliveChildren: true, onEvents: { events in
-            loop.execute { box.agent?.assumeIsolated { $0.launched(events) } }
-        })
         try? FileManager.default.createDirectory(atPath: config.logDir, withIntermediateDirectories: true)
-        if logDirFD < 0 { logDirFD = open(config.logDir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        let collector = ResultCollector(directory: config.logDir)
+        results = collector
+        let containment = TaskContainment(preferred: config.containment)
+        // A dead agent's tasks may still run here (their grandchildren, daemons): they would hold
+        // cores this agent is about to hand out, and their work is being run again elsewhere.
+        let leftovers = containment.endLeftovers()
+        log.info("task containment: \(containment.mechanism.rawValue)\(leftovers > 0 ? "; ended \(leftovers) leftovers of a dead agent's tasks" : "")")
+        defer { containment.removeOwnCgroup() }
+        launcher = ProcessLauncher(callersOutliveChildren: true, containment: containment, onEvents: { events in
+            // On the reaper thread: the result files are read here, off the event loop.
+            let found = events.exits.isEmpty ? [:] : collector.collect(events.exits.map(\.token))
+            loop.execute { box.agent?.assumeIsolated { $0.launched(events, resultFiles: found) } }
+        })
         if let d = config.deadline { scheduleDeadlineDrain(d) }
         var backoff = 0.05
         var cfg = config

@@ -1,4 +1,5 @@
 import PilotCore
+import PilotLaunch
 import PilotProtocol
 
 public struct AgentConfig: Sendable {
@@ -34,6 +35,9 @@ public struct AgentConfig: Sendable {
     /// The `pilot` executable, which gang ranks start through (`pilot rank-exec`) to pin themselves;
     /// nil: gang ranks are not pinned.
     public var executable: String?
+    /// How a task's descendants are ended with it (see `TaskContainment`); nil: cgroups where the
+    /// agent can create them, else the subreaper fallback.
+    public var containment: TaskContainment.Mechanism?
 
     public init(managerHost: String, agentPort: Int, token: String, uuid: String, hostname: String,
                 resources: NodeResources, logDir: String) {

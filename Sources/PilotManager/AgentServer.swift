@@ -10,7 +10,12 @@ final class AgentServer: Sendable {
     let core: ManagerCore
     let token: String
     let log: Logger
-    static let helloTimeout: TimeAmount = .seconds(10)
+    /// Unauthenticated peers get this long to authenticate, and only this many at once may wait;
+    /// with frames of at most `WireVersion.maxPreAuthFrameBytes` until then, they can make the
+    /// manager hold a few MB at most, whatever they send.
+    static let helloTimeout: TimeAmount = .seconds(5)
+    static let maxUnauthenticated = 64
+    let unauthenticated = NIOLockedValueBox(0)
 
     init(core: ManagerCore, token: String, logger: Logger) {
         self.core = core
@@ -26,10 +31,19 @@ final class AgentServer: Sendable {
             .childChannelInitializer { channel in
                 // Agent connections live on the core's event loop, which is the core's executor:
                 // each frame is handled synchronously where it arrives.
-                channel.eventLoop.makeCompletedFuture {
+                let admitted = self.unauthenticated.withLockedValue { n in
+                    guard n < Self.maxUnauthenticated else { return false }
+                    n += 1
+                    return true
+                }
+                guard admitted else {
+                    return channel.eventLoop.makeFailedFuture(FrameError.tooLarge(0, limit: 0))
+                }
+                return channel.eventLoop.makeCompletedFuture {
                     let conn = AgentConnection(server: self, channel: channel)
                     let core = self.core
                     try channel.pipeline.syncOperations.addFraming(
+                        limit: conn.limit,
                         onFrame: { frame in core.assumeIsolated { conn.received(frame, core: $0) } },
                         onClose: { core.assumeIsolated { conn.closed(core: $0) } })
                     channel.eventLoop.scheduleTask(in: Self.helloTimeout) { [greeted = conn.greeted] in
@@ -48,8 +62,12 @@ final class AgentConnection: @unchecked Sendable {
     let link: AgentLink
     let peer: String
     let greeted = NIOLockedValueBox(false)
+    /// Small until the peer has shown the token (an `AgentAuth` frame or the hello).
+    let limit = FrameLimit(WireVersion.maxPreAuthFrameBytes)
     var agentID: Int?
     var over = false
+    /// Counted in `server.unauthenticated` until authenticated or closed.
+    var pending = true
 
     init(server: AgentServer, channel: any Channel) {
         self.server = server
@@ -61,6 +79,16 @@ final class AgentConnection: @unchecked Sendable {
     func received(_ frame: ByteBuffer, core: isolated ManagerCore) {
         guard !over else { return }
         let log = server.log
+        if pending, let auth = try? JSONCoding.decode(AgentAuth.self, from: frame) {
+            guard constantTimeEqual(auth.auth, server.token) else {
+                log.warning("refused agent connection from \(peer): wrong or missing token (401)")
+                link.send(.error(APIErrorBody(code: "unauthorized", message: "wrong or missing token")))
+                refuse()
+                return
+            }
+            authenticated()
+            return
+        }
         let env: AgentEnvelope
         do { env = try JSONCoding.decodeAgentFrame(frame) } catch {
             let d = JSONCoding.describe(error)
@@ -93,12 +121,26 @@ final class AgentConnection: @unchecked Sendable {
         do {
             let welcome = try core.register(hello, link: link)
             greeted.withLockedValue { $0 = true }
+            authenticated()
             agentID = welcome.agentID
         } catch {
             log.warning("refused agent from \(peer): \(error)")
             link.send(.error(error.body))
             refuse()
         }
+    }
+
+    /// The peer showed the token: full-size frames from now on, and it no longer counts against
+    /// the cap on unauthenticated connections.
+    private func authenticated() {
+        limit.raise(to: WireVersion.maxFrameBytes)
+        leavePending()
+    }
+
+    private func leavePending() {
+        guard pending else { return }
+        pending = false
+        server.unauthenticated.withLockedValue { $0 -= 1 }
     }
 
     /// Frames already read behind a refused one are dropped, not handled.
@@ -109,6 +151,7 @@ final class AgentConnection: @unchecked Sendable {
 
     func closed(core: isolated ManagerCore) {
         over = true
+        leavePending()
         if let id = agentID { core.disconnected(id, link: link) }
         agentID = nil
     }
