@@ -24,6 +24,10 @@ public final class ManagerRuntime: Sendable {
         // Before anything in the directory is read or written: a second manager stops here.
         let lock = try ServerDirectoryLock(directory: dir)
         let previous = try? AccessFile.read(from: dir)
+        // A full or read-only disk is named as such here, not as the store's I/O error below.
+        do { try AccessFile.checkWritable(dir, token: previous?.token ?? AccessFile.randomToken()) } catch {
+            throw ManagerStartError("the server directory \(dir) cannot be written, refusing to start", cause: error)
+        }
         let store = try PilotStore(directory: dir)
         // The token survives restarts so running agents can reattach: it is kept in the store too,
         // so an access file lost or damaged by an older version does not mint a new one.
@@ -31,7 +35,6 @@ public final class ManagerRuntime: Sendable {
         let token = previous?.token ?? stored ?? AccessFile.randomToken()
         do {
             if stored != token { try store.setMeta(Self.tokenKey, token) }
-            try AccessFile.checkWritable(dir, token: token)
         } catch {
             throw ManagerStartError("the server directory \(dir) cannot be written, refusing to start", cause: error)
         }

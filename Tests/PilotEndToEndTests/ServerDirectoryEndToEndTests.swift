@@ -12,14 +12,16 @@ import Testing
     }
 
     /// Runs `pilot manager start` until it either exits or is ready; returns nil when it is ready.
+    /// Its log goes to a directory of its own: the server directory's disk may be full.
     static func startOrRefusal(_ c: LiveCluster, log: String) async throws -> (status: Int32, log: String)? {
-        let p = try PilotBinary.start(["manager", "start", "--server-dir", c.dir, "--port", "0"], log: c.dir + "/../\(log).log")
+        let logs = PilotBinary.tempDir("logs")
+        let p = try PilotBinary.start(["manager", "start", "--server-dir", c.dir, "--port", "0"], log: logs + "/\(log).log")
         c.manager = p
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             if !p.isRunning {
                 p.waitUntilExit()
-                return (p.terminationStatus, (try? String(contentsOfFile: c.dir + "/../\(log).log", encoding: .utf8)) ?? "")
+                return (p.terminationStatus, (try? String(contentsOfFile: logs + "/\(log).log", encoding: .utf8)) ?? "")
             }
             if let a = try? AccessFile.read(from: c.dir), a.pid == p.processIdentifier, (try? await PilotClient(access: a).health()) == true {
                 c.client = PilotClient(access: a)
@@ -47,6 +49,7 @@ import Testing
         }
         defer { _ = Self.sh("umount -l \(mount); rmdir \(mount)") }
         let c = LiveCluster(dir: mount + "/server")
+        try FileManager.default.createDirectory(atPath: c.dir, withIntermediateDirectories: true)
         try await c.startManager()
         let token = try AccessFile.read(from: c.dir).token
         Self.stop(c)
