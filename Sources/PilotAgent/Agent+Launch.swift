@@ -69,13 +69,17 @@ extension Agent {
         nextToken += 1
         // Expected before the spawn: the reaper may start it, and see it exit, before spawn returns.
         results?.expect(token: token, name: resultName(a.key))
+        let spec = spawnSpec(for: a)
+        outputWatch?.watch(token: token, paths: [spec.stdoutPath, spec.stderrPath].compactMap { $0 })
         do {
-            guard try launcher.spawn(spawnSpec(for: a), token: token, after: holder.token) else {
+            guard try launcher.spawn(spec, token: token, after: holder.token) else {
                 results?.forget(token: token)
+                outputWatch?.forget(token: token)
                 return false
             }
         } catch {
             results?.forget(token: token)
+            outputWatch?.forget(token: token)
             report(TaskOutcome(key: a.key, kind: .launchFailed, endedAt: now, reason: "\(error)"))
             return true
         }
@@ -91,6 +95,7 @@ extension Agent {
         running[r.key] = nil
         byToken[r.token] = nil
         results?.forget(token: r.token)
+        outputWatch?.forget(token: r.token)
         if let p = r.predecessor, let pk = byToken[p], running[pk]?.successor == r.key { running[pk]?.successor = nil }
     }
 
@@ -158,6 +163,7 @@ extension Agent {
         // Registered before the spawn: a very short task may exit before spawn() returns.
         byToken[token] = a.key
         results?.expect(token: token, name: resultName(a.key))
+        outputWatch?.watch(token: token, paths: [spec.stdoutPath, spec.stderrPath].compactMap { $0 })
         running[a.key] = Running(key: a.key, token: token, pid: nil, startedAt: t, spec: a.spec,
                                  pus: a.placement.pus, gpus: a.placement.gpus)
         hold(a.key, pus: a.placement.pus, gpus: a.placement.gpus)
@@ -168,6 +174,7 @@ extension Agent {
         } catch {
             byToken[token] = nil
             results?.forget(token: token)
+            outputWatch?.forget(token: token)
             if let r = running.removeValue(forKey: a.key) { releaseSlots(r) }
             report(TaskOutcome(key: a.key, kind: .launchFailed, endedAt: now, reason: "\(error)"))
         }
@@ -277,7 +284,7 @@ extension Agent {
 
     /// Called with every exit the launcher collected in one wake-up, and the successors it started
     /// in their place (after the exits, so a successor takes over PUs its predecessor just gave back).
-    func launched(_ events: LaunchEvents, resultFiles: [UInt64: ResultFile.Outcome] = [:]) {
+    func launched(_ events: LaunchEvents, resultFiles: [UInt64: ResultFile.Outcome] = [:], overOutput: [UInt64: String] = [:]) {
         for (token, e) in events.exits {
             guard let key = byToken.removeValue(forKey: token), let r = running.removeValue(forKey: key) else { continue }
             releaseSlots(r)
@@ -294,6 +301,7 @@ extension Agent {
                 if o.reason == nil { o.reason = "result refused: \(why)" }
             case .none?, nil: break
             }
+            if let why = overOutput[token] { o.reason = why }
             report(o)
         }
         for s in events.starts {
@@ -309,6 +317,7 @@ extension Agent {
             case .failure(let error):
                 byToken[s.token] = nil
                 results?.forget(token: s.token)
+                outputWatch?.forget(token: s.token)
                 running[key] = nil
                 if discard.remove(key) != nil { continue }
                 report(TaskOutcome(key: key, kind: r.stopReason ?? .launchFailed, endedAt: now, reason: "\(error)"))

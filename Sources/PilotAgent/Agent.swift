@@ -58,6 +58,8 @@ public actor Agent {
     var byToken: [UInt64: TaskKey] = [:]
     /// Reads exited tasks' result files on the reaper threads (see ResultCollector).
     var results: ResultCollector?
+    /// Kills tasks whose output passes `config.outputLimit`.
+    var outputWatch: OutputWatch?
     var nextToken: UInt64 = 1
     /// Finished attempts not yet acknowledged by the manager.
     var unacked: [TaskKey: TaskOutcome] = [:]
@@ -113,11 +115,17 @@ public actor Agent {
         let leftovers = containment.endLeftovers()
         log.info("task containment: \(containment.mechanism.rawValue)\(leftovers > 0 ? "; ended \(leftovers) leftovers of a dead agent's tasks" : "")")
         defer { containment.removeOwnCgroup() }
+        let launcherBox = LauncherBox()
+        let watch = config.outputLimit > 0 ? OutputWatch(limit: config.outputLimit, kill: { launcherBox.launcher?.signal(token: $0, SIGKILL) }) : nil
+        outputWatch = watch
         launcher = ProcessLauncher(callersOutliveChildren: true, containment: containment, onEvents: { events in
-            // On the reaper thread: the result files are read here, off the event loop.
-            let found = events.exits.isEmpty ? [:] : collector.collect(events.exits.map(\.token))
-            loop.execute { box.agent?.assumeIsolated { $0.launched(events, resultFiles: found) } }
+            // On the reaper thread: the task's files are read here, off the event loop.
+            let tokens = events.exits.map(\.token)
+            let found = tokens.isEmpty ? [:] : collector.collect(tokens)
+            let overOutput = tokens.isEmpty ? [:] : watch?.finish(tokens) ?? [:]
+            loop.execute { box.agent?.assumeIsolated { $0.launched(events, resultFiles: found, overOutput: overOutput) } }
         })
+        launcherBox.launcher = launcher
         if let d = config.deadline { scheduleDeadlineDrain(d) }
         var backoff = 0.05
         var cfg = config
@@ -152,6 +160,11 @@ public actor Agent {
 
     public var runningCount: Int { running.count }
     public var registeredID: Int? { agentID }
+}
+
+/// Lets the output watch reach the launcher, made after it.
+final class LauncherBox: Sendable {
+    nonisolated(unsafe) weak var launcher: ProcessLauncher?
 }
 
 /// Lets the launcher's callback reach the agent without keeping it alive.

@@ -47,6 +47,8 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Tasks per core this agent accepts: 1 running + N-1 queued here (1: no prefetch).") var prefetch = 2
     @Option(help: "How a task's leftover processes are ended with it: auto (a cgroup per task where the agent can create one, else subreaper), cgroup, subreaper, none.")
     var containment = "auto"
+    @Option(help: "Most bytes a task may write to each of stdout and stderr; past it the task is killed and fails saying so (0: no limit).")
+    var outputLimit = "1G"
 
     func run() async throws {
         LogSetup.bootstrap(logLevel)
@@ -118,6 +120,9 @@ struct AgentCommand: AsyncParsableCommand {
         cfg.prefetch = max(1, prefetch)
         guard let l = AgentConfig.Launcher(rawValue: launcher) else { throw ValidationError("--launcher must be process or null") }
         cfg.launcher = l
+        do { cfg.outputLimit = Int64(clamping: try Quantity.bytes(outputLimit, field: "output-limit")) } catch {
+            throw ValidationError("--output-limit: \(error.message)")
+        }
         if containment != "auto" {
             guard let m = TaskContainment.Mechanism(rawValue: containment) else {
                 throw ValidationError("--containment must be auto, cgroup, subreaper or none")

@@ -62,3 +62,25 @@ import Testing
         #expect(status == 400)
     }
 }
+
+/// The per-task output cap: a task that writes without end is killed past it, its log is cut back
+/// to the cap with a note, and the attempt fails saying why.
+@Suite(.serialized) struct OutputLimitEndToEndTests {
+    @Test func aTaskPastTheOutputLimitIsKilledAndItsLogCut() async throws {
+        let c = LiveCluster(tag: "outcap")
+        defer { c.shutdown() }
+        try await c.startManager()
+        _ = try c.startAgent(["--topology", "synthetic:package:1 numa:1 core:1 pu:1", "--output-limit", "1M"], name: "agent")
+        try await c.waitForAgents(1)
+        let r = try await c.client.submit(SubmitRequest(tasks: [TaskSpec(command: ["/bin/sh", "-c", "yes"])]))
+        let w = try await c.waitAll(timeout: 60)
+        #expect(w.failed == 1)
+        let t = try await c.client.task(r.first)
+        #expect(t.state == .failed)
+        #expect(t.reason?.contains("over the per-task output limit of 1048576 bytes") == true, "\(t.reason ?? "nil")")
+        let path = try #require(t.stdoutPath)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        #expect(size < (1 << 20) + 4096, "log of \(size) bytes")
+        #expect(try await c.client.logs(r.first, tail: 300).contains("[pilot: output cut at 1048576 bytes"))
+    }
+}
