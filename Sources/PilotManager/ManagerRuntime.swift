@@ -32,7 +32,7 @@ public final class ManagerRuntime: Sendable {
         // The token survives restarts so running agents can reattach: it is kept in the store too,
         // so an access file lost or damaged by an older version does not mint a new one.
         let stored = try store.meta(Self.tokenKey)
-        let token = previous?.token ?? stored ?? AccessFile.randomToken()
+        let token = config.rotateToken ? AccessFile.randomToken() : previous?.token ?? stored ?? AccessFile.randomToken()
         do {
             if stored != token { try store.setMeta(Self.tokenKey, token) }
         } catch {

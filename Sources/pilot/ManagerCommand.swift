@@ -26,6 +26,7 @@ struct ManagerCommand: AsyncParsableCommand {
         @Option(help: "Address pilots' agents use to reach this manager (default: --host, or this host's name for 0.0.0.0).")
         var pilotAgentHost: String?
         @Option(help: "Tasks bound per core at once: 1 running + N-1 queued at the agent (1: no prefetch).") var prefetch = 2
+        @Flag(help: "Mint a new token instead of keeping the one clients and agents hold.") var rotateToken = false
 
         func run() async throws {
             LogSetup.bootstrap(logLevel)
@@ -37,6 +38,7 @@ struct ManagerCommand: AsyncParsableCommand {
             cfg.heartbeatInterval = heartbeatInterval
             cfg.heartbeatTimeout = heartbeatTimeout
             cfg.prefetch = max(1, prefetch)
+            cfg.rotateToken = rotateToken
             cfg.devices = try QPUDevices.load(qpuProfiles)
             cfg.iterativeDrivers = MiniAppDrivers.factory(pilotExecutable: ProjectFiles.pilotBinary)
             cfg.pilotBinary = ProjectFiles.pilotBinary
