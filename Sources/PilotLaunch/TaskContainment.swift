@@ -1,4 +1,5 @@
 import CPilotSpawn
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,9 +9,9 @@ import Glibc
 /// died (then the next agent on the node ends them before it takes work).
 ///
 /// Two mechanisms, chosen once per agent:
-/// - `cgroup`: each task runs in its own cgroup v2, created under the agent's own cgroup, which the
-///   child joins before exec; at the end `cgroup.kill` ends every process in it, however it
-///   detached itself. Used wherever the agent can create cgroups (root, or a delegated subtree as
+/// - `cgroup`: each task runs in a cgroup v2 of its own (for its life; emptied ones are reused),
+///   under the agent's own cgroup, which the child joins before exec; at the end `cgroup.kill` ends
+///   every process in it, however it detached itself. Used wherever the agent can create cgroups (root, or a delegated subtree as
 ///   Slurm and systemd give): nothing escapes it.
 /// - `subreaper`: where cgroups cannot be created. The agent becomes a child subreaper, so orphaned
 ///   descendants are re-parented to it rather than to init; every task's processes carry
@@ -36,6 +37,15 @@ public final class TaskContainment: Sendable {
     let cgroupRoot: String?
     /// Where every agent's directory lives (the agent's own cgroup), for the leftovers of dead ones.
     let cgroupParent: String?
+    /// Emptied cgroups kept for the next tasks: creating and removing one per task cost a few
+    /// hundred microseconds of the spawn and reaper threads; reusing one costs an open.
+    private let pool = Mutex<CgroupPool>(CgroupPool())
+
+    struct CgroupPool {
+        var free: [String] = []
+        var inUse: [String: String] = [:]
+        var made = 0
+    }
 
     /// `preferred` nil: cgroups where possible, else the subreaper fallback.
     public init(preferred: Mechanism? = nil) {
@@ -69,8 +79,13 @@ public final class TaskContainment: Sendable {
     /// -1 outside cgroup mode.
     func enter(_ name: String) throws(LaunchError) -> Int32 {
         guard let root = cgroupRoot else { return -1 }
-        let dir = root + "/" + name
-        guard mkdir(dir, 0o755) == 0 || errno == EEXIST else {
+        let (reused, number) = pool.withLock { p -> (String?, Int) in
+            if let d = p.free.popLast() { return (d, 0) }
+            p.made += 1
+            return (nil, p.made)
+        }
+        let dir = reused ?? root + "/c\(number)"
+        if reused == nil, mkdir(dir, 0o755) != 0, errno != EEXIST {
             throw LaunchError(.cgroup, "cannot create cgroup \(dir)", errno: errno)
         }
         let fd = open(dir + "/cgroup.procs", O_WRONLY | O_CLOEXEC)
@@ -79,13 +94,15 @@ public final class TaskContainment: Sendable {
             rmdir(dir)
             throw LaunchError(.cgroup, "cannot open \(dir)/cgroup.procs", errno: e)
         }
+        pool.withLock { $0.inUse[name] = dir }
         return fd
     }
 
     /// Gives back a cgroup prepared for a task that never started.
     func abandon(_ name: String) {
-        guard let root = cgroupRoot else { return }
-        rmdir(root + "/" + name)
+        pool.withLock { p in
+            if let dir = p.inUse.removeValue(forKey: name) { p.free.append(dir) }
+        }
     }
 
     // MARK: end
@@ -103,8 +120,11 @@ public final class TaskContainment: Sendable {
         case .none:
             return killed
         case .cgroup:
-            guard let root = cgroupRoot else { return killed }
-            return killed + Self.killCgroup(root + "/" + name)
+            guard let dir = pool.withLock({ $0.inUse.removeValue(forKey: name) }) else { return killed }
+            let (had, empty) = Self.emptyCgroup(dir)
+            // One that would not empty (a process stuck in the kernel) is not handed to another task.
+            if empty { pool.withLock { $0.free.append(dir) } }
+            return killed + had
         case .subreaper:
             // Every leftover descends from a process re-parented to us (its parent died) or is in the
             // group just killed; without foreign children there is nothing to look for.
@@ -147,21 +167,24 @@ public final class TaskContainment: Sendable {
         }
     }
 
-    /// `cgroup.kill`, then waits (briefly) for it to empty and removes it. Returns 1 if anything was
-    /// still running in it.
-    static func killCgroup(_ dir: String) -> Int {
-        var had = 0
-        if populated(dir) {
-            had = 1
-            let fd = open(dir + "/cgroup.kill", O_WRONLY | O_CLOEXEC)
-            if fd >= 0 { _ = write(fd, "1", 1); close(fd) }
-        }
+    /// `cgroup.kill` if anything runs in it, then waits (at most about 2 s) for it to empty.
+    /// Returns 1 if anything was still running, and whether it is empty now.
+    static func emptyCgroup(_ dir: String) -> (had: Int, empty: Bool) {
+        guard populated(dir) else { return (0, true) }
+        let fd = open(dir + "/cgroup.kill", O_WRONLY | O_CLOEXEC)
+        if fd >= 0 { _ = write(fd, "1", 1); close(fd) }
         // The kill is asynchronous: the cgroup empties a moment later.
         for attempt in 0..<200 {
-            if rmdir(dir) == 0 || errno == ENOENT { return had }
-            guard errno == EBUSY else { return had }
+            if !populated(dir) { return (1, true) }
             waitUntilEmpty(dir, milliseconds: attempt < 20 ? 1 : 10)
         }
+        return (1, !populated(dir))
+    }
+
+    /// Empties and removes a cgroup. Returns 1 if anything was still running in it.
+    static func killCgroup(_ dir: String) -> Int {
+        let had = emptyCgroup(dir).had
+        rmdir(dir)
         return had
     }
 
@@ -226,7 +249,10 @@ public final class TaskContainment: Sendable {
 
     /// Removes this agent's own (empty) cgroup directory; tasks still running keep it.
     public func removeOwnCgroup() {
-        if let root = cgroupRoot { rmdir(root) }
+        guard let root = cgroupRoot else { return }
+        let free = pool.withLock { p in defer { p.free.removeAll() }; return p.free }
+        for dir in free { rmdir(dir) }
+        rmdir(root)
     }
 
     // MARK: discovery
