@@ -106,6 +106,28 @@ import Testing
         #expect(try await c.client.health())
     }
 
+    @Test func aRequestThatStallsIsDropped() async throws {
+        let c = LiveCluster(tag: "slowloris")
+        defer { c.shutdown() }
+        try await c.startManager()
+        let access = try AccessFile.read(from: c.dir)
+        // Half a header, and a complete head whose body never comes.
+        let partialHead = try Self.connect(access.port)
+        let stalledBody = try Self.connect(access.port)
+        defer { close(partialHead); close(stalledBody) }
+        var tv = timeval(tv_sec: 45, tv_usec: 0)
+        for fd in [partialHead, stalledBody] { setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size)) }
+        let head = "POST /v1/tasks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(access.token)\r\nContent-Length: 1000\r\n\r\n{"
+        _ = head.withCString { send(partialHead, $0, 20, Int32(MSG_NOSIGNAL)) }
+        _ = head.withCString { send(stalledBody, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+        let start = Date()
+        #expect(Self.closedByPeer(partialHead))
+        #expect(Self.closedByPeer(stalledBody))
+        // The server's idle timeout is 30 s; the receive timeout (45 s) would report false instead.
+        #expect(Date().timeIntervalSince(start) < 44)
+        #expect(try await c.client.health())
+    }
+
     @Test func anOversizedBodyGets413() async throws {
         let c = LiveCluster(tag: "http413")
         defer { c.shutdown() }
