@@ -128,6 +128,77 @@ import Testing
         #expect(try await c.client.health())
     }
 
+    /// One length-prefixed frame.
+    static func sendFrame(_ fd: Int32, _ payload: Data) {
+        var len = UInt32(payload.count).bigEndian
+        var frame = withUnsafeBytes(of: &len) { Data($0) }
+        frame.append(payload)
+        _ = frame.withUnsafeBytes { p in
+            var off = 0
+            while off < p.count {
+                let n = send(fd, p.baseAddress! + off, p.count - off, Int32(MSG_NOSIGNAL))
+                if n <= 0 { break }
+                off += n
+            }
+        }
+    }
+
+    /// The first frame the peer sends back, or nil if it closed first.
+    static func readFrame(_ fd: Int32) -> Data? {
+        func read(_ n: Int) -> Data? {
+            var out = Data()
+            var buf = [UInt8](repeating: 0, count: max(n, 1))
+            while out.count < n {
+                let r = recv(fd, &buf, n - out.count, 0)
+                guard r > 0 else { return nil }
+                out.append(contentsOf: buf[..<r])
+            }
+            return out
+        }
+        guard let h = read(4) else { return nil }
+        return read(Int(h.withUnsafeBytes { UInt32(bigEndian: $0.loadUnaligned(as: UInt32.self)) }))
+    }
+
+    @Test func aHelloLargerThanThePreAuthLimitNeedsTheTokenFirst() async throws {
+        let c = LiveCluster(tag: "bighello")
+        defer { c.shutdown() }
+        try await c.startManager()
+        let access = try AccessFile.read(from: c.dir)
+        // A hello carrying many unacknowledged results, as after a long manager outage.
+        let finished = (0..<2000).map { i in
+            TaskOutcome(key: TaskKey(task: Int64(1_000_000 + i), attempt: 1), kind: .exited, exitCode: 0, endedAt: 0,
+                        reason: String(repeating: "r", count: 40))
+        }
+        func hello(_ uuid: String) throws -> Data {
+            try JSONEncoder().encode(AgentEnvelope.hello(AgentHello(
+                token: access.token, agentUUID: uuid, hostname: "big", pilot: nil,
+                resources: .uniform(hostname: "big", domains: 1, coresPerDomain: 1), deadline: nil, finished: finished)))
+        }
+        let big = try hello("big-1")
+        #expect(big.count > WireVersion.maxPreAuthFrameBytes)
+
+        // Alone it is refused before it is read.
+        let refused = try Self.connect(access.agentPort)
+        defer { close(refused) }
+        Self.sendFrame(refused, big)
+        #expect(Self.readFrame(refused) == nil)
+
+        // After the token on its own, the same hello is welcomed.
+        let welcomed = try Self.connect(access.agentPort)
+        defer { close(welcomed) }
+        Self.sendFrame(welcomed, try JSONEncoder().encode(AgentAuth(token: access.token)))
+        Self.sendFrame(welcomed, try hello("big-2"))
+        let answer = try #require(Self.readFrame(welcomed), "no answer to an authenticated large hello")
+        #expect(String(decoding: answer, as: UTF8.self).contains("welcome"))
+
+        // A wrong token in the auth frame is refused like a wrong hello.
+        let wrong = try Self.connect(access.agentPort)
+        defer { close(wrong) }
+        Self.sendFrame(wrong, try JSONEncoder().encode(AgentAuth(token: "nope")))
+        let error = try #require(Self.readFrame(wrong))
+        #expect(String(decoding: error, as: UTF8.self).contains("unauthorized"))
+    }
+
     @Test func anOversizedBodyGets413() async throws {
         let c = LiveCluster(tag: "http413")
         defer { c.shutdown() }
