@@ -37,7 +37,7 @@ final class AgentServer: Sendable {
                     return true
                 }
                 guard admitted else {
-                    return channel.eventLoop.makeFailedFuture(FrameError.tooLarge(0, limit: 0))
+                    return channel.eventLoop.makeFailedFuture(FrameError.tooManyUnauthenticated(limit: Self.maxUnauthenticated))
                 }
                 return channel.eventLoop.makeCompletedFuture {
                     let conn = AgentConnection(server: self, channel: channel)

@@ -39,8 +39,13 @@ public struct FrameEncoder: MessageToByteEncoder {
 
 public enum FrameError: Error, CustomStringConvertible, Sendable {
     case tooLarge(Int, limit: Int)
+    /// Too many connections are waiting to authenticate; this one is closed at once.
+    case tooManyUnauthenticated(limit: Int)
     public var description: String {
-        switch self { case .tooLarge(let n, let limit): "frame of \(n) bytes exceeds the limit of \(limit)" }
+        switch self {
+        case .tooLarge(let n, let limit): "frame of \(n) bytes exceeds the limit of \(limit)"
+        case .tooManyUnauthenticated(let limit): "more than \(limit) connections are waiting to authenticate"
+        }
     }
 }
 

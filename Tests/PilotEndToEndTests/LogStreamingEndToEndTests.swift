@@ -50,8 +50,14 @@ import Testing
         let out = Pipe()
         curl.standardOutput = out
         try curl.run()
-        let answer = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        curl.waitUntilExit()
+        // Waited for on a thread of its own, not on the cooperative pool other tests share.
+        let answer = await withCheckedContinuation { c in
+            Thread {
+                let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                curl.waitUntilExit()
+                c.resume(returning: text)
+            }.start()
+        }
         #expect(answer == "200 \(size)", "\(answer)")
 
         let peak = Self.peakRSSMiB(pid)

@@ -24,6 +24,12 @@ import Testing
         return fd
     }
 
+    /// Runs blocking socket calls on a thread of their own: on the cooperative pool (two threads on
+    /// this machine) they would stall every other test's async code in this process.
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { c in Thread { c.resume(returning: body()) }.start() }
+    }
+
     /// Sends up to `bytes`; returns how many the peer took before closing (or the timeout).
     @discardableResult
     static func push(_ fd: Int32, _ bytes: Int) -> Int {
@@ -68,14 +74,16 @@ import Testing
         let sent = await withTaskGroup(of: Int.self) { g in
             for fd in fds {
                 g.addTask {
-                    var header = UInt32(64 << 20).bigEndian
-                    _ = withUnsafeBytes(of: &header) { send(fd, $0.baseAddress, 4, Int32(MSG_NOSIGNAL)) }
-                    return Self.push(fd, 64 << 20)
+                    await Self.offPool {
+                        var header = UInt32(64 << 20).bigEndian
+                        _ = withUnsafeBytes(of: &header) { send(fd, $0.baseAddress, 4, Int32(MSG_NOSIGNAL)) }
+                        return Self.push(fd, 64 << 20)
+                    }
                 }
             }
             return await g.reduce(into: [Int]()) { $0.append($1) }
         }
-        for fd in fds { #expect(Self.closedByPeer(fd), "an oversized pre-hello frame must end the connection") }
+        for fd in fds { #expect(await Self.offPool { Self.closedByPeer(fd) }, "an oversized pre-hello frame must end the connection") }
         let peak = Self.rssMiB(pid, field: "VmHWM")
         #expect(peak < 200, "manager peak RSS \(peak) MiB (before: \(before) MiB); peers pushed \(sent.reduce(0, +) >> 20) MiB")
         #expect(sent.allSatisfy { $0 < 64 << 20 }, "the manager read a whole 64 MB frame before hello")
@@ -98,7 +106,7 @@ import Testing
         defer { fds.forEach { close($0) } }
         let start = Date()
         let closed = await withTaskGroup(of: Bool.self) { g in
-            for fd in fds { g.addTask { Self.closedByPeer(fd) } }
+            for fd in fds { g.addTask { await Self.offPool { Self.closedByPeer(fd) } } }
             return await g.reduce(into: 0) { $0 += $1 ? 1 : 0 }
         }
         #expect(closed == 80)
@@ -121,8 +129,10 @@ import Testing
         _ = head.withCString { send(partialHead, $0, 20, Int32(MSG_NOSIGNAL)) }
         _ = head.withCString { send(stalledBody, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
         let start = Date()
-        #expect(Self.closedByPeer(partialHead))
-        #expect(Self.closedByPeer(stalledBody))
+        async let first = Self.offPool { Self.closedByPeer(partialHead) }
+        async let second = Self.offPool { Self.closedByPeer(stalledBody) }
+        #expect(await first)
+        #expect(await second)
         // The server's idle timeout is 30 s; the receive timeout (45 s) would report false instead.
         #expect(Date().timeIntervalSince(start) < 44)
         #expect(try await c.client.health())
@@ -180,22 +190,21 @@ import Testing
         // Alone it is refused before it is read.
         let refused = try Self.connect(access.agentPort)
         defer { close(refused) }
-        Self.sendFrame(refused, big)
-        #expect(Self.readFrame(refused) == nil)
+        #expect(await Self.offPool { Self.sendFrame(refused, big); return Self.readFrame(refused) } == nil)
 
         // After the token on its own, the same hello is welcomed.
         let welcomed = try Self.connect(access.agentPort)
         defer { close(welcomed) }
-        Self.sendFrame(welcomed, try JSONEncoder().encode(AgentAuth(token: access.token)))
-        Self.sendFrame(welcomed, try hello("big-2"))
-        let answer = try #require(Self.readFrame(welcomed), "no answer to an authenticated large hello")
+        let auth = try JSONEncoder().encode(AgentAuth(token: access.token)), second = try hello("big-2")
+        let answer = try #require(await Self.offPool { Self.sendFrame(welcomed, auth); Self.sendFrame(welcomed, second); return Self.readFrame(welcomed) },
+                                  "no answer to an authenticated large hello")
         #expect(String(decoding: answer, as: UTF8.self).contains("welcome"))
 
         // A wrong token in the auth frame is refused like a wrong hello.
         let wrong = try Self.connect(access.agentPort)
         defer { close(wrong) }
-        Self.sendFrame(wrong, try JSONEncoder().encode(AgentAuth(token: "nope")))
-        let error = try #require(Self.readFrame(wrong))
+        let nope = try JSONEncoder().encode(AgentAuth(token: "nope"))
+        let error = try #require(await Self.offPool { Self.sendFrame(wrong, nope); return Self.readFrame(wrong) })
         #expect(String(decoding: error, as: UTF8.self).contains("unauthorized"))
     }
 
