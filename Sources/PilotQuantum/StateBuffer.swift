@@ -48,6 +48,8 @@ final class StateBuffer: @unchecked Sendable {
             case .batch(let batch):
                 loop.run(1 << (qubitCount - low), minimumWork: 2) { start, end in
                     for block in start..<end {
+                        // A batch can hold hundreds of gates: one pass of it over a large state takes seconds.
+                        if cancellation?.isCancelled == true { return }
                         let base = pointer.base + 2 * (block << low)
                         for op in batch { StateVectorKernels.apply(op, to: base, qubits: low, loop: serial) }
                     }
