@@ -47,8 +47,9 @@ public final class TaskContainment: Sendable {
         var made = 0
     }
 
-    /// `preferred` nil: cgroups where possible, else the subreaper fallback.
+    /// `preferred` nil: `$PILOT_CONTAINMENT` if set, else cgroups where possible, else the subreaper fallback.
     public init(preferred: Mechanism? = nil) {
+        let preferred = preferred ?? getenv("PILOT_CONTAINMENT").flatMap { Mechanism(rawValue: String(cString: $0)) }
         let me = ProcessTable.stat(getpid())
         owner = "\(getpid()).\(me?.startTicks ?? 0)"
         var mechanism = preferred ?? .cgroup
@@ -133,7 +134,9 @@ public final class TaskContainment: Sendable {
             if killed == 0 && foreign.isEmpty { return 0 }
             let key = tag(name)
             killed += killTagged { $0 == key }
-            if mine != nil { reapOrphans(foreign) }
+            // Orphans that ended by themselves stay zombies of the agent until it exits: reaping
+            // zombie children it did not kill stole task leaders' exit statuses (a race with the
+            // reaper threads that `tracked` did not close), which is worse than the zombies.
             return killed
         }
     }
@@ -154,17 +157,6 @@ public final class TaskContainment: Sendable {
             if round == 0 { break }
         }
         return total
-    }
-
-    /// Orphans that ended by themselves stay zombies of ours: reap those from other sessions than
-    /// the agent's (its own helpers, if any, keep theirs to collect).
-    private func reapOrphans(_ candidates: [pid_t]) {
-        let mySession = getsid(0)
-        for pid in candidates {
-            guard let s = ProcessTable.stat(pid), s.state == UInt8(ascii: "Z"), s.session != mySession else { continue }
-            var st: Int32 = 0
-            _ = waitpid(pid, &st, WNOHANG)
-        }
     }
 
     /// `cgroup.kill` if anything runs in it, then waits (at most about 2 s) for it to empty.
