@@ -90,6 +90,10 @@ static int child_main(void *raw) {
         if (sigaction(sig, &dfl, NULL) < 0) child_reset_reserved_signal(sig);
     }
 
+    /* First, so that everything the task ever starts is born inside its cgroup. */
+    if (a->join_cgroup && write(a->cgroup_procs_fd, "0", 1) != 1)
+        child_fail(ctx, PILOT_SPAWN_STEP_CGROUP, errno);
+
     if (a->new_session && setsid() < 0) child_fail(ctx, PILOT_SPAWN_STEP_SETSID, errno);
 
     if (a->pdeath_signal) {
@@ -372,4 +376,8 @@ int pilot_spawn_pidfd_wait_exit(int pidfd, int timeout_ms) {
     do { n = poll(&p, 1, timeout_ms); } while (n < 0 && errno == EINTR);
     if (n < 0) return -errno;
     return n > 0 ? 1 : 0;
+}
+
+int pilot_spawn_set_child_subreaper(void) {
+    return prctl(PR_SET_CHILD_SUBREAPER, 1UL, 0UL, 0UL, 0UL) < 0 ? -errno : 0;
 }

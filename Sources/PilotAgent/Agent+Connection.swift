@@ -38,12 +38,22 @@ extension Agent {
                                running: running.values.filter { !discard.contains($0.key) }
                                    .map { RunningTask(key: $0.key, pid: $0.pid, startedAt: $0.startedAt) },
                                finished: Array(unacked.values), prefetch: cfg.prefetch, templates: true, binary: true)
+        sendAuthenticationIfLarge(hello, on: channel)
         send(.hello(hello))
         defer { heartbeat?.cancel(); heartbeat = nil }
         if !sessionOver {
             await withCheckedContinuation { sessionEnd = $0 }
         }
         throw sessionError ?? AgentError("connection to the manager closed")
+    }
+
+    /// Until it has seen the token the manager takes only small frames; a hello carrying many
+    /// results can be larger, so the token goes first on its own.
+    private func sendAuthenticationIfLarge(_ hello: AgentHello, on channel: any Channel) {
+        guard let size = try? JSONCoding.frame(AgentEnvelope.hello(hello), binary: false, allocator: channel.allocator).readableBytes,
+              size > WireVersion.maxPreAuthFrameBytes,
+              let auth = try? JSONCoding.frame(AgentAuth(token: hello.token), allocator: channel.allocator) else { return }
+        channel.writeAndFlush(auth, promise: nil)
     }
 
     func sessionClosed(_ sid: Int) {

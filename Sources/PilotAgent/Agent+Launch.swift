@@ -67,9 +67,19 @@ extension Agent {
               launcher.canQueueSuccessor(after: holder.token) else { return false }
         let token = nextToken
         nextToken += 1
+        // Expected before the spawn: the reaper may start it, and see it exit, before spawn returns.
+        results?.expect(token: token, name: resultName(a.key))
+        let spec = spawnSpec(for: a)
+        outputWatch?.watch(token: token, paths: [spec.stdoutPath, spec.stderrPath].compactMap { $0 })
         do {
-            guard try launcher.spawn(spawnSpec(for: a), token: token, after: holder.token) else { return false }
+            guard try launcher.spawn(spec, token: token, after: holder.token) else {
+                results?.forget(token: token)
+                outputWatch?.forget(token: token)
+                return false
+            }
         } catch {
+            results?.forget(token: token)
+            outputWatch?.forget(token: token)
             report(TaskOutcome(key: a.key, kind: .launchFailed, endedAt: now, reason: "\(error)"))
             return true
         }
@@ -84,6 +94,8 @@ extension Agent {
     private func unchain(_ r: Running) {
         running[r.key] = nil
         byToken[r.token] = nil
+        results?.forget(token: r.token)
+        outputWatch?.forget(token: r.token)
         if let p = r.predecessor, let pk = byToken[p], running[pk]?.successor == r.key { running[pk]?.successor = nil }
     }
 
@@ -150,6 +162,8 @@ extension Agent {
         let spec = spawnSpec(for: a)
         // Registered before the spawn: a very short task may exit before spawn() returns.
         byToken[token] = a.key
+        results?.expect(token: token, name: resultName(a.key))
+        outputWatch?.watch(token: token, paths: [spec.stdoutPath, spec.stderrPath].compactMap { $0 })
         running[a.key] = Running(key: a.key, token: token, pid: nil, startedAt: t, spec: a.spec,
                                  pus: a.placement.pus, gpus: a.placement.gpus)
         hold(a.key, pus: a.placement.pus, gpus: a.placement.gpus)
@@ -159,6 +173,8 @@ extension Agent {
             pendingStarted.append(RunningTask(key: a.key, pid: pid, startedAt: t))
         } catch {
             byToken[token] = nil
+            results?.forget(token: token)
+            outputWatch?.forget(token: token)
             if let r = running.removeValue(forKey: a.key) { releaseSlots(r) }
             report(TaskOutcome(key: a.key, kind: .launchFailed, endedAt: now, reason: "\(error)"))
         }
@@ -171,11 +187,13 @@ extension Agent {
             ? ("\(config.logDir)/\(a.key.task).\(a.key.attempt).out", "\(config.logDir)/\(a.key.task).\(a.key.attempt).err")
             : nil
         let (env, base) = spawnEnvironment(for: a)
-        return SpawnSpec(executable: argv[0], arguments: Array(argv.dropFirst()), environment: env,
+        var spec = SpawnSpec(executable: argv[0], arguments: Array(argv.dropFirst()), environment: env,
                              workingDirectory: a.spec.workingDirectory, stdoutPath: logs?.0, stderrPath: logs?.1,
                              cpus: pinning(a.placement.pus), newSession: true, parentDeathSignal: SIGKILL,
                              timeLimit: a.spec.timeLimit.map { .milliseconds(Int64($0 * 1000)) },
                              killGrace: .milliseconds(Int64(config.killGrace * 1000)), baseEnvironment: base)
+        spec.containmentName = "\(a.key.task).\(a.key.attempt)"
+        return spec
     }
 
     /// Multi-node tasks run as one srun step inside this pilot's allocation, on the bound nodes.
@@ -236,7 +254,8 @@ extension Agent {
         env["PILOT_TASK_ID"] = String(a.key.task)
         env["PILOT_ATTEMPT"] = String(a.key.attempt)
         env["PILOT_NODE"] = config.hostname
-        // A task may leave a JSON result here (≤ 1 MiB); it is stored with the task and fed to workflows.
+        // A task may leave a JSON result here (≤ InputLimits.maxResultBytes, a regular file); it is stored
+        // with the task and fed to workflows. Anything else there fails the attempt.
         env["PILOT_RESULT_FILE"] = resultPath(a.key)
         env["PILOT_CORES"] = CPUList.format(p.cores)
         if let i = a.spec.arrayIndex { env["PILOT_ARRAY_INDEX"] = String(i) }
@@ -273,17 +292,25 @@ extension Agent {
 
     /// Called with every exit the launcher collected in one wake-up, and the successors it started
     /// in their place (after the exits, so a successor takes over PUs its predecessor just gave back).
-    func launched(_ events: LaunchEvents) {
+    func launched(_ events: LaunchEvents, resultFiles: [UInt64: ResultFile.Outcome] = [:], overOutput: [UInt64: String] = [:]) {
         for (token, e) in events.exits {
             guard let key = byToken.removeValue(forKey: token), let r = running.removeValue(forKey: key) else { continue }
             releaseSlots(r)
             if discard.remove(key) != nil { continue }
             if r.stopReason == nil, holdIfSlurmSignalled(key, e) { continue }
             let kind: TaskOutcome.Kind = r.stopReason ?? .exited
-            report(TaskOutcome(key: key, kind: kind, exitCode: e.exitCode, signal: e.signal, timedOut: e.timedOut,
-                               startedAt: e.startedAt, endedAt: e.endedAt,
-                               reason: kind == .drained ? "stopped at the pilot's drain deadline (walltime end or drain request)" : nil,
-                               result: takeResult(key)))
+            var o = TaskOutcome(key: key, kind: kind, exitCode: e.exitCode, signal: e.signal, timedOut: e.timedOut,
+                                startedAt: e.startedAt, endedAt: e.endedAt,
+                                reason: kind == .drained ? "stopped at the pilot's drain deadline (walltime end or drain request)" : nil)
+            switch resultFiles[token] {
+            case .json(let text)?: o.result = text
+            case .refused(let why)?:
+                o.resultError = why
+                if o.reason == nil { o.reason = "result refused: \(why)" }
+            case .none?, nil: break
+            }
+            if let why = overOutput[token] { o.reason = why }
+            report(o)
         }
         for s in events.starts {
             guard let key = byToken[s.token], var r = running[key] else { continue }
@@ -297,6 +324,8 @@ extension Agent {
                 pendingStarted.append(RunningTask(key: key, pid: p.pid, startedAt: p.startedAt))
             case .failure(let error):
                 byToken[s.token] = nil
+                results?.forget(token: s.token)
+                outputWatch?.forget(token: s.token)
                 running[key] = nil
                 if discard.remove(key) != nil { continue }
                 report(TaskOutcome(key: key, kind: r.stopReason ?? .launchFailed, endedAt: now, reason: "\(error)"))
@@ -307,23 +336,9 @@ extension Agent {
         if draining, running.isEmpty { flush(); if unacked.isEmpty { finishDrain() } }
     }
 
-    func resultPath(_ key: TaskKey) -> String { "\(config.logDir)/\(key.task).\(key.attempt).result.json" }
+    func resultPath(_ key: TaskKey) -> String { "\(config.logDir)/\(resultName(key))" }
 
-    /// Reads and removes the task's result file, if it left one.
-    func takeResult(_ key: TaskKey) -> String? {
-        // Most tasks leave no result: one failed openat(2) relative to the open log directory (no
-        // walk of its whole path), not a FileHandle, is all they cost.
-        let name = "\(key.task).\(key.attempt).result.json"
-        let fd = logDirFD >= 0 ? openat(logDirFD, name, O_RDONLY | O_CLOEXEC) : open(resultPath(key), O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        let h = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
-        defer {
-            try? h.close()
-            if logDirFD >= 0 { unlinkat(logDirFD, name, 0) } else { unlink(resultPath(key)) }
-        }
-        guard let data = try? h.read(upToCount: 1 << 20), !data.isEmpty else { return nil }
-        return String(decoding: data, as: UTF8.self)
-    }
+    func resultName(_ key: TaskKey) -> String { "\(key.task).\(key.attempt).result.json" }
 
     func kernelDone(_ o: TaskOutcome) {
         guard let r = running.removeValue(forKey: o.key) else { return }

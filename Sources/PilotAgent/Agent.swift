@@ -56,8 +56,10 @@ public actor Agent {
     var baseEnvironment: [String: String]?
     var baseBlock: EnvironmentBlock?
     var byToken: [UInt64: TaskKey] = [:]
-    /// The log directory, open for the agent's life: result files are looked up relative to it.
-    var logDirFD: Int32 = -1
+    /// Reads exited tasks' result files on the reaper threads (see ResultCollector).
+    var results: ResultCollector?
+    /// Kills tasks whose output passes `config.outputLimit`.
+    var outputWatch: OutputWatch?
     var nextToken: UInt64 = 1
     /// Finished attempts not yet acknowledged by the manager.
     var unacked: [TaskKey: TaskOutcome] = [:]
@@ -98,19 +100,32 @@ public actor Agent {
         self.kernel = kernel
     }
 
-    deinit { if logDirFD >= 0 { close(logDirFD) } }
-
     var now: Double { Date().timeIntervalSince1970 }
 
     /// Runs until `stop()` or until a drain completes.
     public func run() async {
         let box = WeakAgent(self)
         let loop = eventLoop
-        launcher = ProcessLauncher(callersOutliveChildren: true, onEvents: { events in
-            loop.execute { box.agent?.assumeIsolated { $0.launched(events) } }
-        })
         try? FileManager.default.createDirectory(atPath: config.logDir, withIntermediateDirectories: true)
-        if logDirFD < 0 { logDirFD = open(config.logDir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        let collector = ResultCollector(directory: config.logDir)
+        results = collector
+        let containment = TaskContainment(preferred: config.containment)
+        // A dead agent's tasks may still run here (their grandchildren, daemons): they would hold
+        // cores this agent is about to hand out, and their work is being run again elsewhere.
+        let leftovers = containment.endLeftovers()
+        log.info("task containment: \(containment.mechanism.rawValue)\(leftovers > 0 ? "; ended \(leftovers) leftovers of a dead agent's tasks" : "")")
+        defer { containment.removeOwnCgroup() }
+        let launcherBox = LauncherBox()
+        let watch = config.outputLimit > 0 ? OutputWatch(limit: config.outputLimit, kill: { launcherBox.launcher?.signal(token: $0, SIGKILL) }) : nil
+        outputWatch = watch
+        launcher = ProcessLauncher(callersOutliveChildren: true, containment: containment, onEvents: { events in
+            // On the reaper thread: the task's files are read here, off the event loop.
+            let tokens = events.exits.map(\.token)
+            let found = tokens.isEmpty ? [:] : collector.collect(tokens)
+            let overOutput = tokens.isEmpty ? [:] : watch?.finish(tokens) ?? [:]
+            loop.execute { box.agent?.assumeIsolated { $0.launched(events, resultFiles: found, overOutput: overOutput) } }
+        })
+        launcherBox.launcher = launcher
         if let d = config.deadline { scheduleDeadlineDrain(d) }
         var backoff = 0.05
         var cfg = config
@@ -145,6 +160,11 @@ public actor Agent {
 
     public var runningCount: Int { running.count }
     public var registeredID: Int? { agentID }
+}
+
+/// Lets the output watch reach the launcher, made after it.
+final class LauncherBox: Sendable {
+    nonisolated(unsafe) weak var launcher: ProcessLauncher?
 }
 
 /// Lets the launcher's callback reach the agent without keeping it alive.

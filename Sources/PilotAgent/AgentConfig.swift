@@ -1,4 +1,5 @@
 import PilotCore
+import PilotLaunch
 import PilotProtocol
 import PilotTopology
 
@@ -41,6 +42,12 @@ public struct AgentConfig: Sendable {
     /// QPUs this job was granted through QRMI (type `qrmi`); their settings are
     /// handed to tasks bound to them.
     public var qrmiResources: [QRMIResource] = []
+    /// How a task's descendants are ended with it (see `TaskContainment`); nil: cgroups where the
+    /// agent can create them, else the subreaper fallback.
+    public var containment: TaskContainment.Mechanism?
+    /// The most a task may write to each of its stdout and stderr files; past it the task is killed
+    /// and the attempt fails saying so (see OutputWatch). 0: no limit.
+    public var outputLimit: Int64 = 1 << 30
 
     public init(managerHost: String, agentPort: Int, token: String, uuid: String, hostname: String,
                 resources: NodeResources, logDir: String) {

@@ -3,6 +3,11 @@
 public enum InputLimits {
     public static let maxDocumentBytes = 8 << 20
     public static let maxNesting = 64
+    /// A task's `$PILOT_RESULT_FILE`: larger ones fail the attempt (the result is stored in the
+    /// queue and sent over the agent channel, so it must stay small).
+    public static let maxResultBytes = 1 << 20
+    /// A circuit file a workflow or a quantum task names (OpenQASM text).
+    public static let maxCircuitBytes = 16 << 20
 
     /// The first place where flow nesting (`[`/`{`) or block indentation gets deeper than `maxDepth`.
     public static func nestingViolation(in text: String, maxDepth: Int = maxNesting) -> (line: Int, column: Int)? {

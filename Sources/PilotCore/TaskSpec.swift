@@ -62,6 +62,26 @@ public struct TaskSpec: Sendable, Codable, Hashable {
         guard command.count <= 100_000, environment.count <= 10_000 else {
             throw CoreError(.invalidRequest, "too many arguments or environment entries", field: "command")
         }
+        try validateCStrings()
+    }
+
+    /// execve takes C strings: a NUL byte would silently cut an argument or a variable short (or
+    /// fail the launch on the node, far from the user). Refused at submit, naming the field.
+    func validateCStrings() throws(CoreError) {
+        func refuse(_ field: String, _ what: String) -> CoreError {
+            CoreError(.invalidRequest, "\(what) contains a NUL byte, which no program argument, path or environment entry can hold", field: field)
+        }
+        for (i, arg) in command.enumerated() where arg.utf8.contains(0) {
+            throw refuse("command[\(i)]", i == 0 ? "the executable" : "argument \(i)")
+        }
+        for (k, v) in environment.sorted(by: { $0.key < $1.key }) {
+            if k.utf8.contains(0) { throw refuse("environment", "an environment variable name") }
+            if v.utf8.contains(0) { throw refuse("environment.\(k)", "the value of \(k)") }
+            if k.isEmpty || k.utf8.contains(UInt8(ascii: "=")) {
+                throw CoreError(.invalidRequest, "'\(k)' is not a valid environment variable name", field: "environment")
+            }
+        }
+        if let d = workingDirectory, d.utf8.contains(0) { throw refuse("workingDirectory", "the working directory") }
     }
 
     /// The concrete task for one array index: `{i}` replaced in argv.

@@ -24,6 +24,8 @@ public struct LaunchError: Error, Sendable, Equatable, CustomStringConvertible {
         case watch
         case duplicateToken
         case shutdown
+        /// Creating or joining the task's cgroup.
+        case cgroup
     }
 
     public var code: Code
@@ -52,6 +54,7 @@ public struct LaunchError: Error, Sendable, Equatable, CustomStringConvertible {
         case PILOT_SPAWN_STEP_CHDIR: .chdir
         case PILOT_SPAWN_STEP_SIGMASK: .sigmask
         case PILOT_SPAWN_STEP_HELPER: .helperThread
+        case PILOT_SPAWN_STEP_CGROUP: .cgroup
         default: .exec
         }
     }

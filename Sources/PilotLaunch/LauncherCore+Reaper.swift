@@ -42,6 +42,7 @@ extension LauncherCore {
                     guard let token = state.tokenByFD.removeValue(forKey: fd),
                           let task = state.tasks.removeValue(forKey: token) else { continue }
                     exited.append((token, task))
+                    state.reaping.insert(task.pid)
                     if let s = state.successors.removeValue(forKey: token) {
                         state.predecessorOf[s.token] = nil
                         state.starting[s.token] = 0
@@ -58,8 +59,13 @@ extension LauncherCore {
             events.starts = successors.map { startSuccessor($0, reaper: me) }
             events.exits.reserveCapacity(exited.count)
             for (token, task) in exited {
+                if let name = task.containedAs, let containment {
+                    // Before the leader is reaped: its pid, the group's id, cannot be reused meanwhile.
+                    containment.end(name, group: task.groupLeader ? task.pid : nil, tracked: { self.state.withLock { $0.trackedPIDs } })
+                }
                 var info = pilot_spawn_exit()
                 let reaped = pilot_spawn_reap(task.pid, 1, &info)
+                _ = state.withLock { $0.reaping.remove(task.pid) }
                 _ = pilot_spawn_epoll_remove(reaper.epollFD, task.pidfd)
                 close(task.pidfd)
                 // -ECHILD: something else in the process reaped it; the status is lost.

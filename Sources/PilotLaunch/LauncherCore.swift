@@ -19,6 +19,8 @@ final class LauncherCore: Sendable {
         var reaper: Int
         /// Started by that reaper's thread as a successor: its parent-death signal is tied to that thread.
         var byReaper = false
+        /// Its name in `containment`: its leftovers are ended when it exits.
+        var containedAs: String?
     }
 
     /// A spawn prepared on the caller's thread, started by the reaper the moment its predecessor is reaped.
@@ -29,6 +31,7 @@ final class LauncherCore: Sendable {
         var timeLimit: UInt64?
         var killGrace: UInt64
         var executable: String
+        var containedAs: String?
     }
 
     struct State {
@@ -48,6 +51,14 @@ final class LauncherCore: Sendable {
         /// are bound to one CPU each and made on first use.
         var reapers: [(reaper: ReaperThread, thread: pthread_t?)] = []
         var reaperByCPU: [Int: Int] = [:]
+        /// Leaders that exited and are being reaped (no longer in `tasks`): not orphans.
+        var reaping: Set<pid_t> = []
+
+        /// Pids of our own task leaders, or nil while a spawn is in flight (see TaskContainment.end).
+        var trackedPIDs: Set<pid_t>? {
+            guard reserved.isEmpty, starting.isEmpty else { return nil }
+            return Set(tasks.values.map(\.pid)).union(reaping)
+        }
 
         /// The kernel sends a child its parent-death signal when the *thread* that cloned it exits,
         /// so after shutdown a reaper stays (reaping silently) while a child it started runs.
@@ -61,10 +72,12 @@ final class LauncherCore: Sendable {
     static let maxBatch = 256
 
     let directSpawn: Bool
+    let containment: TaskContainment?
 
-    init(directSpawn: Bool = false, onEvents: @escaping @Sendable (LaunchEvents) -> Void) {
+    init(directSpawn: Bool = false, containment: TaskContainment? = nil, onEvents: @escaping @Sendable (LaunchEvents) -> Void) {
         self.onEvents = onEvents
         self.directSpawn = directSpawn
+        self.containment = containment
         // Without these the launcher cannot work at all; they only fail when the process is
         // out of descriptors at start-up.
         guard let general = ReaperThread(index: 0, cpu: nil), Self.devNull >= 0 else {
@@ -113,8 +126,9 @@ final class LauncherCore: Sendable {
             state.reserved.insert(token)
         }
         var result = pilot_spawn_result()
+        let spec = contained(spec)
         do throws(LaunchError) {
-            let prepared = try PreparedSpawn(spec, devNull: Self.devNull)
+            let prepared = try prepare(spec)
             let rc = prepared.withArgs { args in
                 spec.parentDeathSignal == nil || directSpawn ? pilot_spawn(&args, &result) : pilot_spawn_via_helper(&args, &result)
             }
@@ -123,6 +137,7 @@ final class LauncherCore: Sendable {
                 throw LaunchError(code, "cannot start \(spec.executable) (\(code.rawValue) failed)", errno: rc)
             }
         } catch {
+            if let name = spec.containmentName { containment?.abandon(name) }
             _ = state.withLock { $0.reserved.remove(token) }
             throw error
         }
@@ -137,7 +152,8 @@ final class LauncherCore: Sendable {
             state.reserved.remove(token)
             let reaper = reaper(for: spec.cpus, &state)
             return add(result, token: token, newSession: spec.newSession, startedAt: startedAt,
-                       timeLimit: limit, killGrace: spec.killGrace.nanoseconds, reaper: reaper, byReaper: false, &state)
+                       timeLimit: limit, killGrace: spec.killGrace.nanoseconds, reaper: reaper, byReaper: false,
+                       containedAs: spec.containmentName, &state)
         }
         return try finishRegistration(result, outcome)
     }
@@ -145,7 +161,8 @@ final class LauncherCore: Sendable {
     /// Watches a started child with `reaper`; the caller holds the lock. `.success(true)`: wake the
     /// general reaper, its next timer moved earlier.
     func add(_ result: pilot_spawn_result, token: UInt64, newSession: Bool, startedAt: Double, timeLimit: UInt64?,
-             killGrace: UInt64, reaper: Int, byReaper: Bool, _ state: inout State) -> Result<Bool, LaunchError> {
+             killGrace: UInt64, reaper: Int, byReaper: Bool, containedAs: String?,
+             _ state: inout State) -> Result<Bool, LaunchError> {
         guard !state.stopping else {
             return .failure(LaunchError(.shutdown, "the launcher shut down during spawn", errno: ECANCELED))
         }
@@ -156,7 +173,8 @@ final class LauncherCore: Sendable {
         state.nextSerial += 1
         state.tasks[token] = RunningTask(pid: result.pid, pidfd: result.pidfd, serial: state.nextSerial,
                                          groupLeader: newSession, startedAt: startedAt,
-                                         killGrace: killGrace, reaper: reaper, byReaper: byReaper)
+                                         killGrace: killGrace, reaper: reaper, byReaper: byReaper,
+                                         containedAs: containedAs)
         state.tokenByFD[result.pidfd] = token
         guard let timeLimit else { return .success(false) }
         let deadline = Clocks.monotonicNanoseconds() &+ timeLimit
@@ -190,11 +208,12 @@ final class LauncherCore: Sendable {
     func spawn(_ spec: SpawnSpec, token: UInt64, after predecessor: UInt64) throws(LaunchError) -> Bool {
         // Checked again below; this spares preparing a spawn for a predecessor already reaped.
         guard state.withLock({ $0.tasks[predecessor] != nil && $0.successors[predecessor] == nil }) else { return false }
-        let prepared = try PreparedSpawn(spec, devNull: Self.devNull)
+        let spec = contained(spec)
+        let prepared = try prepare(spec)
         let successor = Successor(token: token, prepared: prepared, newSession: spec.newSession,
                                   timeLimit: spec.timeLimit?.nanoseconds, killGrace: spec.killGrace.nanoseconds,
-                                  executable: spec.executable)
-        return try state.withLock { state throws(LaunchError) -> Bool in
+                                  executable: spec.executable, containedAs: spec.containmentName)
+        let queued = try state.withLock { state throws(LaunchError) -> Bool in
             guard !state.stopping else { throw LaunchError(.shutdown, "the launcher is shut down", errno: ECANCELED) }
             guard state.tasks[token] == nil, !state.reserved.contains(token), state.predecessorOf[token] == nil,
                   state.starting[token] == nil else {
@@ -205,6 +224,33 @@ final class LauncherCore: Sendable {
             state.predecessorOf[token] = predecessor
             return true
         }
+        if !queued, let name = spec.containmentName { containment?.abandon(name) }
+        return queued
+    }
+
+    /// The spec with the task's key in its environment, when it is contained.
+    private func contained(_ spec: SpawnSpec) -> SpawnSpec {
+        guard let name = spec.containmentName, let containment, containment.mechanism != .none else {
+            var plain = spec
+            plain.containmentName = nil
+            return plain
+        }
+        var spec = spec
+        spec.environment[TaskContainment.variable] = containment.tag(name)
+        return spec
+    }
+
+    /// Prepares the child, in its own cgroup when the containment uses them.
+    private func prepare(_ spec: SpawnSpec) throws(LaunchError) -> PreparedSpawn {
+        guard let name = spec.containmentName, let containment else { return try PreparedSpawn(spec, devNull: Self.devNull) }
+        let fd = try containment.enter(name)
+        do throws(LaunchError) {
+            return try PreparedSpawn(spec, devNull: Self.devNull, cgroupProcsFD: fd)
+        } catch {
+            // PreparedSpawn closes the descriptor it was given, also when it fails.
+            containment.abandon(name)
+            throw error
+        }
     }
 
     /// Drops a successor that has not started. False: it started already (or was never queued),
@@ -212,7 +258,7 @@ final class LauncherCore: Sendable {
     func cancelSuccessor(token: UInt64) -> Bool {
         state.withLock { state in
             guard let predecessor = state.predecessorOf.removeValue(forKey: token) else { return false }
-            state.successors[predecessor] = nil
+            if let name = state.successors.removeValue(forKey: predecessor)?.containedAs { containment?.abandon(name) }
             return true
         }
     }
@@ -222,6 +268,7 @@ final class LauncherCore: Sendable {
         var result = pilot_spawn_result()
         let rc = s.prepared.withArgs { pilot_spawn(&$0, &result) }
         guard rc == 0 else {
+            if let name = s.containedAs { containment?.abandon(name) }
             _ = state.withLock { $0.starting.removeValue(forKey: s.token) }
             let code = LaunchError.childStep(result.step)
             return SuccessorStart(token: s.token, result: .failure(LaunchError(code, "cannot start \(s.executable) (\(code.rawValue) failed)", errno: rc)))
@@ -230,7 +277,7 @@ final class LauncherCore: Sendable {
         let (outcome, pending) = state.withLock { state in
             let pending = state.starting.removeValue(forKey: s.token) ?? 0
             return (add(result, token: s.token, newSession: s.newSession, startedAt: startedAt, timeLimit: s.timeLimit,
-                        killGrace: s.killGrace, reaper: reaper, byReaper: true, &state), pending)
+                        killGrace: s.killGrace, reaper: reaper, byReaper: true, containedAs: s.containedAs, &state), pending)
         }
         do throws(LaunchError) {
             let pid = try finishRegistration(result, outcome)

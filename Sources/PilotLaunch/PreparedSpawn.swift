@@ -23,9 +23,13 @@ final class PreparedSpawn: @unchecked Sendable {
     private var base: EnvironmentBlock?
     private let newSession: Bool
     private let parentDeathSignal: Int32
+    /// The task's cgroup.procs, owned here; -1: the task gets no cgroup of its own.
+    private let cgroupProcsFD: Int32
 
-    init(_ spec: SpawnSpec, devNull: Int32) throws(LaunchError) {
+    init(_ spec: SpawnSpec, devNull: Int32, cgroupProcsFD: Int32 = -1) throws(LaunchError) {
         self.devNull = devNull
+        self.cgroupProcsFD = cgroupProcsFD
+        if cgroupProcsFD >= 0 { ownedFDs.append(cgroupProcsFD) }
         newSession = spec.newSession
         parentDeathSignal = spec.parentDeathSignal ?? 0
         do {
@@ -96,7 +100,9 @@ final class PreparedSpawn: @unchecked Sendable {
                         cpu_mask: maskBytes.isEmpty ? nil : maskBytes.baseAddress,
                         cpu_mask_bytes: maskBytes.count,
                         new_session: newSession ? 1 : 0,
-                        pdeath_signal: parentDeathSignal)
+                        pdeath_signal: parentDeathSignal,
+                        join_cgroup: cgroupProcsFD >= 0 ? 1 : 0,
+                        cgroup_procs_fd: cgroupProcsFD)
                     return body(&args)
                 }
             }

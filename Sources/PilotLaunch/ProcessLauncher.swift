@@ -24,8 +24,12 @@ public final class ProcessLauncher: Sendable {
     ///
     /// A task pinned to CPUs is watched by a reaper thread bound to the lowest of them, started on
     /// first use; batches from different reapers may interleave.
-    public init(callersOutliveChildren: Bool = false, onEvents: @escaping @Sendable (LaunchEvents) -> Void) {
-        core = LauncherCore(directSpawn: callersOutliveChildren, onEvents: onEvents)
+    ///
+    /// With `containment`, a task spawned with a `containmentName` is contained: when it exits,
+    /// whatever it started that still runs is ended (see `TaskContainment`).
+    public init(callersOutliveChildren: Bool = false, containment: TaskContainment? = nil,
+                onEvents: @escaping @Sendable (LaunchEvents) -> Void) {
+        core = LauncherCore(directSpawn: callersOutliveChildren, containment: containment, onEvents: onEvents)
         core.start()
     }
 

@@ -28,6 +28,9 @@ public struct SpawnSpec: Sendable {
     /// SIGTERM to the process group at the limit, SIGKILL `killGrace` later.
     public var timeLimit: Duration?
     public var killGrace: Duration
+    /// Unique among this launcher's tasks: with a `TaskContainment`, the task gets its own cgroup
+    /// (or key) under this name, and everything it started ends when it does. nil: uncontained.
+    public var containmentName: String?
 
     public init(executable: String,
                 arguments: [String] = [],

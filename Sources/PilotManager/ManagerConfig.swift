@@ -9,6 +9,9 @@ public struct ManagerConfig: Sendable {
     public var host: String = "127.0.0.1"
     public var port: Int = 0
     public var agentPort: Int = 0
+    /// Mint a new token at start instead of keeping the previous one (agents holding the old one
+    /// are refused until they read the new access.json).
+    public var rotateToken = false
     public var heartbeatInterval: Double = 2
     /// An agent silent this long is lost: its tasks are requeued and its leases released.
     public var heartbeatTimeout: Double = 20

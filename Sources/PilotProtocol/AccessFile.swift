@@ -15,18 +15,49 @@ public struct AccessFile: Sendable, Codable, Equatable {
 
     public static func path(in serverDir: String) -> String { serverDir + "/access.json" }
 
-    /// Writes atomically with mode 0600: the token is a credential.
+    /// Writes atomically with mode 0600: the token is a credential. A temporary file is written
+    /// whole, synced, then renamed over the old one, and the directory synced: a full disk or a crash
+    /// at any point leaves either the old file or the new one, never a truncated one (a truncated
+    /// file once made the next start mint a new token and refuse every running agent).
     public func write(to serverDir: String) throws {
         let data = try JSONEncoder().encode(self)
         let final = Self.path(in: serverDir)
         let tmp = final + ".tmp.\(getpid())"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw AccessError("cannot create \(tmp): \(String(cString: strerror(errno)))") }
+        func failure(_ what: String, _ e: Int32) -> AccessError {
+            unlink(tmp)
+            return AccessError("cannot write \(final): \(what): \(String(cString: strerror(e)))")
+        }
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw failure("cannot create \(tmp)", errno) }
+        var written = 0
+        while written < data.count {
+            let n = data.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + written, $0.count - written) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { let e = n < 0 ? errno : ENOSPC; close(fd); throw failure("short write", e) }
+            written += n
+        }
+        guard fchmod(fd, 0o600) == 0 else { let e = errno; close(fd); throw failure("fchmod", e) }
+        guard fsync(fd) == 0 else { let e = errno; close(fd); throw failure("fsync", e) }
+        guard close(fd) == 0 else { throw failure("close", errno) }
+        guard rename(tmp, final) == 0 else { throw failure("rename", errno) }
+        let dirFD = open(serverDir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dirFD >= 0 { fsync(dirFD); close(dirFD) }
+    }
+
+    /// Fails unless the directory takes a file as large as an access file: a manager that could
+    /// not write its address and token must refuse to start rather than run unreachable.
+    public static func checkWritable(_ serverDir: String, token: String) throws {
+        let probe = AccessFile(host: String(repeating: "h", count: 255), port: 65535, agentPort: 65535, token: token, pid: Int32.max)
+        let data = try JSONEncoder().encode(probe)
+        let tmp = path(in: serverDir) + ".probe.\(getpid())"
+        defer { unlink(tmp) }
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw AccessError("cannot write in \(serverDir): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        _ = data.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
-        fchmod(fd, 0o600)
-        fsync(fd)
-        guard rename(tmp, final) == 0 else { throw AccessError("cannot rename \(tmp): \(String(cString: strerror(errno)))") }
+        let n = data.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+        guard n == data.count, fsync(fd) == 0 else {
+            throw AccessError("cannot write in \(serverDir): \(String(cString: strerror(n < 0 ? errno : ENOSPC)))")
+        }
     }
 
     /// Reads the file, refusing one that others can read: a leaked token would let anyone run tasks.

@@ -37,6 +37,9 @@ public struct TaskOutcome: Sendable, Codable, Hashable {
     public var reason: String?
     /// A kernel's result (e.g. a quantum job's counts) as JSON text.
     public var result: String?
+    /// Why the result the task left was refused (not JSON, too large, not a regular file): the
+    /// attempt fails even with exit code 0, since a workflow would otherwise go on without it.
+    public var resultError: String?
 
     public init(key: TaskKey, kind: Kind, exitCode: Int32? = nil, signal: Int32? = nil, timedOut: Bool = false,
                 startedAt: Double? = nil, endedAt: Double, reason: String? = nil, result: String? = nil) {
@@ -44,7 +47,7 @@ public struct TaskOutcome: Sendable, Codable, Hashable {
         self.startedAt = startedAt; self.endedAt = endedAt; self.reason = reason; self.result = result
     }
 
-    public var succeeded: Bool { kind == .exited && exitCode == 0 && signal == nil && !timedOut }
+    public var succeeded: Bool { kind == .exited && exitCode == 0 && signal == nil && !timedOut && resultError == nil }
 }
 
 /// What the manager sends an agent to run: the spec, this node's slots, and for gangs the whole layout.

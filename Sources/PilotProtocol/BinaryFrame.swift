@@ -151,7 +151,7 @@ public enum BinaryFrame {
         let rawValue: UInt8
         static let exitCode = Flags(rawValue: 1), signal = Flags(rawValue: 2), timedOut = Flags(rawValue: 4)
         static let startedAt = Flags(rawValue: 8), reason = Flags(rawValue: 16), result = Flags(rawValue: 32)
-        static let pid = Flags(rawValue: 64)
+        static let pid = Flags(rawValue: 64), resultError = Flags(rawValue: 128)
     }
 
     static func write(_ o: TaskOutcome, to b: inout ByteBuffer) {
@@ -164,6 +164,7 @@ public enum BinaryFrame {
         if o.startedAt != nil { f.insert(.startedAt) }
         if o.reason != nil { f.insert(.reason) }
         if o.result != nil { f.insert(.result) }
+        if o.resultError != nil { f.insert(.resultError) }
         b.writeInteger(f.rawValue)
         if let x = o.exitCode { b.writeInteger(x) }
         if let x = o.signal { b.writeInteger(x) }
@@ -171,6 +172,7 @@ public enum BinaryFrame {
         b.writeInteger(o.endedAt.bitPattern)
         if let s = o.reason { writeString(s, to: &b) }
         if let s = o.result { writeString(s, to: &b) }
+        if let s = o.resultError { writeString(s, to: &b) }
     }
 
     static func readOutcome(_ r: inout Reader) throws(BinaryFrameError) -> TaskOutcome {
@@ -185,6 +187,7 @@ public enum BinaryFrame {
         o.endedAt = try r.time("endedAt")
         if f.contains(.reason) { o.reason = try r.string("reason") }
         if f.contains(.result) { o.result = try r.string("result") }
+        if f.contains(.resultError) { o.resultError = try r.string("resultError") }
         return o
     }
 

@@ -1,13 +1,26 @@
 import NIOCore
+import Synchronization
+
+/// The largest frame a connection accepts now: small until the peer has authenticated (so an
+/// unauthenticated peer cannot make the receiver buffer a large declared frame), then raised.
+public final class FrameLimit: Sendable {
+    private let bytes: Atomic<Int>
+    public init(_ bytes: Int) { self.bytes = Atomic(bytes) }
+    public var current: Int { bytes.load(ordering: .relaxed) }
+    public func raise(to n: Int) { bytes.store(n, ordering: .relaxed) }
+}
 
 /// Agent-channel framing: a 4-byte big-endian length, then one JSON message.
+/// A length over the limit ends the connection before any of the frame is buffered.
 public struct FrameDecoder: ByteToMessageDecoder {
     public typealias InboundOut = ByteBuffer
-    public init() {}
+    let limit: FrameLimit
+    public init(limit: FrameLimit = FrameLimit(WireVersion.maxFrameBytes)) { self.limit = limit }
 
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let len = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return .needMoreData }
-        guard len <= WireVersion.maxFrameBytes else { throw FrameError.tooLarge(Int(len)) }
+        let max = limit.current
+        guard len <= max else { throw FrameError.tooLarge(Int(len), limit: max) }
         guard buffer.readableBytes >= 4 + Int(len) else { return .needMoreData }
         buffer.moveReaderIndex(forwardBy: 4)
         context.fireChannelRead(wrapInboundOut(buffer.readSlice(length: Int(len))!))
@@ -25,9 +38,14 @@ public struct FrameEncoder: MessageToByteEncoder {
 }
 
 public enum FrameError: Error, CustomStringConvertible, Sendable {
-    case tooLarge(Int)
+    case tooLarge(Int, limit: Int)
+    /// Too many connections are waiting to authenticate; this one is closed at once.
+    case tooManyUnauthenticated(limit: Int)
     public var description: String {
-        switch self { case .tooLarge(let n): "frame of \(n) bytes exceeds the limit of \(WireVersion.maxFrameBytes)" }
+        switch self {
+        case .tooLarge(let n, let limit): "frame of \(n) bytes exceeds the limit of \(limit)"
+        case .tooManyUnauthenticated(let limit): "more than \(limit) connections are waiting to authenticate"
+        }
     }
 }
 
@@ -68,8 +86,9 @@ public final class FrameCallbackHandler: ChannelInboundHandler {
 
 extension ChannelPipeline.SynchronousOperations {
     /// Installs the framing; call on the channel's event loop (in a channel initializer).
-    public func addFraming(onFrame: @escaping (ByteBuffer) -> Void, onClose: @escaping @Sendable () -> Void) throws {
-        try addHandler(ByteToMessageHandler(FrameDecoder()))
+    public func addFraming(limit: FrameLimit = FrameLimit(WireVersion.maxFrameBytes),
+                           onFrame: @escaping (ByteBuffer) -> Void, onClose: @escaping @Sendable () -> Void) throws {
+        try addHandler(ByteToMessageHandler(FrameDecoder(limit: limit)))
         try addHandler(MessageToByteHandler(FrameEncoder()))
         try addHandler(FrameCallbackHandler(onFrame: onFrame, onClose: onClose))
     }

@@ -37,9 +37,22 @@ public struct PilotClient: Sendable {
     public func cancel(_ ids: [Int64]) async throws -> CancelResponse { try await call("POST", "/v1/tasks/cancel", body: CancelRequest(ids: ids)) }
     public func agents() async throws -> [AgentInfo] { let l: AgentList = try await call("GET", "/v1/agents"); return l.agents }
     public func summary() async throws -> Summary { try await call("GET", "/v1/summary") }
-    public func logs(_ id: Int64, stream: String = "stdout") async throws -> String {
-        let (data, _) = try await raw("GET", "/v1/tasks/\(id)/logs?stream=\(stream)", body: nil)
-        return String(decoding: data, as: UTF8.self)
+    /// A task's log, or the part of it `offset`/`length` (bytes) or `tail` (the last bytes) select.
+    public func logs(_ id: Int64, stream: String = "stdout", offset: Int? = nil, length: Int? = nil, tail: Int? = nil) async throws -> String {
+        String(decoding: try await logBytes(id, stream: stream, offset: offset, length: length, tail: tail), as: UTF8.self)
+    }
+
+    public func logBytes(_ id: Int64, stream: String = "stdout", offset: Int? = nil, length: Int? = nil, tail: Int? = nil) async throws -> Data {
+        var q = "stream=\(stream)"
+        if let offset { q += "&offset=\(offset)" }
+        if let length { q += "&length=\(length)" }
+        if let tail { q += "&tail=\(tail)" }
+        let (data, status) = try await raw("GET", "/v1/tasks/\(id)/logs?\(q)", body: nil)
+        guard status == 200 else {
+            if let e = try? JSONDecoder().decode(ErrorEnvelope.self, from: data) { throw e.error }
+            throw APIErrorBody(code: "http_\(status)", message: String(decoding: data.prefix(500), as: UTF8.self))
+        }
+        return data
     }
     /// Long-polls until the tasks (all tasks when `ids` is empty) are terminal or `timeout` passes.
     public func wait(ids: [Int64] = [], timeout: Double = 5) async throws -> WaitResponse {

@@ -4,4 +4,7 @@ public enum WireVersion {
     /// Largest agent-channel frame or API body accepted, so a hostile peer can't exhaust memory.
     public static let maxFrameBytes = 64 << 20
     public static let maxAPIBodyBytes = 128 << 20
+    /// Largest frame before the peer has authenticated: a hello is a few KB. An agent whose hello
+    /// is larger (many unacknowledged results) sends an `AgentAuth` frame first.
+    public static let maxPreAuthFrameBytes = 64 << 10
 }

@@ -101,15 +101,23 @@ public enum QPUExecutor {
     /// the cooperative pool that the agent's networking also needs.
     static func runEmbedded(_ job: QuantumJob, circuit: QuantumCircuit, observables: [PauliString], seed: UInt64,
                             noise: NoiseModel, threads: Int) async throws(QuantumError) -> ExecutionOutcome {
-        let result: Result<ExecutionOutcome, QuantumError> = await withCheckedContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async {
-                do throws(QuantumError) {
-                    continuation.resume(returning: .success(try simulate(job, circuit: circuit, observables: observables,
-                                                                         seed: seed, noise: noise, threads: threads)))
-                } catch {
-                    continuation.resume(returning: .failure(error))
+        // The simulation runs on a Dispatch thread, outside the task: cancelling the task sets the
+        // flag its kernels check.
+        let cancellation = SimulationCancellation()
+        let result: Result<ExecutionOutcome, QuantumError> = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global(qos: .userInitiated).async {
+                    do throws(QuantumError) {
+                        continuation.resume(returning: .success(try cancellation.run { () throws(QuantumError) in
+                            try simulate(job, circuit: circuit, observables: observables, seed: seed, noise: noise, threads: threads)
+                        }))
+                    } catch {
+                        continuation.resume(returning: .failure(error))
+                    }
                 }
             }
+        } onCancel: {
+            cancellation.cancel()
         }
         return try result.get()
     }

@@ -29,19 +29,27 @@ final class StateBuffer: @unchecked Sendable {
 
     func apply(_ ops: [KernelOperation], loop: ParallelLoop, blocking: Bool = true) {
         let low = ExecutionSchedule.blockQubits
+        // Checked between operations: one gate on a large register is the longest a cancel waits.
+        let cancellation = qubitCount >= StateVectorSimulator.parallelQubitThreshold ? SimulationCancellation.current : nil
         guard blocking, qubitCount > low else {
-            for op in ops { StateVectorKernels.apply(op, to: storage, qubits: qubitCount, loop: loop) }
+            for op in ops {
+                if cancellation?.isCancelled == true { return }
+                StateVectorKernels.apply(op, to: storage, qubits: qubitCount, loop: loop)
+            }
             return
         }
         let serial = ParallelLoop(threads: 1)
         let pointer = AmplitudePointer(base: storage)
         for step in ExecutionSchedule.make(ops, lowQubits: low) {
+            if cancellation?.isCancelled == true { return }
             switch step {
             case .full(let op):
                 StateVectorKernels.apply(op, to: storage, qubits: qubitCount, loop: loop)
             case .batch(let batch):
                 loop.run(1 << (qubitCount - low), minimumWork: 2) { start, end in
                     for block in start..<end {
+                        // A batch can hold hundreds of gates: one pass of it over a large state takes seconds.
+                        if cancellation?.isCancelled == true { return }
                         let base = pointer.base + 2 * (block << low)
                         for op in batch { StateVectorKernels.apply(op, to: base, qubits: low, loop: serial) }
                     }

@@ -171,7 +171,9 @@ extension StateVectorSimulator {
         }
         let state = StateBuffer(copying: prefix)
         var words: [UInt64: Int] = [:]
+        let cancellation = SimulationCancellation.current
         for _ in 0..<shots {
+            if cancellation?.isCancelled == true { break }
             state.copy(from: prefix)
             var word: UInt64 = 0
             for step in rest {

@@ -28,6 +28,7 @@ public struct PilotStore: Sendable {
             writer = try DatabasePool(path: path, configuration: config)
         } catch { throw StoreError(.open, "cannot open \(path)", cause: error) }
         try migrate()
+        try checkSchema()
     }
 
     /// An in-memory store for tests that don't need a file; same migrator as production.

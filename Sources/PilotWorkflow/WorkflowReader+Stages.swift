@@ -302,7 +302,9 @@ extension WorkflowReader.Session {
             circuit = .random(qubits: q, depth: d, seed: s)
             width = q
         default:
-            circuit = .file(try template(cc, scope: scope))
+            let path = try template(cc, scope: scope)
+            if let why = WorkflowReader.circuitPathViolation(path.source) { throw fail(.invalidValue, why, at: cc) }
+            circuit = .file(path)
         }
         let mfq = try int(try required(m, "max_fragment_qubits"), 1...1000)
         let oc = try required(m, "observables", what: "Pauli strings such as ZZZZ")
@@ -449,3 +451,23 @@ extension WorkflowReader.Session {
         }
     }
 }
+
+extension WorkflowReader {
+    /// Where a workflow may read a circuit from: relative to the workflow file (or the workflow
+    /// directory when there is no file), or under `{{workflow.dir}}` (a stage's outputs included),
+    /// and never up out of it with `..`. A workflow file comes from anywhere; the manager reads
+    /// what it names with its own rights, so it must not name the manager's other files. (Every
+    /// template variable a circuit path may use renders to a name, or to a directory under
+    /// {{workflow.dir}}.)
+    static func circuitPathViolation(_ text: String) -> String? {
+        let components = text.split(separator: "/", omittingEmptySubsequences: true)
+        if components.contains("..") {
+            return "'\(text)' leaves the workflow's directory ('..'); name circuits relative to the workflow file, or under {{workflow.dir}}"
+        }
+        if text.hasPrefix("/") || text.hasPrefix("~") {
+            return "'\(text)' is an absolute path; a workflow may read circuits only relative to its file or under {{workflow.dir}} (copy the circuit there, or submit it with `pilot submit --circuit`)"
+        }
+        return nil
+    }
+}
+

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PilotAgent
 import PilotCore
+import PilotLaunch
 import PilotProtocol
 import PilotTopology
 
@@ -44,6 +45,10 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Stable agent id (default: derived from host, pilot and Slurm job).") var uuid: String?
     @Option(help: "Log level.") var logLevel: String?
     @Option(help: "Tasks per core this agent accepts: 1 running + N-1 queued here (1: no prefetch).") var prefetch = 2
+    @Option(help: "How a task's leftover processes are ended with it: auto (a cgroup per task where the agent can create one, else subreaper), cgroup, subreaper, none.")
+    var containment = "auto"
+    @Option(help: "Most bytes a task may write to each of stdout and stderr; past it the task is killed and fails saying so (0: no limit).")
+    var outputLimit = "1G"
 
     func run() async throws {
         LogSetup.bootstrap(logLevel)
@@ -122,6 +127,15 @@ struct AgentCommand: AsyncParsableCommand {
         cfg.prefetch = max(1, prefetch)
         guard let l = AgentConfig.Launcher(rawValue: launcher) else { throw ValidationError("--launcher must be process or null") }
         cfg.launcher = l
+        do { cfg.outputLimit = Int64(clamping: try Quantity.bytes(outputLimit, field: "output-limit")) } catch {
+            throw ValidationError("--output-limit: \(error.message)")
+        }
+        if containment != "auto" {
+            guard let m = TaskContainment.Mechanism(rawValue: containment) else {
+                throw ValidationError("--containment must be auto, cgroup, subreaper or none")
+            }
+            cfg.containment = m
+        }
         cfg.cpuMap = CPUMapping.forAdvertised(res)
         cfg.executable = ProjectFiles.pilotBinary
         cfg.qrmiResources = qrmi

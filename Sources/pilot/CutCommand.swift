@@ -25,7 +25,7 @@ struct CutCommand: AsyncParsableCommand {
         let c: QuantumCircuit
         do {
             if let path = circuit {
-                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError("\(path): cannot read") }
+                let text = try CircuitFile.read(path)
                 c = try QASMParser.parse(text, fileName: path)
             } else { c = RandomCircuit.make(qubits: qubits, depth: depth, seed: seed) }
             let obs = observable.isEmpty ? [String(repeating: "Z", count: c.qubitCount)] : observable

@@ -28,6 +28,7 @@ struct ManagerCommand: AsyncParsableCommand {
         @Option(help: "Tasks bound per core at once: 1 running + N-1 queued at the agent (1: no prefetch).") var prefetch = 2
         @Option(help: "Journal records kept at most (older ones are pruned in the background; 0: no limit).") var journalKeep = 10_000_000
         @Option(help: "Days journal records are kept at most (0: no limit).") var journalDays = 30.0
+        @Flag(help: "Mint a new token instead of keeping the one clients and agents hold.") var rotateToken = false
 
         func run() async throws {
             LogSetup.bootstrap(logLevel)
@@ -41,6 +42,7 @@ struct ManagerCommand: AsyncParsableCommand {
             cfg.prefetch = max(1, prefetch)
             cfg.journalRetention = JournalRetention(maxRecords: journalKeep > 0 ? journalKeep : nil,
                                                     maxAge: journalDays > 0 ? journalDays * 86_400 : nil)
+            cfg.rotateToken = rotateToken
             cfg.devices = try QPUDevices.load(qpuProfiles)
             cfg.iterativeDrivers = MiniAppDrivers.factory(pilotExecutable: ProjectFiles.pilotBinary)
             cfg.pilotBinary = ProjectFiles.pilotBinary

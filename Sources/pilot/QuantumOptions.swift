@@ -11,7 +11,8 @@ struct QuantumOptions: ParsableArguments {
     @Option(help: "Seed for shot sampling.") var seed: UInt64?
 
     func spec(circuit path: String, request: RequestOptions) throws -> TaskSpec {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("\(path): cannot read the circuit") }
+        let text: String
+        do { text = try CircuitFile.read(path) } catch { throw ValidationError("\(error)") }
         // Parse here so a bad circuit is refused with its line and column before it reaches the queue.
         do { _ = try QASMParser.parse(text, fileName: path) } catch { throw ValidationError("\(error)") }
         guard let qpu = request.qpu else { throw ValidationError("a quantum task needs --qpu DEVICE:N (or any:qubits>=Q:N)") }

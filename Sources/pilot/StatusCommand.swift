@@ -111,8 +111,27 @@ struct LogsCommand: AsyncParsableCommand {
     @OptionGroup var server: ServerOptions
     @Argument var id: Int64
     @Flag var stderr = false
+    @Option(help: "Print only the last N bytes.") var tail: Int?
+    @Option(help: "Start at this byte.") var offset: Int?
+    @Option(help: "Print at most this many bytes.") var length: Int?
     func run() async throws {
-        do { print(try await server.client().logs(id, stream: stderr ? "stderr" : "stdout"), terminator: "") } catch { fail(error) }
+        let stream = stderr ? "stderr" : "stdout"
+        do {
+            let client = try server.client()
+            if tail != nil || length != nil {
+                FileHandle.standardOutput.write(try await client.logBytes(id, stream: stream, offset: offset, length: length, tail: tail))
+                return
+            }
+            // Page through the log so a large one never sits whole in this process either.
+            let page = 8 << 20
+            var at = offset ?? 0
+            while true {
+                let data = try await client.logBytes(id, stream: stream, offset: at, length: page)
+                FileHandle.standardOutput.write(data)
+                if data.count < page { break }
+                at += data.count
+            }
+        } catch { fail(error) }
     }
 }
 

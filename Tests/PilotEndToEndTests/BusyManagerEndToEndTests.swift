@@ -29,7 +29,7 @@ import Testing
             stages:
               cut:
                 motif: cutting
-                circuit: \(qasm)
+                circuit: chain26.qasm
                 max_fragment_qubits: 13
                 observables: [ZZZZZZZZZZZZZZZZZZZZZZZZZZ]
                 shots: 100
@@ -42,10 +42,12 @@ import Testing
         var wide = "version: 1\nstages:\n"
         for i in 0..<10_000 { wide += "  s\(i): {motif: ensemble, command: [\"true\"], count: 1\(i > 0 ? ", needs: [s\(i - 1)]" : "")}\n" }
         let yamls = [cutYAML, sweepYAML, wide]
+        // Circuits are read relative to the workflow file.
+        let workflowFile = c.dir + "/busy.yaml"
         // Submitted together in the background: the probe runs while the manager parses and plans.
         let submissions = Task {
             try await withThrowingTaskGroup(of: WorkflowInfo.self) { g in
-                for y in yamls { g.addTask { try await client.submitWorkflow(WorkflowSubmitRequest(yaml: y)) } }
+                for y in yamls { g.addTask { try await client.submitWorkflow(WorkflowSubmitRequest(yaml: y, file: workflowFile)) } }
                 var out: [WorkflowInfo] = []
                 for try await w in g { out.append(w) }
                 return out

@@ -60,6 +60,7 @@ final class LiveCluster: @unchecked Sendable {
     var client: PilotClient!
 
     init(tag: String) { dir = PilotBinary.tempDir(tag) }
+    init(dir: String) { self.dir = dir }
 
     func startManager(extra: [String] = []) async throws {
         try? FileManager.default.removeItem(atPath: dir + "/access.json.ready")

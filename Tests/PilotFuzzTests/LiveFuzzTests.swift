@@ -38,6 +38,24 @@ import Testing
         }
         #expect(answered == cases)
 
+        // Pre-hello frames declaring more than the pre-auth limit, with bytes behind them: each
+        // connection is closed without an answer, and nothing is buffered for it.
+        for i in 0..<cases / 10 {
+            let conn = try RawConnection(port: access.agentPort)
+            let len = UInt32(WireVersion.maxPreAuthFrameBytes + 1 + (i == 0 ? 0 : m.int(1 << 30)))
+            conn.sendRaw(withUnsafeBytes(of: len.bigEndian) { Data($0) })
+            conn.sendRaw(Data(repeating: 0x7b, count: 1 << 16))
+            #expect(conn.readFrame() == nil)
+            conn.close()
+        }
+
+        // Bodies over each route's limit: 413, never 500.
+        for (route, limit) in [("/v1/workflows", 16 << 20), ("/v1/pilots", 1 << 20), ("/v1/allocs", 1 << 20),
+                               ("/v1/pilots/p1/drain", 1 << 16)] {
+            let (data, code) = try await client.raw("POST", route, body: Data(repeating: 0x20, count: limit + 1 + m.int(1 << 16)))
+            #expect(code == 413, "\(route): \(code) \(String(decoding: data.prefix(200), as: UTF8.self))")
+        }
+
         // Mutated messages after a valid hello, on one connection.
         let conn = try RawConnection(port: access.agentPort)
         conn.sendFrame(Data(helloJSON.utf8))

@@ -22,6 +22,7 @@ typedef enum pilot_spawn_step {
     PILOT_SPAWN_STEP_SIGMASK,
     PILOT_SPAWN_STEP_EXEC,
     PILOT_SPAWN_STEP_HELPER,      /* the helper thread could not be started */
+    PILOT_SPAWN_STEP_CGROUP,      /* joining the task's cgroup */
 } pilot_spawn_step;
 
 /* Everything the child needs, prepared by the parent: the child only makes system calls. */
@@ -37,6 +38,8 @@ typedef struct pilot_spawn_args {
     size_t cpu_mask_bytes;
     int new_session;               /* setsid() */
     int pdeath_signal;             /* 0: none */
+    int join_cgroup;               /* nonzero: the child first writes "0" to cgroup_procs_fd */
+    int cgroup_procs_fd;           /* an open cgroup.procs of the task's own cgroup v2 */
 } pilot_spawn_args;
 
 typedef struct pilot_spawn_result {
@@ -89,6 +92,10 @@ int pilot_spawn_eventfd_drain(int fd);
 int pilot_spawn_pin_thread(int cpu);
 /* Names the calling thread (15 bytes are kept), as seen in /proc/self/task/TID/comm. */
 void pilot_spawn_name_thread(const char *name);
+
+/* PR_SET_CHILD_SUBREAPER on the calling process: orphaned descendants of its children are
+   reparented to it instead of init. Returns 0 or -errno. */
+int pilot_spawn_set_child_subreaper(void);
 
 /* pidfd_open(2) for tests and for callers that did not spawn the process. */
 int pilot_spawn_pidfd_open(pid_t pid);

@@ -51,14 +51,16 @@ struct APIServer {
             await self.respond { try await self.taskInfo(try taskID(ctx)) }
         }
         r.get("/v1/tasks/:id/logs") { req, ctx in
-            await self.respond(raw: true) {
+            do {
                 let id = try taskID(ctx)
                 let info = try await self.taskInfo(id)
                 let stream = req.uri.queryParameters.get("stream") ?? "stdout"
                 guard let path = stream == "stderr" ? info.stderrPath : info.stdoutPath else { throw ManagerError(.notFound, "task \(id) has no logs yet") }
-                let data = try await self.shell.blocking { FileManager.default.contents(atPath: path) }
-                guard let data else { throw ManagerError(.notFound, "no \(stream) for task \(id) yet (\(path))") }
-                return data
+                var query: [String: String] = [:]
+                for (k, v) in req.uri.queryParameters { query[String(k)] = String(v) }
+                return try await LogStreamer.response(path: path, stream: stream, id: id, query: query)
+            } catch {
+                return await self.respond { () throws -> Int in throw error }
             }
         }
         r.post("/v1/tasks/cancel") { req, _ in
@@ -179,6 +181,9 @@ struct APIServer {
         } catch let e as ManagerError {
             if e.code == .internal { log.error("\(e)") }
             return errorResponse(e)
+        } catch let e as NIOTooManyBytesError {
+            // What `collect(upTo:)` throws for a body over the route's limit: the client's fault.
+            return errorResponse(ManagerError(.tooLarge, "request body exceeds the limit of \(e.maxBytes.map(String.init) ?? "?") bytes"))
         } catch let e as HTTPError {
             let code: ManagerError.Code = e.status == .contentTooLarge ? .tooLarge : .badRequest
             return errorResponse(ManagerError(code, e.body ?? "\(e.status)"))

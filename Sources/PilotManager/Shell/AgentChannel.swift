@@ -15,7 +15,12 @@ public final class AgentChannel: Sendable {
     let log: Logger
     private let connections = NIOLockedValueBox<[ConnectionID: Connection]>([:])
     private let nextID = NIOLockedValueBox<ConnectionID>(1)
-    static let helloTimeout: TimeAmount = .seconds(10)
+    /// Unauthenticated peers get this long to authenticate, and only this many at once may wait;
+    /// with frames of at most `WireVersion.maxPreAuthFrameBytes` until then, they can make the
+    /// manager hold a few MB at most, whatever they send.
+    static let helloTimeout: TimeAmount = .seconds(5)
+    static let maxUnauthenticated = 64
+    let unauthenticated = NIOLockedValueBox(0)
     /// Bound on the templates one agent connection accumulates before the agent is told to reset.
     static let maxTemplatesPerConnection = 1024
 
@@ -41,11 +46,20 @@ public final class AgentChannel: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                let admitted = self.unauthenticated.withLockedValue { n in
+                    guard n < Self.maxUnauthenticated else { return false }
+                    n += 1
+                    return true
+                }
+                guard admitted else {
+                    return channel.eventLoop.makeFailedFuture(FrameError.tooManyUnauthenticated(limit: Self.maxUnauthenticated))
+                }
+                return channel.eventLoop.makeCompletedFuture {
                     let id = self.register(channel)
                     let conn = AgentConnectionHandler(channel: self, id: id, token: token, inbox: inbox,
                                                       peer: channel.remoteAddress?.description ?? "?")
                     try channel.pipeline.syncOperations.addFraming(
+                        limit: conn.limit,
                         onFrame: { frame in conn.received(frame) },
                         onClose: { conn.closed() })
                     channel.eventLoop.scheduleTask(in: Self.helloTimeout) { [greeted = conn.greeted] in
@@ -151,8 +165,12 @@ final class AgentConnectionHandler: @unchecked Sendable {
     let inbox: EventInbox
     let peer: String
     let greeted = NIOLockedValueBox(false)
+    /// Small until the peer has shown the token (an `AgentAuth` frame or the hello).
+    let limit = FrameLimit(WireVersion.maxPreAuthFrameBytes)
     private var hello = false
     private var over = false
+    /// Counted in `channel.unauthenticated` until authenticated or closed.
+    private var pending = true
 
     init(channel: AgentChannel, id: ConnectionID, token: String, inbox: EventInbox, peer: String) {
         self.channel = channel
@@ -165,6 +183,16 @@ final class AgentConnectionHandler: @unchecked Sendable {
     func received(_ frame: ByteBuffer) {
         guard !over else { return }
         let log = channel.log
+        if pending, let auth = try? JSONCoding.decode(AgentAuth.self, from: frame) {
+            guard constantTimeEqual(auth.auth, token) else {
+                log.warning("refused agent connection from \(peer): wrong or missing token (401)")
+                channel.write(.error(APIErrorBody(code: "unauthorized", message: "wrong or missing token")), to: id)
+                refuse()
+                return
+            }
+            authenticated()
+            return
+        }
         let env: AgentEnvelope
         do { env = try JSONCoding.decodeAgentFrame(frame) } catch {
             let d = JSONCoding.describe(error)
@@ -197,10 +225,24 @@ final class AgentConnectionHandler: @unchecked Sendable {
         }
         hello = true
         greeted.withLockedValue { $0 = true }
+        authenticated()
         channel.configure(id, binary: h.binary ?? false, templates: h.templates ?? false)
         var stripped = h
         stripped.token = ""
         inbox.post(.agentHello(stripped, connection: id))
+    }
+
+    /// The peer showed the token: full-size frames from now on, and it no longer counts against
+    /// the cap on unauthenticated connections.
+    private func authenticated() {
+        limit.raise(to: WireVersion.maxFrameBytes)
+        leavePending()
+    }
+
+    private func leavePending() {
+        guard pending else { return }
+        pending = false
+        channel.unauthenticated.withLockedValue { $0 -= 1 }
     }
 
     /// Frames already read behind a refused one are dropped, not handled.
@@ -211,6 +253,7 @@ final class AgentConnectionHandler: @unchecked Sendable {
 
     func closed() {
         over = true
+        leavePending()
         if hello { inbox.post(.agentDisconnected(connection: id)) }
         channel.forget(id)
     }

@@ -16,15 +16,30 @@ public final class ManagerRuntime: Sendable {
     /// The event loops agent connections are served on; an embedded agent can share one.
     public let agentLoops: any EventLoopGroup
     let readyStream: AsyncStream<AccessFile>
+    /// Held for the runtime's life: one manager per server directory.
+    let lock: ServerDirectoryLock
 
     public static func start(_ config: ManagerConfig, logger: Logger) async throws -> ManagerRuntime {
         let dir = config.serverDir
         try FileManager.default.createDirectory(atPath: dir + "/logs", withIntermediateDirectories: true)
         chmod(dir, 0o700)
+        // Before anything in the directory is read or written: a second manager stops here.
+        let lock = try ServerDirectoryLock(directory: dir)
         let previous = try? AccessFile.read(from: dir)
-        // The token survives restarts so running agents can reattach.
-        let token = previous?.token ?? AccessFile.randomToken()
+        // A full or read-only disk is named as such here, not as the store's I/O error below.
+        do { try AccessFile.checkWritable(dir, token: previous?.token ?? AccessFile.randomToken()) } catch {
+            throw ManagerStartError("the server directory \(dir) cannot be written, refusing to start", cause: error)
+        }
         let store = try PilotStore(directory: dir)
+        // The token survives restarts so running agents can reattach: it is kept in the store too,
+        // so an access file lost or damaged by an older version does not mint a new one.
+        let stored = try store.meta(Self.tokenKey)
+        let token = config.rotateToken ? AccessFile.randomToken() : previous?.token ?? stored ?? AccessFile.randomToken()
+        do {
+            if stored != token { try store.setMeta(Self.tokenKey, token) }
+        } catch {
+            throw ManagerStartError("the server directory \(dir) cannot be written, refusing to start", cause: error)
+        }
         let shell = try ManagerShell(config: config, store: store, logger: logger)
         shell.start()
         let group = MultiThreadedEventLoopGroup.singleton
@@ -43,11 +58,19 @@ public final class ManagerRuntime: Sendable {
         let requestedPort = httpPort
         let app = Application(
             router: api.router(),
+            // A client that stops sending mid-request (slowloris) is dropped after this much silence.
+            server: .http1(configuration: .init(idleTimeout: .seconds(30))),
             configuration: .init(address: .hostname(config.host, port: requestedPort), serverName: "swiftpilot"),
             onServerRunning: { channel in
                 let access = AccessFile(host: config.host, port: channel.localAddress?.port ?? requestedPort, agentPort: agentPort,
                                         token: token, pid: getpid())
-                do { try access.write(to: dir) } catch { logger.error("cannot write access file: \(error)") }
+                do { try access.write(to: dir) } catch {
+                    // Checked at start, so the disk filled since: clients and agents could not find this
+                    // manager, and running half-configured is worse than not running.
+                    logger.critical("cannot write access file, stopping: \(error)")
+                    FileHandle.standardError.write(Data("error: \(error); the manager stops\n".utf8))
+                    exit(1)
+                }
                 logger.info("manager listening: api \(config.host):\(access.port), agents \(config.host):\(agentPort), server dir \(dir)")
                 readyCont.yield(access)
                 readyCont.finish()
@@ -55,10 +78,12 @@ public final class ManagerRuntime: Sendable {
             logger: logger
         )
         let background = ManagerTimer(shell: shell, agentChannel: agentChannel!, interval: min(config.timerInterval, config.heartbeatInterval / 2))
-        return ManagerRuntime(shell: shell, services: [app, background], config: config, agentLoops: group, ready: ready)
+        return ManagerRuntime(shell: shell, services: [app, background], config: config, agentLoops: group, ready: ready, lock: lock)
     }
 
-    init(shell: ManagerShell, services: [any Service], config: ManagerConfig, agentLoops: any EventLoopGroup, ready: AsyncStream<AccessFile>) {
+    init(shell: ManagerShell, services: [any Service], config: ManagerConfig, agentLoops: any EventLoopGroup, ready: AsyncStream<AccessFile>,
+         lock: ServerDirectoryLock) {
+        self.lock = lock
         self.shell = shell
         self.services = services
         self.config = config
@@ -71,6 +96,8 @@ public final class ManagerRuntime: Sendable {
         for await a in readyStream { return a }
         return nil
     }
+
+    static let tokenKey = "access_token"
 
     static func portIsFree(host: String, port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -44,8 +44,17 @@ enum OffloadedWork {
             switch p.circuitSource {
             case .file(let path):
                 let full = path.hasPrefix("/") ? path : job.baseDir + "/" + path
-                guard let text = try? String(contentsOfFile: full, encoding: .utf8) else {
+                // A circuit is text of a few KB to a few MB: a huge file is refused, never read whole.
+                guard let h = FileHandle(forReadingAtPath: full) else {
                     return (.fanOutFailed(workload: stage, reason: "cannot read circuit \(full)"), nil)
+                }
+                let data = (try? h.read(upToCount: InputLimits.maxCircuitBytes + 1)) ?? Data()
+                try? h.close()
+                guard data.count <= InputLimits.maxCircuitBytes else {
+                    return (.fanOutFailed(workload: stage, reason: "circuit \(full) is larger than \(InputLimits.maxCircuitBytes) bytes"), nil)
+                }
+                guard let text = String(data: data, encoding: .utf8) else {
+                    return (.fanOutFailed(workload: stage, reason: "circuit \(full) is not UTF-8 text"), nil)
                 }
                 circuit = try QASMParser.parse(text, fileName: full)
             case .random(let q, let d, let seed):

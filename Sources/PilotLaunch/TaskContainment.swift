@@ -1,0 +1,279 @@
+import CPilotSpawn
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Makes sure no process of a task outlives it: whatever the task started (children, grandchildren,
+/// `setsid` daemons) ends when the task ends, is cancelled, hits its time limit, or when its agent
+/// died (then the next agent on the node ends them before it takes work).
+///
+/// Two mechanisms, chosen once per agent:
+/// - `cgroup`: each task runs in a cgroup v2 of its own (for its life; emptied ones are reused),
+///   under the agent's own cgroup, which the child joins before exec; at the end `cgroup.kill` ends
+///   every process in it, however it detached itself. Used wherever the agent can create cgroups (root, or a delegated subtree as
+///   Slurm and systemd give): nothing escapes it.
+/// - `subreaper`: where cgroups cannot be created. The agent becomes a child subreaper, so orphaned
+///   descendants are re-parented to it rather than to init; every task's processes carry
+///   `PILOT_TASK_KEY` (agent pid and start time, task name) in their environment. At the end the
+///   task's process group is killed, and, when orphans exist, every process carrying the task's key.
+///   A process that both leaves the session and clears its environment escapes this one.
+///
+/// Every process also carries `PILOT_TASK_KEY` under cgroups, so leftovers of a dead agent are found
+/// either way: by their cgroup (`pilot-agent-PID.START`) or by their key, whose agent is gone.
+public final class TaskContainment: Sendable {
+    public enum Mechanism: String, Sendable, CaseIterable {
+        case cgroup, subreaper
+        /// Nothing beyond the process group (benchmarks of the bare launcher).
+        case none
+    }
+
+    public static let variable = "PILOT_TASK_KEY"
+
+    public let mechanism: Mechanism
+    /// `PID.STARTTICKS` of this process: unique on the node for good, and checkable after death.
+    public let owner: String
+    /// The agent's cgroup directory for its tasks (cgroup mode only).
+    let cgroupRoot: String?
+    /// Where every agent's directory lives (the agent's own cgroup), for the leftovers of dead ones.
+    let cgroupParent: String?
+    /// Emptied cgroups kept for the next tasks: creating and removing one per task cost a few
+    /// hundred microseconds of the spawn and reaper threads; reusing one costs an open.
+    private let pool = Mutex<CgroupPool>(CgroupPool())
+
+    struct CgroupPool {
+        var free: [String] = []
+        var inUse: [String: String] = [:]
+        var made = 0
+    }
+
+    /// `preferred` nil: `$PILOT_CONTAINMENT` if set, else cgroups where possible, else the subreaper fallback.
+    public init(preferred: Mechanism? = nil) {
+        let preferred = preferred ?? getenv("PILOT_CONTAINMENT").flatMap { Mechanism(rawValue: String(cString: $0)) }
+        let me = ProcessTable.stat(getpid())
+        owner = "\(getpid()).\(me?.startTicks ?? 0)"
+        var mechanism = preferred ?? .cgroup
+        var root: String?
+        var parent: String?
+        if mechanism == .cgroup {
+            if let p = Self.ownCgroupDirectory() {
+                let r = p + "/pilot-agent-" + owner
+                if mkdir(r, 0o755) == 0 || errno == EEXIST {
+                    // cgroup.kill arrived in Linux 5.14; without it a cgroup cannot end its processes at once.
+                    if access(r + "/cgroup.kill", W_OK) == 0 { root = r; parent = p } else { rmdir(r) }
+                }
+            }
+            if root == nil { mechanism = .subreaper }
+        }
+        if mechanism == .subreaper { _ = pilot_spawn_set_child_subreaper() }
+        self.mechanism = mechanism
+        cgroupRoot = root
+        cgroupParent = parent
+    }
+
+    /// The value of `variable` for a task called `name` (unique within this agent).
+    public func tag(_ name: String) -> String { "\(owner)/\(name)" }
+
+    // MARK: start
+
+    /// The open `cgroup.procs` of a fresh cgroup for task `name`, for the child to join before exec;
+    /// -1 outside cgroup mode.
+    func enter(_ name: String) throws(LaunchError) -> Int32 {
+        guard let root = cgroupRoot else { return -1 }
+        let (reused, number) = pool.withLock { p -> (String?, Int) in
+            if let d = p.free.popLast() { return (d, 0) }
+            p.made += 1
+            return (nil, p.made)
+        }
+        let dir = reused ?? root + "/c\(number)"
+        if reused == nil, mkdir(dir, 0o755) != 0, errno != EEXIST {
+            throw LaunchError(.cgroup, "cannot create cgroup \(dir)", errno: errno)
+        }
+        let fd = open(dir + "/cgroup.procs", O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let e = errno
+            rmdir(dir)
+            throw LaunchError(.cgroup, "cannot open \(dir)/cgroup.procs", errno: e)
+        }
+        pool.withLock { $0.inUse[name] = dir }
+        return fd
+    }
+
+    /// Gives back a cgroup prepared for a task that never started.
+    func abandon(_ name: String) {
+        pool.withLock { p in
+            if let dir = p.inUse.removeValue(forKey: name) { p.free.append(dir) }
+        }
+    }
+
+    // MARK: end
+
+    /// Ends every process left of task `name`, whose leader has exited. Call with the leader not yet
+    /// reaped when `group` is its process group, so that id cannot have been reused.
+    /// Returns how many processes it had to kill (the group counts as one).
+    @discardableResult
+    /// `tracked`: the launcher's own children (task leaders), or nil while a spawn is in flight
+    /// (then no zombie is reaped, as it might be a leader not yet registered).
+    func end(_ name: String, group: pid_t?, tracked: () -> Set<pid_t>?) -> Int {
+        var killed = 0
+        if let group, kill(-group, SIGKILL) == 0 { killed += 1 }
+        switch mechanism {
+        case .none:
+            return killed
+        case .cgroup:
+            guard let dir = pool.withLock({ $0.inUse.removeValue(forKey: name) }) else { return killed }
+            let (had, empty) = Self.emptyCgroup(dir)
+            // One that would not empty (a process stuck in the kernel) is not handed to another task.
+            if empty { pool.withLock { $0.free.append(dir) } }
+            return killed + had
+        case .subreaper:
+            // Every leftover descends from a process re-parented to us (its parent died) or is in the
+            // group just killed; without foreign children there is nothing to look for.
+            let mine = tracked()
+            let foreign = ProcessTable.ownChildren().filter { !(mine?.contains($0) ?? false) }
+            if killed == 0 && foreign.isEmpty { return 0 }
+            let key = tag(name)
+            killed += killTagged { $0 == key }
+            // Orphans that ended by themselves stay zombies of the agent until it exits: reaping
+            // zombie children it did not kill stole task leaders' exit statuses (a race with the
+            // reaper threads that `tracked` did not close), which is worse than the zombies.
+            return killed
+        }
+    }
+
+    /// Kills every process whose key `matches`, until none is left (a kill re-parents the victim's
+    /// children, which may fork meanwhile), and reaps those that were our children.
+    private func killTagged(_ matches: (String) -> Bool) -> Int {
+        var total = 0
+        let me = getpid()
+        for _ in 0..<8 {
+            var round = 0
+            for pid in ProcessTable.pids() where pid != me {
+                guard let value = ProcessTable.environmentValue(pid, Self.variable), matches(value) else { continue }
+                if kill(pid, SIGKILL) == 0 { round += 1 }
+                if ProcessTable.stat(pid)?.ppid == me { var st: Int32 = 0; _ = waitpid(pid, &st, 0) }
+            }
+            total += round
+            if round == 0 { break }
+        }
+        return total
+    }
+
+    /// `cgroup.kill` if anything runs in it, then waits (at most about 2 s) for it to empty.
+    /// Returns 1 if anything was still running, and whether it is empty now.
+    static func emptyCgroup(_ dir: String) -> (had: Int, empty: Bool) {
+        guard populated(dir) else { return (0, true) }
+        let fd = open(dir + "/cgroup.kill", O_WRONLY | O_CLOEXEC)
+        if fd >= 0 { _ = write(fd, "1", 1); close(fd) }
+        // The kill is asynchronous: the cgroup empties a moment later.
+        for attempt in 0..<200 {
+            if !populated(dir) { return (1, true) }
+            waitUntilEmpty(dir, milliseconds: attempt < 20 ? 1 : 10)
+        }
+        return (1, !populated(dir))
+    }
+
+    /// Empties and removes a cgroup. Returns 1 if anything was still running in it.
+    static func killCgroup(_ dir: String) -> Int {
+        let had = emptyCgroup(dir).had
+        rmdir(dir)
+        return had
+    }
+
+    static func populated(_ dir: String) -> Bool {
+        guard let text = ProcessTable.readSmall(dir + "/cgroup.events", limit: 4096) else { return false }
+        return String(decoding: text, as: UTF8.self).contains("populated 1")
+    }
+
+    /// cgroup.events signals POLLPRI when it changes.
+    private static func waitUntilEmpty(_ dir: String, milliseconds: Int32) {
+        let fd = open(dir + "/cgroup.events", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var p = pollfd(fd: fd, events: Int16(POLLPRI), revents: 0)
+        _ = poll(&p, 1, milliseconds)
+    }
+
+    // MARK: leftovers of dead agents
+
+    /// Ends the processes of tasks whose agent is dead: cgroups of dead agents in the same parent
+    /// cgroup, and processes whose key names a dead agent. Call before taking work.
+    /// Returns how many processes or cgroups it ended.
+    public func endLeftovers() -> Int {
+        var ended = 0
+        if let parent = cgroupParent, let dir = opendir(parent) {
+            var stale: [String] = []
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                guard name.hasPrefix("pilot-agent-"), !Self.ownerAlive(String(name.dropFirst("pilot-agent-".count))) else { continue }
+                stale.append(parent + "/" + name)
+            }
+            closedir(dir)
+            for agentDir in stale {
+                if let tasks = opendir(agentDir) {
+                    var names: [String] = []
+                    while let e = readdir(tasks) {
+                        let n = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                        var st = stat()
+                        if !n.hasPrefix("."), stat(agentDir + "/" + n, &st) == 0, st.st_mode & S_IFMT == S_IFDIR { names.append(n) }
+                    }
+                    closedir(tasks)
+                    for n in names { ended += Self.killCgroup(agentDir + "/" + n) }
+                }
+                rmdir(agentDir)
+            }
+        }
+        ended += killTagged { value in
+            guard let slash = value.firstIndex(of: "/") else { return false }
+            let owner = String(value[..<slash])
+            return owner != self.owner && !Self.ownerAlive(owner)
+        }
+        return ended
+    }
+
+    /// Whether the process `PID.STARTTICKS` still runs.
+    static func ownerAlive(_ owner: String) -> Bool {
+        let parts = owner.split(separator: ".")
+        guard parts.count == 2, let pid = Int32(parts[0]), let start = UInt64(parts[1]) else { return false }
+        guard let s = ProcessTable.stat(pid) else { return false }
+        return s.startTicks == start && s.state != UInt8(ascii: "Z")
+    }
+
+    /// Removes this agent's own (empty) cgroup directory; tasks still running keep it.
+    public func removeOwnCgroup() {
+        guard let root = cgroupRoot else { return }
+        let free = pool.withLock { p in defer { p.free.removeAll() }; return p.free }
+        for dir in free { rmdir(dir) }
+        rmdir(root)
+    }
+
+    // MARK: discovery
+
+    /// The cgroup v2 directory this process is in, if it can create cgroups there.
+    static func ownCgroupDirectory() -> String? {
+        guard let mount = cgroup2Mount(),
+              let text = ProcessTable.readSmall("/proc/self/cgroup", limit: 1 << 16) else { return nil }
+        // "0::/path" is the unified hierarchy's line.
+        for line in String(decoding: text, as: UTF8.self).split(separator: "\n") where line.hasPrefix("0::") {
+            let rel = String(line.dropFirst(3))
+            let dir = rel == "/" ? mount : mount + rel
+            guard access(dir, W_OK) == 0, access(dir + "/cgroup.procs", W_OK) == 0 else { return nil }
+            return dir
+        }
+        return nil
+    }
+
+    /// Where the unified (v2) hierarchy is mounted: /sys/fs/cgroup, or /sys/fs/cgroup/unified on
+    /// hybrid systems.
+    static func cgroup2Mount() -> String? {
+        guard let text = ProcessTable.readSmall("/proc/self/mountinfo", limit: 1 << 20) else { return nil }
+        for line in String(decoding: text, as: UTF8.self).split(separator: "\n") {
+            // ... mount-point ... - fstype source options
+            let halves = line.split(separator: " - ", maxSplits: 1)
+            guard halves.count == 2, halves[1].hasPrefix("cgroup2 ") else { continue }
+            let fields = halves[0].split(separator: " ")
+            if fields.count > 4 { return String(fields[4]) }
+        }
+        return nil
+    }
+}
