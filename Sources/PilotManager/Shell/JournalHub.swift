@@ -3,14 +3,13 @@ import NIOConcurrencyHelpers
 import PilotCore
 import PilotStore
 
-/// Hands committed journal records to live subscribers, and keeps the most recent ones so a
-/// subscriber that resumes a little behind is served from memory, not the store.
+/// Hands committed journal records to live subscribers; what they missed before subscribing they
+/// read from the store.
 ///
 /// Publishing never waits for a subscriber: each has a bounded buffer, and one that falls behind
 /// by more than it holds is cut off, told the sequence number to resume from.
 public final class JournalHub: Sendable {
     private struct State {
-        var recent: [JournalRecord] = []
         var lastSeq: Int64
         var subscribers: [UInt64: Subscriber] = [:]
         var nextID: UInt64 = 1
@@ -30,7 +29,6 @@ public final class JournalHub: Sendable {
         case cutOff(resumeAfter: Int64)
     }
 
-    static let keepRecent = 65_536
     private let state: NIOLockedValueBox<State>
 
     init(lastSeq: Int64) {
@@ -44,8 +42,6 @@ public final class JournalHub: Sendable {
     func publish(_ records: [JournalRecord]) {
         guard !records.isEmpty else { return }
         state.withLockedValue { s in
-            s.recent.append(contentsOf: records)
-            if s.recent.count > Self.keepRecent { s.recent.removeFirst(s.recent.count - Self.keepRecent) }
             s.lastSeq = max(s.lastSeq, records.last!.seq)
             s.total += records.count
             var cut: [UInt64] = []
@@ -74,16 +70,6 @@ public final class JournalHub: Sendable {
                 }
             }
             for id in cut { s.subscribers[id] = nil }
-        }
-    }
-
-    /// Records after `since` still in memory, or nil if older ones are needed (read the store).
-    func recent(after since: Int64, filter: PilotStore.JournalFilter) -> [JournalRecord]? {
-        state.withLockedValue { s in
-            guard let first = s.recent.first, first.seq <= since + 1 || since >= s.lastSeq else {
-                return s.recent.isEmpty && since >= s.lastSeq ? [] : nil
-            }
-            return s.recent.filter { $0.seq > since && filter.matches($0) }
         }
     }
 
