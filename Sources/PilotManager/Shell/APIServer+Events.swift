@@ -50,6 +50,8 @@ extension APIServer {
                     guard r.seq > cursor else { continue }
                     cursor = r.seq
                     try await writer.write(Self.sse([r]))
+                case .keepalive:
+                    try await writer.write(ByteBuffer(string: ": keepalive\n\n"))
                 case .cutOff(let after):
                     try await writer.write(ByteBuffer(string: "event: cut_off\ndata: {\"resume_after\":\(max(after, cursor))}\n\n"))
                     try await writer.finish(nil)

@@ -27,6 +27,8 @@ public final class JournalHub: Sendable {
         case record(JournalRecord)
         /// The subscriber fell behind; it may resume after `resumeAfter`.
         case cutOff(resumeAfter: Int64)
+        /// Nothing happened for a while: a write that finds the client gone ends its stream.
+        case keepalive
     }
 
     private let state: NIOLockedValueBox<State>
@@ -85,6 +87,18 @@ public final class JournalHub: Sendable {
         }
         cont.onTermination = { [weak self] _ in self?.unsubscribe(id) }
         return (id, stream, last)
+    }
+
+    /// Tells every subscriber the stream is alive, so a handler whose client has gone finds out.
+    func keepalive() {
+        let subs = state.withLockedValue { Array($0.subscribers.values) }
+        for sub in subs { sub.continuation.yield(.keepalive) }
+    }
+
+    /// Ends every live stream: the manager is stopping.
+    func finishAll() {
+        let subs = state.withLockedValue { s in defer { s.subscribers.removeAll() }; return Array(s.subscribers.values) }
+        for sub in subs { sub.continuation.finish() }
     }
 
     func unsubscribe(_ id: UInt64) {

@@ -123,11 +123,19 @@ struct ManagerTimer: Service {
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
+            var n = 0
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))
                 shell.inbox.post(.timer)
+                n += 1
+                if Double(n) * interval >= 2 {
+                    n = 0
+                    shell.journal.keepalive()
+                }
             }
         }
+        // Live event streams end, so the HTTP server's graceful stop does not wait for them.
+        shell.journal.finishAll()
         try? await agentChannel.close()
         await shell.stop()
     }
