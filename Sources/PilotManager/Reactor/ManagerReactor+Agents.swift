@@ -66,7 +66,7 @@ extension ManagerReactor {
         agentOfConnection[conn] = id
         dirtyAgents.insert(id)
         journal(known ? .agentReattached : .agentRegistered, agent: id, pilot: hello.pilot,
-                detail: #"{"hostname":"\#(Self.jsonEscaped(hello.hostname))","cores":\#(hello.resources.coreCount),"gpus":\#(hello.resources.gpus.count),"running":\#(hello.running.count)}"#)
+                detail: #"{"hostname":\#(Self.jsonString(hello.hostname)),"cores":\#(hello.resources.coreCount),"gpus":\#(hello.resources.gpus.count),"running":\#(hello.running.count)}"#)
 
         var kill: [TaskKey] = []
         let reported = Set(hello.running.map(\.key.task)).union(hello.finished.map(\.key.task))
@@ -127,17 +127,9 @@ extension ManagerReactor {
         requestTick()
     }
 
-    static func jsonEscaped(_ s: String) -> String {
-        var out = ""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case _ where c.value < 0x20: out += String(format: "\\u%04x", c.value)
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
+    /// A JSON string literal, quotes included, for a journal record's detail.
+    static func jsonString(_ s: String) -> String {
+        (try? JSONEncoder().encode(s)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
     }
 
     /// A task's old binding, reusable only if the agent still has those slots.

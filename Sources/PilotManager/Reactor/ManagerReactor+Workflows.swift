@@ -32,7 +32,7 @@ extension ManagerReactor {
         run.recordedState = "running"
         run.createdAt = now
         workflows[id] = run
-        journal(.workflowState, workflow: id, state: "running", detail: #"{"name":"\#(Self.jsonEscaped(name))","stages":\#(p.workflow.stages.count)}"#)
+        journal(.workflowState, workflow: id, state: "running", detail: #"{"name":\#(Self.jsonString(name)),"stages":\#(p.workflow.stages.count)}"#)
         log(.info, "workflow \(id) '\(name)': \(p.workflow.stages.count) stages")
         perform(p.actions, workflow: id)
         requestTick()
