@@ -20,14 +20,16 @@ public final class ServerDirectoryLock: Sendable {
         guard fd >= 0 else { throw ServerLockError(.io, "cannot open \(path)", errno: errno) }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let e = errno
-            let holder = Self.readHolder(fd)
+            let holder = e == EWOULDBLOCK ? Self.awaitLiveHolder(fd) : nil
             close(fd)
             guard e == EWOULDBLOCK else { throw ServerLockError(.io, "cannot lock \(path)", errno: e) }
             let who = holder.map { "pid \($0)" } ?? "a process that has not written its pid yet"
             throw ServerLockError(.busy, "another manager (\(who)) already runs for \(directory) (it holds \(path))", errno: 0, holder: holder)
         }
-        let text = "\(getpid())\n"
-        guard ftruncate(fd, 0) == 0, pwrite(fd, text, text.utf8.count, 0) == text.utf8.count else {
+        // One pwrite of a fixed width replaces the old pid in place: truncating first would open a
+        // window in which a refused manager reads an empty file.
+        let text = String(getpid()).padding(toLength: 11, withPad: " ", startingAt: 0) + "\n"
+        guard pwrite(fd, text, text.utf8.count, 0) == text.utf8.count, ftruncate(fd, off_t(text.utf8.count)) == 0 else {
             let e = errno
             close(fd)
             throw ServerLockError(.io, "cannot write the lock holder's pid to \(path)", errno: e)
@@ -43,6 +45,19 @@ public final class ServerDirectoryLock: Sendable {
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         return readHolder(fd)
+    }
+
+    /// The holder's pid once it is there. The winner of a race writes its pid just after taking the
+    /// lock, so for a moment the file can still be empty or name a manager that was killed; poll
+    /// for a live pid a bounded while rather than blame the dead one.
+    private static func awaitLiveHolder(_ fd: Int32) -> Int32? {
+        var last: Int32?
+        for _ in 0..<200 {
+            last = readHolder(fd)
+            if let pid = last, pid > 0, kill(pid, 0) == 0 || errno == EPERM { return pid }
+            usleep(10_000)
+        }
+        return last
     }
 
     private static func readHolder(_ fd: Int32) -> Int32? {
