@@ -78,7 +78,7 @@ let package = Package(
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
         .target(name: "PilotSlurm",
-                dependencies: ["CSlurm",
+                dependencies: ["CSlurm", "PilotCore",
                                .product(name: "Yams", package: "Yams"),
                                .product(name: "Mustache", package: "swift-mustache")],
                 swiftSettings: strict),

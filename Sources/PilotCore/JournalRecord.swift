@@ -33,7 +33,7 @@ public struct JournalRecord: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case seq, at, kind, task, taskEnd = "task_end", attempt, agent, pilot, workflow, stage, workload, state, reason, detail
+        case seq, at, kind, task, taskEnd, attempt, agent, pilot, workflow, stage, workload, state, reason, detail
     }
 
     /// Whether the record concerns `id` (a range covers every task in it).

@@ -48,13 +48,13 @@ public struct ResourceRequest: Sendable, Codable, Hashable {
         }
         for c in custom {
             guard !c.name.isEmpty, c.name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
-                throw CoreError(.invalidRequest, "resource name '\(c.name)' must be letters, digits, '_' or '-'", field: "resources")
+                throw CoreError(.invalidRequest, "resource name '\(c.name)' must be letters, digits, '_' or '-'", field: "custom")
             }
             guard c.amount > 0, c.amount <= 1_000_000 else {
-                throw CoreError(.invalidRequest, "amount of '\(c.name)' must be between 1 and 1000000", field: "resources.\(c.name)")
+                throw CoreError(.invalidRequest, "amount of '\(c.name)' must be between 1 and 1000000", field: "custom.\(c.name)")
             }
             guard !["cores", "gpus", "qpu", "memory", "mem", "nodes"].contains(c.name) else {
-                throw CoreError(.invalidRequest, "'\(c.name)' is a built-in kind; use its own option", field: "resources")
+                throw CoreError(.invalidRequest, "'\(c.name)' is a built-in kind; use its own option", field: "custom")
             }
         }
         if let q = qpu {
@@ -68,7 +68,7 @@ public struct ResourceRequest: Sendable, Codable, Hashable {
         for item in items {
             let kv = item.split(separator: "=", maxSplits: 1)
             guard kv.count == 2, let n = Int(kv[1]) else {
-                throw CoreError(.invalidRequest, "'\(item)': expected NAME=N", field: "resources")
+                throw CoreError(.invalidRequest, "'\(item)': expected NAME=N", field: "custom")
             }
             out[String(kv[0]), default: 0] += n
         }

@@ -1,43 +1,169 @@
-/// Lenient decoding: every field but the command (or payload) may be omitted, so a hand-written
-/// API body like `{"command":["hostname"]}` is a valid task. Encoding stays synthesized.
+/// A task in JSON is the flat object of the task-field table (`cores`, `mem`, `time_limit`, …),
+/// the same keys a tasks file or a workflow stage uses, read through the same `TaskDraft`. The
+/// API's coders turn the camelCase keys below into snake_case; the store and the agent wire use
+/// them as they are.
+///
+/// Encoding writes every value in a form the reader takes back exactly (durations as `90s`,
+/// sizes with their largest exact unit), so a spec survives the store and the wire unchanged.
+/// Decoding refuses a key no task has, naming it with the nearest known one.
 extension TaskSpec {
-    enum CodingKeys: String, CodingKey {
-        case name, kind, command, environment, workingDirectory, payload, request, timeRequest, timeLimit, priority
-        case retries, crashLimit, captureOutput, arrayIndex
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, command, cores, gpus, mem, qpu, custom, nodes, ranksPerNode, time, timeLimit, priority, retries
+        case crashLimit, env, cwd, captureOutput, kind, payload, arrayIndex
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let c = try decoder.container(keyedBy: AnyCodingKey.self)
+        var draft = TaskDraft()
         self.init()
-        name = try c.decodeIfPresent(String.self, forKey: .name)
-        kind = try c.decodeIfPresent(Kind.self, forKey: .kind) ?? .command
-        command = try c.decodeIfPresent([String].self, forKey: .command) ?? []
-        environment = try c.decodeIfPresent([String: String].self, forKey: .environment) ?? [:]
-        workingDirectory = try c.decodeIfPresent(String.self, forKey: .workingDirectory)
-        payload = try c.decodeIfPresent(String.self, forKey: .payload)
-        request = try c.decodeIfPresent(ResourceRequest.self, forKey: .request) ?? ResourceRequest()
-        timeRequest = try c.decodeIfPresent(Double.self, forKey: .timeRequest)
-        timeLimit = try c.decodeIfPresent(Double.self, forKey: .timeLimit)
-        priority = try c.decodeIfPresent(Int.self, forKey: .priority) ?? 0
-        retries = try c.decodeIfPresent(Int.self, forKey: .retries) ?? 0
-        crashLimit = try c.decodeIfPresent(Int.self, forKey: .crashLimit) ?? 3
-        captureOutput = try c.decodeIfPresent(Bool.self, forKey: .captureOutput) ?? true
-        arrayIndex = try c.decodeIfPresent(Int.self, forKey: .arrayIndex)
+        let prefix = CodingPath.text(decoder.codingPath)
+        let known = TaskField.names + ["kind", "payload", "array_index"]
+        for key in c.allKeys {
+            let name = CodingPath.snake(key.stringValue)
+            let path = prefix.isEmpty ? name : "\(prefix).\(name)"
+            switch name {
+            case "kind":
+                let k = try c.decode(String.self, forKey: key)
+                guard let kind = Kind(rawValue: k) else {
+                    throw CoreError(.invalidRequest, "unknown kind '\(k)' (command, quantum or null)", field: path)
+                }
+                draft.spec.kind = kind
+            case "payload": draft.spec.payload = try c.decodeIfPresent(String.self, forKey: key)
+            case "array_index": draft.spec.arrayIndex = try c.decodeIfPresent(Int.self, forKey: key)
+            case "array", "after": continue
+            default:
+                guard TaskField.named(name) != nil else { throw TaskField.unknown(name, path: path, among: known) }
+                try draft.set(name, try c.decode(TaskFieldValue.self, forKey: key), path: path)
+            }
+        }
+        let built = try draft.build(prefix: prefix.isEmpty ? "" : prefix + ".")
+        let kind = draft.spec.kind, payload = draft.spec.payload, index = draft.spec.arrayIndex
+        self = built
+        self.kind = kind
+        self.payload = payload
+        self.arrayIndex = index
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(name, forKey: .name)
+        if kind != .command { try c.encode(kind.rawValue, forKey: .kind) }
+        if !command.isEmpty || kind == .command { try c.encode(command, forKey: .command) }
+        try c.encodeIfPresent(payload, forKey: .payload)
+        try c.encode(request.coresPerRank, forKey: .cores)
+        if request.gpusPerRank > 0 { try c.encode(request.gpusPerRank, forKey: .gpus) }
+        if request.memoryBytes > 0 { try c.encode(Self.sizeText(request.memoryBytes), forKey: .mem) }
+        try c.encodeIfPresent(request.qpu?.text, forKey: .qpu)
+        if !request.custom.isEmpty {
+            try c.encode(Dictionary(uniqueKeysWithValues: request.custom.map { ($0.name, $0.amount) }), forKey: .custom)
+        }
+        if request.nodes != 1 { try c.encode(request.nodes, forKey: .nodes) }
+        if request.ranksPerNode != 1 { try c.encode(request.ranksPerNode, forKey: .ranksPerNode) }
+        try c.encodeIfPresent(timeRequest.map(Self.durationText), forKey: .time)
+        try c.encodeIfPresent(timeLimit.map(Self.durationText), forKey: .timeLimit)
+        if priority != 0 { try c.encode(priority, forKey: .priority) }
+        if retries != 0 { try c.encode(retries, forKey: .retries) }
+        if crashLimit != 3 { try c.encode(crashLimit, forKey: .crashLimit) }
+        if !environment.isEmpty { try c.encode(environment, forKey: .env) }
+        try c.encodeIfPresent(workingDirectory, forKey: .cwd)
+        if !captureOutput { try c.encode(false, forKey: .captureOutput) }
+        try c.encodeIfPresent(arrayIndex, forKey: .arrayIndex)
+    }
+
+    /// `90s`, `0.25s`: seconds always, so no rounding and no unit guessing on the way back.
+    static func durationText(_ s: Double) -> String {
+        s.rounded() == s && abs(s) < 1e15 ? "\(Int64(s))s" : "\(s)s"
+    }
+
+    /// The largest binary unit that divides the size exactly: `2G`, `1536M`, `7B`.
+    static func sizeText(_ b: UInt64) -> String {
+        for (shift, unit) in [(40, "T"), (30, "G"), (20, "M"), (10, "K")] where b % (1 << shift) == 0 {
+            return "\(b >> shift)\(unit)"
+        }
+        return "\(b)B"
     }
 }
 
-extension ResourceRequest {
-    enum CodingKeys: String, CodingKey { case nodes, ranksPerNode, coresPerRank, gpusPerRank, memoryBytes, custom, qpu }
-
+extension TaskFieldValue: Decodable {
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init()
-        nodes = try c.decodeIfPresent(Int.self, forKey: .nodes) ?? 1
-        ranksPerNode = try c.decodeIfPresent(Int.self, forKey: .ranksPerNode) ?? 1
-        coresPerRank = try c.decodeIfPresent(Int.self, forKey: .coresPerRank) ?? 1
-        gpusPerRank = try c.decodeIfPresent(Int.self, forKey: .gpusPerRank) ?? 0
-        memoryBytes = try c.decodeIfPresent(UInt64.self, forKey: .memoryBytes) ?? 0
-        custom = (try c.decodeIfPresent([CustomAmount].self, forKey: .custom) ?? []).sorted { $0.name < $1.name }
-        qpu = try c.decodeIfPresent(QPUSelector.self, forKey: .qpu)
+        if let c = try? decoder.container(keyedBy: AnyCodingKey.self) {
+            var entries: [TaskFieldEntry] = []
+            for k in c.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
+                entries.append(TaskFieldEntry(key: k.stringValue, value: try c.decode(TaskFieldValue.self, forKey: k)))
+            }
+            self = .map(entries)
+            return
+        }
+        if var u = try? decoder.unkeyedContainer() {
+            var items: [String] = []
+            while !u.isAtEnd {
+                guard let s = try? u.decode(String.self) else {
+                    throw CoreError(.invalidRequest, "must be a list of strings", field: CodingPath.text(decoder.codingPath))
+                }
+                items.append(s)
+            }
+            self = .list(items)
+            return
+        }
+        let s = try decoder.singleValueContainer()
+        if s.decodeNil() { self = .null }
+        else if let b = try? s.decode(Bool.self) { self = .bool(b) }
+        else if let i = try? s.decode(Int.self) { self = .integer(i) }
+        else if let d = try? s.decode(Double.self) { self = .number(d) }
+        else { self = .text(try s.decode(String.self)) }
+    }
+}
+
+/// Any key: lets a decoder see every key of an object, including ones no type declares.
+public struct AnyCodingKey: CodingKey, Hashable, Sendable {
+    public var stringValue: String
+    public var intValue: Int?
+    public init(stringValue: String) { self.stringValue = stringValue }
+    public init?(intValue: Int) { self.stringValue = String(intValue); self.intValue = intValue }
+}
+
+/// Coding paths as users read them: `tasks[2].time_limit`.
+public enum CodingPath {
+    public static func text(_ path: [any CodingKey]) -> String {
+        var out = ""
+        for k in path {
+            if let i = k.intValue { out += "[\(i)]" } else { out += (out.isEmpty ? "" : ".") + snake(k.stringValue) }
+        }
+        return out
+    }
+
+    /// `timeLimit` → `time_limit`, `freeGPUs` → `free_gpus`, `slurmJobID` → `slurm_job_id`: an
+    /// upper-case run is one word (with a plural `s`); keys already in snake_case stay as they are.
+    public static func snake(_ key: String) -> String {
+        guard key.contains(where: \.isUppercase) else { return key }
+        let c = Array(key)
+        var out = ""
+        for i in c.indices {
+            let ch = c[i]
+            if ch.isUppercase, i > 0 {
+                let prev = c[i - 1]
+                let next: Character? = i + 1 < c.count ? c[i + 1] : nil
+                let afterNext: Character? = i + 2 < c.count ? c[i + 2] : nil
+                let pluralS = next == "s" && (afterNext == nil || afterNext!.isUppercase)
+                if !prev.isUppercase || (next?.isLowercase == true && !pluralS) { out += "_" }
+            }
+            out += ch.lowercased()
+        }
+        return out
+    }
+
+    /// Words that are upper-case runs in Swift names, for the way back from snake_case.
+    static let acronyms: [String: String] = ["gpus": "GPUs", "id": "ID", "ids": "IDs", "uuid": "UUID", "os": "OS", "cpu": "CPU",
+                                             "cpus": "CPUs", "numa": "NUMA", "qpus": "QPUs", "url": "URL", "api": "API", "fd": "FD"]
+
+    /// `free_gpus` → `freeGPUs`: the inverse of `snake` for the names this code base uses.
+    public static func camel(_ key: String) -> String {
+        guard key.contains("_") else { return key }
+        var out = ""
+        for (i, word) in key.split(separator: "_", omittingEmptySubsequences: false).enumerated() {
+            if i == 0 { out += word; continue }
+            out += acronyms[String(word)] ?? (word.prefix(1).uppercased() + word.dropFirst())
+        }
+        return out
     }
 }

@@ -15,11 +15,54 @@ public struct SubmitRequest: Sendable, Codable {
     public var v: Int?
     /// Individual tasks.
     public var tasks: [TaskSpec]?
-    /// Or one template expanded over an index range (`1-1000`), stored once.
+    /// Or one template expanded over an index range (`1-1000`), stored once. In JSON this is a
+    /// task object with an `array` key, as in a tasks file.
     public var array: ArraySubmission?
     public var workflow: Int64?
     public var workload: Int64?
     public init(tasks: [TaskSpec]? = nil, array: ArraySubmission? = nil) { self.tasks = tasks; self.array = array }
+
+    enum CodingKeys: String, CodingKey { case v, tasks, workflow, workload }
+    private struct ArrayKey: Decodable { var array: TaskFieldValue? }
+    private struct ArrayOnly: Encodable { var array: String }
+    /// The template's fields and `array` in one object.
+    private struct ArrayTask: Encodable {
+        var a: ArraySubmission
+        func encode(to encoder: any Encoder) throws {
+            try a.template.encode(to: encoder)
+            try ArrayOnly(array: a.range).encode(to: encoder)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        v = try c.decodeIfPresent(Int.self, forKey: .v)
+        workflow = try c.decodeIfPresent(Int64.self, forKey: .workflow)
+        workload = try c.decodeIfPresent(Int64.self, forKey: .workload)
+        let specs = try c.decodeIfPresent([TaskSpec].self, forKey: .tasks) ?? []
+        let ranges = try c.decodeIfPresent([ArrayKey].self, forKey: .tasks) ?? []
+        let arrays = ranges.enumerated().filter { $0.element.array != nil && $0.element.array != .null }
+        guard let (i, a) = arrays.first else { tasks = specs; return }
+        guard specs.count == 1 else {
+            throw CoreError(.invalidRequest, "a task with `array` is submitted on its own (one per request)", field: "tasks[\(i)].array")
+        }
+        let field = TaskField.named("array")!
+        _ = try field.range(a.array!, path: "tasks[0].array")
+        array = ArraySubmission(template: specs[0], range: try field.text(a.array!, path: "tasks[0].array"))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(v, forKey: .v)
+        try c.encodeIfPresent(workflow, forKey: .workflow)
+        try c.encodeIfPresent(workload, forKey: .workload)
+        if let a = array {
+            var list = c.nestedUnkeyedContainer(forKey: .tasks)
+            try list.encode(ArrayTask(a: a))
+        } else {
+            try c.encodeIfPresent(tasks, forKey: .tasks)
+        }
+    }
 }
 
 public struct ArraySubmission: Sendable, Codable {
@@ -53,7 +96,8 @@ public struct TaskInfo: Sendable, Codable, Hashable {
     public var endedAt: Double?
     public var spec: TaskSpec?
     public var binding: Binding?
-    public var result: String?
+    /// The task's result file, as the JSON value it holds.
+    public var result: JSONText?
     public var stdoutPath: String?
     public var stderrPath: String?
     public var history: [TaskEvent]?

@@ -65,7 +65,7 @@ public struct AccessFile: Sendable, Codable, Equatable {
         let p = path(in: serverDir)
         var st = stat()
         guard stat(p, &st) == 0 else {
-            throw AccessError("no manager found: \(p) does not exist (start one with `pilot manager start --server-dir \(serverDir)`)")
+            throw AccessError("no manager found: \(p) does not exist (start one with `pilot manager start --server-dir \(serverDir)`)", missing: true)
         }
         guard st.st_mode & 0o077 == 0 else {
             throw AccessError("\(p) has mode \(String(st.st_mode & 0o777, radix: 8)); it holds a token and must be readable only by its owner (chmod 600)")
@@ -99,5 +99,7 @@ public struct AccessFile: Sendable, Codable, Equatable {
 
 public struct AccessError: Error, CustomStringConvertible, Sendable {
     public var description: String
-    public init(_ d: String) { description = d }
+    /// No access file at all: no manager has run here, as opposed to one that cannot be used.
+    public var missing: Bool
+    public init(_ d: String, missing: Bool = false) { description = d; self.missing = missing }
 }

@@ -21,10 +21,10 @@ public struct AllocQueueRequest: Sendable, Codable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case v, profile, overrides, backlog
-        case maxPilots = "max_pilots"
-        case minPilots = "min_pilots"
-        case idleTimeout = "idle_timeout"
-        case maxFailures = "max_failures"
+        case maxPilots
+        case minPilots
+        case idleTimeout
+        case maxFailures
     }
 }
 

@@ -5,7 +5,7 @@ import PilotCore
 public struct EventPage: Sendable, Codable {
     public var events: [JournalRecord]
     public var lastSeq: Int64
-    enum CodingKeys: String, CodingKey { case events, lastSeq = "last_seq" }
+    enum CodingKeys: String, CodingKey { case events, lastSeq }
 }
 
 extension PilotClient {

@@ -49,7 +49,7 @@ public struct PilotClient: Sendable {
         if let tail { q += "&tail=\(tail)" }
         let (data, status) = try await raw("GET", "/v1/tasks/\(id)/logs?\(q)", body: nil)
         guard status == 200 else {
-            if let e = try? JSONDecoder().decode(ErrorEnvelope.self, from: data) { throw e.error }
+            if let e = try? APICoding.decoder().decode(ErrorEnvelope.self, from: data) { throw e.error }
             throw APIErrorBody(code: "http_\(status)", message: String(decoding: data.prefix(500), as: UTF8.self))
         }
         return data
@@ -75,13 +75,13 @@ public struct PilotClient: Sendable {
     }
 
     public func call<B: Encodable, R: Decodable>(_ method: String, _ path: String, body: B?) async throws -> R {
-        let data = try body.map { try JSONCoding.encoder().encode($0) }
+        let data = try body.map { try APICoding.encoder().encode($0) }
         let (resp, code) = try await raw(method, path, body: data)
         guard (200..<300).contains(code) else {
-            if let e = try? JSONDecoder().decode(ErrorEnvelope.self, from: resp) { throw e.error }
+            if let e = try? APICoding.decoder().decode(ErrorEnvelope.self, from: resp) { throw e.error }
             throw APIErrorBody(code: "http_\(code)", message: String(decoding: resp.prefix(500), as: UTF8.self))
         }
-        return try JSONDecoder().decode(R.self, from: resp)
+        return try APICoding.decoder().decode(R.self, from: resp)
     }
 
     public func raw(_ method: String, _ path: String, body: Data?, auth: Bool = true) async throws -> (Data, Int) {

@@ -31,7 +31,7 @@ public struct PilotOverrides: Sendable, Codable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case nodes, walltime, partition, account, qos, constraint
-        case gpusPerNode = "gpus_per_node"
+        case gpusPerNode
     }
 }
 
@@ -50,7 +50,7 @@ public struct PilotSubmitRequest: Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case v, profile, overrides
-        case dryRun = "dry_run"
+        case dryRun
     }
 }
 
@@ -103,17 +103,17 @@ public struct PilotInfo: Sendable, Codable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case id, profile, state, reason, nodes, agents, cores, gpus, queue
-        case slurmJobID = "slurm_job_id"
-        case nodeCount = "node_count"
-        case submittedAt = "submitted_at"
-        case startedAt = "started_at"
-        case endedAt = "ended_at"
-        case walltimeEnd = "walltime_end"
-        case freeCores = "free_cores"
-        case freeGPUs = "free_gpus"
-        case runningTasks = "running_tasks"
-        case drainRequestedAt = "drain_requested_at"
-        case drainDeadline = "drain_deadline"
+        case slurmJobID
+        case nodeCount
+        case submittedAt
+        case startedAt
+        case endedAt
+        case walltimeEnd
+        case freeCores
+        case freeGPUs
+        case runningTasks
+        case drainRequestedAt
+        case drainDeadline
     }
 }
 

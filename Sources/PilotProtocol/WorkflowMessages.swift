@@ -35,13 +35,13 @@ public struct StageInfo: Sendable, Codable, Hashable {
     public var rounds: Int?
     public var firstStart: Double?
     public var lastEnd: Double?
-    public var result: String?
+    public var result: JSONText?
     /// Core-, GPU- and QPU-seconds used by the stage's tasks.
     public var coreSeconds: Double
     public var gpuSeconds: Double
     public var qpuSeconds: Double
     public init(name: String, motif: String, needs: [String], state: String, reason: String?, workload: Int64?,
-                counts: [String: Int], total: Int, rounds: Int?, firstStart: Double?, lastEnd: Double?, result: String?,
+                counts: [String: Int], total: Int, rounds: Int?, firstStart: Double?, lastEnd: Double?, result: JSONText?,
                 coreSeconds: Double = 0, gpuSeconds: Double = 0, qpuSeconds: Double = 0) {
         self.name = name; self.motif = motif; self.needs = needs; self.state = state; self.reason = reason
         self.workload = workload; self.counts = counts; self.total = total; self.rounds = rounds

@@ -1,3 +1,4 @@
+import PilotCore
 import Yams
 
 /// Walks a composed YAML tree by hand (rather than Codable) so every error
@@ -33,9 +34,7 @@ struct ProfileReader {
     func rejectUnknown(_ key: String, keyNode: Node, field: String, known: [String]) throws(ProfileError) {
         let path = field.isEmpty ? key : "\(field).\(key)"
         var reason = "unknown key"
-        let close = known.filter { $0.hasPrefix(key) || key.hasPrefix($0) }
-        if let guess = close.first ?? known.min(by: { editDistance($0, key) < editDistance($1, key) }),
-           !close.isEmpty || editDistance(guess, key) <= 3 {
+        if let guess = Suggestion.closest(to: key, in: known) {
             reason += " (did you mean '\(guess)'?)"
         } else {
             reason += " (allowed: \(known.joined(separator: ", ")))"
@@ -96,20 +95,5 @@ struct ProfileReader {
             default: return "the string '\(scalar.string)'"
             }
         }
-    }
-
-    private func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        var row = Array(0...b.count)
-        for i in 1...max(a.count, 1) where !a.isEmpty {
-            var previous = row[0]
-            row[0] = i
-            for j in stride(from: 1, through: b.count, by: 1) {
-                let current = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
-                previous = current
-            }
-        }
-        return row[b.count]
     }
 }

@@ -10,7 +10,7 @@ import Yams
 /// tasks:
 ///   - name: hello
 ///     command: ["echo", "hello"]      # or a string, run with sh -c
-///     cores: 2                        # gpus, mem: 2G, qpu: ideal-sim:1, resources: {license: 1}
+///     cores: 2                        # gpus, mem: 2G, qpu: ideal-sim:1, custom: {license: 1}
 ///     time: 10s                       # expected runtime; time_limit: 1m; priority; retries; crash_limit
 ///     array: 1-100                    # {i} in the command and $PILOT_ARRAY_INDEX
 ///     env: {KEY: value}
@@ -21,9 +21,6 @@ public struct TaskFile: Sendable {
     public var submissions: [(spec: TaskSpec, array: String?)] = []
 
     static let maxBytes = 16 << 20
-    static let taskKeys: Set<String> = ["name", "command", "cores", "gpus", "mem", "qpu", "resources", "time", "time_limit",
-                                        "priority", "retries", "crash_limit", "array", "env", "cwd", "nodes", "ranks_per_node",
-                                        "cores_per_rank", "gpus_per_rank", "capture_output"]
 
     public static func load(path: String) throws(TaskFileError) -> TaskFile {
         guard let data = FileManager.default.contents(atPath: path) else { throw TaskFileError(file: path, reason: "cannot read the file") }
@@ -78,86 +75,23 @@ public struct TaskFile: Sendable {
     }
 
     static func task(_ fields: [(String, Node, Node)], file: String, field: String, node: Node) throws(TaskFileError) -> (TaskSpec, String?) {
-        var spec = TaskSpec()
+        var draft = TaskDraft()
         var array: String?
-        var cores = 1, gpus = 0, nodes = 1, ranks = 1
-        var coresPerRank: Int?
-        var gpusPerRank: Int?
-        var mem: UInt64 = 0
-        var custom: [String: Int] = [:]
-        var qpu: QPUSelector?
         for (name, keyNode, v) in fields {
             let f = "\(field).\(name)"
-            func err(_ reason: String) -> TaskFileError { TaskFileError(file: file, node: v, field: f, reason: reason) }
-            func int(_ lo: Int, _ hi: Int) throws(TaskFileError) -> Int {
-                guard let x = v.int else { throw err("must be an integer") }
-                guard x >= lo, x <= hi else { throw err("must be between \(lo) and \(hi), got \(x)") }
-                return x
+            guard TaskField.named(name) != nil else {
+                throw TaskFileError(file: file, node: keyNode, field: f, reason: "unknown key" + Suggestion.hint(for: name, in: TaskField.names))
             }
-            func str() throws(TaskFileError) -> String {
-                guard let s = v.string, v.scalar != nil else { throw err("must be a string") }
-                return s
+            let value = try TaskFieldValue(yaml: v, file: file, field: f)
+            do { try draft.set(name, value, path: f) } catch {
+                throw TaskFileError(file: file, node: v, field: error.field ?? f, reason: error.message)
             }
-            func core<T>(_ body: () throws(CoreError) -> T) throws(TaskFileError) -> T {
-                do { return try body() } catch { throw err(error.message) }
-            }
-            switch name {
-            case "name": spec.name = try str()
-            case "command":
-                if let s = v.sequence {
-                    spec.command = try s.enumerated().map { (j, n) throws(TaskFileError) -> String in
-                        guard let x = n.string, n.scalar != nil else { throw TaskFileError(file: file, node: n, field: "\(f)[\(j)]", reason: "must be a string") }
-                        return x
-                    }
-                } else if let s = v.string, v.scalar != nil {
-                    spec.command = ["/bin/sh", "-c", s]
-                } else { throw err("must be a list of strings or a shell command string") }
-            case "cores": cores = try int(0, 65_536)
-            case "gpus": gpus = try int(0, 1024)
-            case "nodes": nodes = try int(1, 100_000)
-            case "ranks_per_node": ranks = try int(1, 4096)
-            case "cores_per_rank": coresPerRank = try int(0, 65_536)
-            case "gpus_per_rank": gpusPerRank = try int(0, 1024)
-            case "mem": let s = try str(); mem = try core { () throws(CoreError) in try Quantity.bytes(s, field: f) }
-            case "qpu": let s = try str(); qpu = try core { () throws(CoreError) in try QPUSelector(parsing: s) }
-            case "resources":
-                guard let m = v.mapping else { throw err("must be a mapping NAME: N") }
-                for (rk, rv) in m {
-                    guard let k = rk.string, let n = rv.int else {
-                        throw TaskFileError(file: file, node: rv, field: "\(f).\(rk.string ?? "?")", reason: "must be an integer amount")
-                    }
-                    custom[k] = n
-                }
-            case "time": let s = try str(); spec.timeRequest = try core { () throws(CoreError) in try Quantity.seconds(s, field: f) }
-            case "time_limit": let s = try str(); spec.timeLimit = try core { () throws(CoreError) in try Quantity.seconds(s, field: f) }
-            case "priority": spec.priority = try int(-1_000_000, 1_000_000)
-            case "retries": spec.retries = try int(0, 1000)
-            case "crash_limit": spec.crashLimit = try int(1, 1000)
-            case "array":
-                let s = try str()
-                _ = try core { () throws(CoreError) in try ArrayRange(s) }
-                array = s
-            case "env":
-                guard let m = v.mapping else { throw err("must be a mapping KEY: value") }
-                for (ek, ev) in m {
-                    guard let k = ek.string, let x = ev.string else { throw TaskFileError(file: file, node: ev, field: "\(f).\(ek.string ?? "?")", reason: "must be a string") }
-                    spec.environment[k] = x
-                }
-            case "cwd": spec.workingDirectory = try str()
-            case "capture_output":
-                guard let b = v.bool else { throw err("must be true or false") }
-                spec.captureOutput = b
-            default:
-                let hint = Suggestion.closest(to: name, in: taskKeys).map { " (did you mean '\($0)'?)" } ?? ""
-                throw TaskFileError(file: file, node: keyNode, field: f, reason: "unknown key\(hint)")
-            }
+            if name == "array", case .text(let s) = value { array = s }
+            if name == "array", case .integer(let i) = value { array = String(i) }
         }
-        spec.request = ResourceRequest(cores: coresPerRank ?? cores, gpus: gpusPerRank ?? gpus, memoryBytes: mem, nodes: nodes,
-                                       ranksPerNode: ranks, custom: custom, qpu: qpu)
-        do { try spec.validate() } catch {
-            throw TaskFileError(file: file, node: node, field: error.field.map { "\(field).\($0)" } ?? field, reason: error.message)
+        do { return (try draft.build(prefix: field + "."), array) } catch {
+            throw TaskFileError(file: file, node: node, field: error.field ?? field, reason: error.message)
         }
-        return (spec, array)
     }
 }
 

@@ -1,3 +1,4 @@
+import PilotCore
 /// A string from the file with placeholders, parsed once when the file is read so that unknown
 /// placeholders are reported with their position instead of leaking into a command line.
 ///

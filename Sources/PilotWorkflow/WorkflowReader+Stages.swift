@@ -60,17 +60,25 @@ extension WorkflowReader.Session {
 
     // MARK: Task settings
 
+    /// A task field read through the task-field table: the same range, unit and message as in a
+    /// tasks file, on the command line and in the API.
+    func field<T>(_ name: String, _ c: Cursor, _ parse: (TaskField, TaskFieldValue, String) throws(CoreError) -> T) throws(WorkflowError) -> T {
+        guard case .scalar(let s) = c.node else { throw wrongType(c, expected: "a scalar") }
+        let value = TaskFieldValue(ScalarKind(s))
+        if value == .null { throw wrongType(c, expected: TaskField.named(name)!.typeText) }
+        do { return try parse(TaskField.named(name)!, value, c.path) } catch { throw fail(.invalidValue, error.message, at: c) }
+    }
+
     /// Reads settings keys from `m` and resource keys from `r` (the same mapping for `defaults`,
     /// the `resources` sub-mapping for stages and steps).
     func settings(_ m: MappingView, resourcesFrom r: MappingView?, scope: Template.Scope) throws(WorkflowError) -> TaskSettings {
         var s = TaskSettings()
         if let r {
-            if let c = r["cores"] { s.cores = try int(c, 0...65_536); note(c) }
-            if let c = r["gpus"] { s.gpus = try int(c, 0...1024); note(c) }
-            if let c = r["mem"] { s.memoryBytes = try bytes(c); note(c) }
+            if let c = r["cores"] { s.cores = try field("cores", c) { f, v, p throws(CoreError) in try f.integer(v, path: p) }; note(c) }
+            if let c = r["gpus"] { s.gpus = try field("gpus", c) { f, v, p throws(CoreError) in try f.integer(v, path: p) }; note(c) }
+            if let c = r["mem"] { s.memoryBytes = try field("mem", c) { f, v, p throws(CoreError) in try f.bytes(v, path: p) }; note(c) }
             if let c = r["qpu"] {
-                let text = try string(c)
-                do { s.qpu = try QPUSelector(parsing: text) } catch { throw fail(.invalidValue, error.message, at: c) }
+                s.qpu = try field("qpu", c) { f, v, p throws(CoreError) in try f.qpu(v, path: p) }
                 note(c)
             }
             if let c = r["custom"] {
@@ -87,11 +95,15 @@ extension WorkflowReader.Session {
                 note(c)
             }
         }
-        if let c = m["time"] { s.time = try seconds(c, positive: false); note(c) }
-        if let c = m["time_limit"] { s.timeLimit = try seconds(c, positive: true); note(c) }
-        if let c = m["priority"] { s.priority = try int(c, -1_000_000...1_000_000); note(c) }
-        if let c = m["retries"] { s.retries = try int(c, 0...1000); note(c) }
-        if let c = m["capture_output"] { s.captureOutput = try bool(c) }
+        if let c = m["time"] { s.time = try field("time", c) { f, v, p throws(CoreError) in try f.seconds(v, path: p) }; note(c) }
+        if let c = m["time_limit"] {
+            s.timeLimit = try field("time_limit", c) { f, v, p throws(CoreError) in try f.seconds(v, path: p) }
+            if s.timeLimit! <= 0 { throw fail(.invalidValue, "must be longer than 0 seconds", at: c) }
+            note(c)
+        }
+        if let c = m["priority"] { s.priority = try field("priority", c) { f, v, p throws(CoreError) in try f.integer(v, path: p) }; note(c) }
+        if let c = m["retries"] { s.retries = try field("retries", c) { f, v, p throws(CoreError) in try f.integer(v, path: p) }; note(c) }
+        if let c = m["capture_output"] { s.captureOutput = try field("capture_output", c) { f, v, p throws(CoreError) in try f.bool(v, path: p) } }
         if let c = m["cwd"] { s.workingDirectory = try template(c, scope: scope) }
         if let c = m["env"] {
             let em = try mapping(c)

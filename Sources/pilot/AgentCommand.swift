@@ -9,7 +9,7 @@ import PilotTopology
 
 struct TopologyFlags: ParsableArguments {
     @Option(help: "native, synthetic:\"package:2 numa:2 core:8 pu:1\", or xml:FILE.") var topology = "native"
-    @Option(help: "Fake GPUs per NUMA domain (for tests and simulations).") var fakeGPUs = 0
+    @Option(name: .customLong("fake-gpus"), help: "Fake GPUs per NUMA domain (for tests and simulations).") var fakeGPUs = 0
 
     func load(restrictTo pus: [Int]? = nil, visibleGPUs: [Int]? = nil) throws -> NodeTopology {
         let source: TopologySource

@@ -35,6 +35,7 @@ struct BenchCommand: AsyncParsableCommand {
         @Argument(parsing: .captureForPassthrough) var command: [String] = []
 
         func run() async throws {
+            if helpRequested(in: command) { throw CleanExit.helpRequest(self) }
             let cmd = command.first == "--" ? Array(command.dropFirst()) : command
             let null = launcher == "null"
             let bench = try await BenchCluster.start(topology: try topo.load(), null: null, prefetch: prefetch)

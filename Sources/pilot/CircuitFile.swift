@@ -5,7 +5,7 @@ import PilotCore
 /// a circuit is text of a few KB to a few MB, and reading a huge file whole would cost its size.
 enum CircuitFile {
     static func read(_ path: String) throws -> String {
-        guard let h = FileHandle(forReadingAtPath: path) else { throw CLIError("\(path): cannot read the circuit") }
+        guard let h = FileHandle(forReadingAtPath: path) else { throw CLIError("\(path): cannot read the circuit", exit: .notFound) }
         defer { try? h.close() }
         let limit = InputLimits.maxCircuitBytes
         let data = (try? h.read(upToCount: limit + 1)) ?? Data()

@@ -27,7 +27,7 @@ struct MiniAppCommand: ParsableCommand {
             }
             let all = try QPUDeviceProfile.loadAll(directory: dir)
             guard let profile = all.first(where: { $0.name == device }) else {
-                throw CLIError("unknown device '\(device)' in \(dir) (known: \(all.map(\.name).joined(separator: ", ")), cpu)")
+                throw CLIError("unknown device '\(device)' in \(dir) (known: \(all.map(\.name).joined(separator: ", ")), cpu)", exit: .notFound)
             }
             return LocalQuantumRunner(device: profile, threads: threads, concurrency: concurrency, latencyScale: latencyScale)
         }
@@ -54,7 +54,7 @@ struct MiniAppCommand: ParsableCommand {
             c.layers = layers
             c.j = coupling
             c.h = field
-            guard let m = VariationalOptimizer.Method(rawValue: optimizer) else { throw CLIError("--optimizer: adam or spsa") }
+            guard let m = VariationalOptimizer.Method(rawValue: optimizer) else { throw CLIError("--optimizer: adam or spsa", exit: .usage) }
             c.optimizer = VariationalOptimizer.Settings(method: m, learningRate: learningRate, seed: seed)
             c.maxRounds = maxRounds
             c.tolerance = tolerance
@@ -93,13 +93,13 @@ struct MiniAppCommand: ParsableCommand {
             var c = QMLConfiguration()
             c.qubits = qubits
             c.layers = layers
-            guard let d = ClassificationDataSet.Shape(rawValue: dataset) else { throw CLIError("--dataset: blobs or circles") }
+            guard let d = ClassificationDataSet.Shape(rawValue: dataset) else { throw CLIError("--dataset: blobs or circles", exit: .usage) }
             c.dataset = d
             c.samples = samples
             c.testSamples = testSamples
             c.noise = noise
             c.epochs = epochs
-            guard let m = VariationalOptimizer.Method(rawValue: optimizer) else { throw CLIError("--optimizer: adam or spsa") }
+            guard let m = VariationalOptimizer.Method(rawValue: optimizer) else { throw CLIError("--optimizer: adam or spsa", exit: .usage) }
             c.optimizer = VariationalOptimizer.Settings(method: m, learningRate: learningRate, seed: seed)
             c.shots = shots
             c.seed = seed
@@ -211,7 +211,7 @@ struct MiniAppCommand: ParsableCommand {
         @Flag var json = false
 
         func run() throws {
-            guard let l = DistributedSVLauncher.Launcher(rawValue: launcher) else { throw CLIError("--launcher: auto, mpirun or srun") }
+            guard let l = DistributedSVLauncher.Launcher(rawValue: launcher) else { throw CLIError("--launcher: auto, mpirun or srun", exit: .usage) }
             let exe = binary ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
                 .deletingLastPathComponent().appendingPathComponent("pilot-dsv").path
             guard FileManager.default.isExecutableFile(atPath: exe) else {

@@ -16,6 +16,15 @@ struct PilotCommand: AsyncParsableCommand {
 
     static func main() async {
         RankExecCommand.runIfRequested()
-        await main(nil)
+        let command: any ParsableCommand
+        do { command = try parseAsRoot() } catch { exit(withError: error) }
+        do {
+            if var a = command as? any AsyncParsableCommand { try await a.run() } else { var c = command; try c.run() }
+        } catch {
+            // ArgumentParser would print the root command's usage for a validation error thrown
+            // from inside a subcommand; the subcommand's own is the one that helps.
+            if error is ValidationError || error is CleanExit || error is ExitCode { type(of: command).exit(withError: error) }
+            fail(error)
+        }
     }
 }

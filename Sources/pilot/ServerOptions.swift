@@ -14,18 +14,7 @@ struct ServerOptions: ParsableArguments {
     }
 
     func client() throws -> PilotClient {
-        do { return try PilotClient(serverDir: resolved) } catch { throw ValidationError("\(error)") }
+        try PilotClient(serverDir: resolved)
     }
 }
 
-/// Prints a clear message and exits non-zero instead of a stack of Swift error text.
-struct CLIError: Error, CustomStringConvertible {
-    var description: String
-    init(_ d: String) { description = d }
-}
-
-func fail(_ error: any Error) -> Never {
-    let text = (error as? APIErrorBody).map { e in e.field.map { "\($0): \(e.message)" } ?? e.message } ?? "\(error)"
-    FileHandle.standardError.write(Data("error: \(text)\n".utf8))
-    exit(1)
-}

@@ -17,6 +17,7 @@ struct SubmitCommand: AsyncParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments (after --).") var command: [String] = []
 
     func run() async throws {
+        if helpRequested(in: command) { throw CleanExit.helpRequest(self) }
         let client = try server.client()
         var reqs: [SubmitRequest] = []
         let positionalFile = command.count == 1 && (command[0].hasSuffix(".yaml") || command[0].hasSuffix(".yml")) ? command[0] : nil
@@ -49,51 +50,66 @@ struct SubmitCommand: AsyncParsableCommand {
     }
 }
 
-/// The resource-request flags shared by `submit` and `bench`.
+/// The task fields as flags, shared by `submit` and `bench`: names, help and parsing all come from
+/// `TaskField.all`, so a flag reads exactly like the key of a tasks file or a JSON task.
 struct RequestOptions: ParsableArguments {
-    @Option(help: "Cores per task (per rank for multi-node tasks).") var cores = 1
-    @Option(help: "GPUs per task (per rank for multi-node tasks).") var gpus = 0
-    @Option(help: "QPU-proxy slots: DEVICE:N, any:N or any:qubits>=Q:N.") var qpu: String?
-    @Option(help: "Memory per node, e.g. 2G.") var mem: String?
-    @Option(help: "User-defined resource NAME=N (repeatable).") var resource: [String] = []
-    @Option(help: "Nodes for a multi-node (gang) task.") var nodes = 1
-    @Option(help: "Ranks per node for a multi-node task.") var ranksPerNode = 1
-    @Option(help: "Cores per rank (multi-node).") var coresPerRank: Int?
-    @Option(help: "GPUs per rank (multi-node).") var gpusPerRank: Int?
-    @Option(help: "Expected runtime, e.g. 10m (keeps the task off pilots ending sooner).") var time: String?
-    @Option(help: "Hard limit, e.g. 20m: TERM, then KILL.") var timeLimit: String?
-    @Option(help: "Higher runs first.") var priority = 0
-    @Option(help: "Retries after a failed attempt.") var retries = 0
-    @Option(help: "Fail a task after its agent died this many times while running it.") var crashLimit = 3
-    @Option(help: "Task array, e.g. 1-1000 or 0-99:2; {i} and $PILOT_ARRAY_INDEX take the index.") var array: String?
-    @Option(help: "Task name.") var name: String?
-    @Option(help: "Working directory.") var cwd: String?
-    @Option(help: "Environment KEY=VALUE (repeatable).") var env: [String] = []
-    @Flag(help: "Do not keep stdout/stderr files.") var noOutput = false
+    @Option(help: .field("cores")) var cores: String?
+    @Option(help: .field("gpus")) var gpus: String?
+    @Option(help: .field("qpu")) var qpu: String?
+    @Option(help: .field("mem")) var mem: String?
+    @Option(help: .field("custom")) var custom: [String] = []
+    @Option(help: .field("nodes")) var nodes: String?
+    @Option(help: .field("ranks_per_node")) var ranksPerNode: String?
+    @Option(help: .field("cores_per_rank")) var coresPerRank: String?
+    @Option(help: .field("gpus_per_rank")) var gpusPerRank: String?
+    @Option(help: .field("time")) var time: String?
+    @Option(help: .field("time_limit")) var timeLimit: String?
+    @Option(help: .field("priority")) var priority: String?
+    @Option(help: .field("retries")) var retries: String?
+    @Option(help: .field("crash_limit")) var crashLimit: String?
+    @Option(help: .field("array")) var array: String?
+    @Option(help: .field("name")) var name: String?
+    @Option(help: .field("cwd")) var cwd: String?
+    @Option(help: .field("env")) var env: [String] = []
+    @Flag(inversion: .prefixedNo, help: .field("capture_output")) var captureOutput: Bool?
+
+    /// The flags given, as field values.
+    var given: [(String, TaskFieldValue)] {
+        var out: [(String, TaskFieldValue)] = []
+        let scalars: [(String, String?)] = [("cores", cores), ("gpus", gpus), ("qpu", qpu), ("mem", mem), ("nodes", nodes),
+                                            ("ranks_per_node", ranksPerNode), ("cores_per_rank", coresPerRank),
+                                            ("gpus_per_rank", gpusPerRank), ("time", time), ("time_limit", timeLimit),
+                                            ("priority", priority), ("retries", retries), ("crash_limit", crashLimit),
+                                            ("array", array), ("name", name), ("cwd", cwd)]
+        for (k, v) in scalars { if let v { out.append((k, .text(v))) } }
+        if let c = captureOutput { out.append(("capture_output", .bool(c))) }
+        if !custom.isEmpty { out.append(("custom", .list(custom))) }
+        if !env.isEmpty { out.append(("env", .list(env))) }
+        return out
+    }
+
+    /// The draft of a task from these flags, before a command or payload is added.
+    func draft() throws -> TaskDraft {
+        var d = TaskDraft()
+        do {
+            for (k, v) in given { try d.set(k, v, path: TaskField.named(k)!.flag) }
+        } catch { throw ValidationError(error.description) }
+        return d
+    }
 
     func spec(command: [String]) throws -> TaskSpec {
-        var s = TaskSpec(name: name, command: command)
-        do {
-            let custom = try ResourceRequest.parseCustom(resource)
-            s.request = ResourceRequest(cores: coresPerRank ?? cores, gpus: gpusPerRank ?? gpus,
-                                        memoryBytes: try mem.map { m throws(CoreError) in try Quantity.bytes(m) } ?? 0,
-                                        nodes: nodes, ranksPerNode: ranksPerNode, custom: custom,
-                                        qpu: try qpu.map { q throws(CoreError) in try QPUSelector(parsing: q) })
-            s.timeRequest = try time.map { t throws(CoreError) in try Quantity.seconds(t, field: "time") }
-            s.timeLimit = try timeLimit.map { t throws(CoreError) in try Quantity.seconds(t, field: "time-limit") }
-            if let a = array { _ = try ArrayRange(a) }
-        } catch { throw ValidationError(error.description) }
-        s.priority = priority
-        s.retries = retries
-        s.crashLimit = crashLimit
-        s.workingDirectory = cwd
-        s.captureOutput = !noOutput
-        for e in env {
-            let kv = e.split(separator: "=", maxSplits: 1)
-            guard kv.count == 2 else { throw ValidationError("--env must be KEY=VALUE, got '\(e)'") }
-            s.environment[String(kv[0])] = String(kv[1])
-        }
-        do { try s.validate() } catch { throw ValidationError(error.description) }
-        return s
+        var d = try draft()
+        d.spec.command = command
+        do { return try d.build() } catch { throw ValidationError(error.description) }
+    }
+}
+
+extension ArgumentHelp {
+    /// A flag's help from the task-field table: what it is, its unit, its default.
+    static func field(_ name: String) -> ArgumentHelp {
+        let f = TaskField.named(name)!
+        var text = f.help + " [\(f.typeText)]"
+        if let d = f.defaultText { text += " (default: \(d))" }
+        return ArgumentHelp(stringLiteral: text)
     }
 }

@@ -84,7 +84,7 @@ func renderWorkflowTree(_ w: WorkflowInfo) -> String {
         if let r = s.rounds { wl += " rounds=\(r)" }
         if let a = s.firstStart, let b = s.lastEnd { wl += " makespan=\(formatDuration(b - a))" }
         lines.append(wl)
-        if let r = s.result { lines.append("\(pad)   result: \(r.prefix(300))") }
+        if let r = s.result { lines.append("\(pad)   result: \(r.text.prefix(300))") }
     }
     return lines.joined(separator: "\n")
 }

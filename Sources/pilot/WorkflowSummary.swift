@@ -38,7 +38,7 @@ struct WorkflowSummary: Codable {
             }
             return Stage(name: s.name, motif: s.motif, state: s.state, tasks: s.total, makespanSeconds: span,
                          coreUtilisation: util(s.coreSeconds, cores) ?? 0, gpuUtilisation: util(s.gpuSeconds, gpus),
-                         qpuUtilisation: util(s.qpuSeconds, qpuSlots), result: s.result, reason: s.reason)
+                         qpuUtilisation: util(s.qpuSeconds, qpuSlots), result: s.result?.text, reason: s.reason)
         }
     }
 

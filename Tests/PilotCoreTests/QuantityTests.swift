@@ -40,7 +40,7 @@ import Testing
         #expect(throws: CoreError(.invalidRequest, "a command task needs a non-empty command", field: "command")) { try t.validate() }
         t.command = ["true"]
         t.request.custom = [.init(name: "cores", amount: 1)]
-        #expect { try t.validate() } throws: { ($0 as? CoreError)?.field == "resources" }
+        #expect { try t.validate() } throws: { ($0 as? CoreError)?.field == "custom" }
         t.request.custom = []
         t.retries = -1
         #expect { try t.validate() } throws: { ($0 as? CoreError)?.field == "retries" }

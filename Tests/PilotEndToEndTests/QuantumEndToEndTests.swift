@@ -18,7 +18,7 @@ import Testing
         _ = try await c.waitAll()
         let t = try await c.client.task(1)
         #expect(t.state == .done)
-        let result = try #require(t.result.flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+        let result = try #require(t.result.flatMap { try JSONSerialization.jsonObject(with: Data($0.text.utf8)) as? [String: Any] })
         let counts = try #require(result["counts"] as? [String: Int])
         #expect(Set(counts.keys) == ["0000", "1111"])
         #expect(counts.values.reduce(0, +) == 4000)
@@ -51,7 +51,7 @@ import Testing
         #expect(w.summary.count(.done) == 200)
         var tasks: [TaskInfo] = []
         for id in Int64(1)...200 { tasks.append(try await c.client.task(id)) }
-        #expect(tasks.allSatisfy { $0.result?.contains("counts") == true })
+        #expect(tasks.allSatisfy { $0.result?.text.contains("counts") == true })
         #expect(Set(tasks.compactMap(\.agent)).count == 2)
         // From the recorded lease intervals: never more than 2 at once.
         var events: [(Double, Int)] = []

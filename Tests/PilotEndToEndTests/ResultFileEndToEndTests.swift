@@ -33,7 +33,7 @@ import Testing
         // The agent was never declared lost: the same agent runs the next task.
         let next = try await runOne(c, "echo '{\"x\": 1}' > \"$PILOT_RESULT_FILE\"")
         #expect(next.state == .done, "\(next.reason ?? "")")
-        #expect(next.result?.contains("\"x\"") == true)
+        #expect(next.result?.text.contains("\"x\"") == true)
         #expect(try await c.client.agents().map(\.id) == agentBefore)
         #expect(fifo.agent == next.agent)
     }

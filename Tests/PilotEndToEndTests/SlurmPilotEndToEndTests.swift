@@ -352,7 +352,7 @@ extension SlurmPilotEndToEndTests {
         #expect(dsv.contains("\"ranks\""))
         // The variational loop reached within 1e-2 of the exact ground-state energy.
         let vqe = try #require(w.stages.first { $0.name == "variational" }?.result)
-        let obj = try #require(try JSONSerialization.jsonObject(with: Data(vqe.utf8)) as? [String: Any])
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(vqe.text.utf8)) as? [String: Any])
         let best = try #require(obj["bestEnergy"] as? Double), exact = try #require(obj["exactEnergy"] as? Double)
         #expect(abs(best - exact) < 1e-2)
         // Tasks ran on both pilots.
@@ -385,7 +385,7 @@ extension SlurmPilotEndToEndTests {
         let w = try await c.waitAll(timeout: 180)
         #expect(w.summary.count(.done) == 200)
         let tasks = try await c.allTasks(200)
-        #expect(tasks.allSatisfy { $0.result?.contains("counts") == true })
+        #expect(tasks.allSatisfy { $0.result?.text.contains("counts") == true })
         let agents = try await c.client.agents()
         let pilotsUsed = Set(tasks.compactMap { t in agents.first { $0.id == t.agent }?.pilot })
         #expect(pilotsUsed == [p1.id, p2.id])

@@ -16,7 +16,7 @@ extension ManagerReactor {
         guard let row = live[id] else { return nil }
         var i = info(row)
         i.binding = row.binding
-        i.result = row.result
+        i.result = row.result.map(JSONText.init)
         return (i, specs[row.specID].map { s in row.arrayIndex.map { s.instantiated(index: $0) } ?? s })
     }
 

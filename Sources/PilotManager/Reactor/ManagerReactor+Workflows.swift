@@ -294,7 +294,7 @@ extension ManagerReactor {
                              reason: run.reasons[s.name] ?? (run.engine.dag.state(of: s.name).flatMap { st -> String? in
                                  if case .failed(let r, _) = st { return r } else { return nil } }),
                              workload: run.workloads[s.name], counts: counts, total: p?.total ?? 0, rounds: p?.rounds,
-                             firstStart: p?.firstStart, lastEnd: p?.lastEnd, result: p?.result,
+                             firstStart: p?.firstStart, lastEnd: p?.lastEnd, result: p?.result.map(JSONText.init),
                              coreSeconds: u.cores, gpuSeconds: u.gpus, qpuSeconds: u.qpu)
         }
         let dir = run.engine.context.dir

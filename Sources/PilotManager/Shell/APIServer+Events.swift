@@ -64,7 +64,7 @@ extension APIServer {
     }
 
     static func sse(_ records: [JournalRecord]) -> ByteBuffer {
-        let enc = JSONEncoder()
+        let enc = APICoding.encoder()
         enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var buf = ByteBuffer()
         for r in records {
@@ -81,7 +81,6 @@ extension APIServer {
 struct EventPageBody: Encodable {
     var events: [JournalRecord]
     var lastSeq: Int64
-    enum CodingKeys: String, CodingKey { case events, lastSeq = "last_seq" }
 }
 
 /// `since`, `limit`, `follow`, `buffer` and the filters of `GET /v1/events`, checked.

@@ -1,3 +1,6 @@
+import Foundation
+import NIOFoundationCompat
+import PilotCore
 import Hummingbird
 import PilotProtocol
 
@@ -64,8 +67,12 @@ private func pilotID(_ ctx: BasicRequestContext) throws(ManagerError) -> String 
     return s
 }
 
-func decodeBody<T: Decodable>(_ t: T.Type, _ buf: ByteBuffer) throws -> T {
-    do { return try JSONCoding.decode(t, from: buf) } catch {
+func decodeBody<T: APIRequestBody>(_ t: T.Type, _ buf: ByteBuffer) throws -> T {
+    do { return try APICoding.decodeRequest(t, from: Data(buffer: buf, byteTransferStrategy: .noCopy)) } catch let e as APIErrorBody {
+        throw ManagerError(.badRequest, e.message, field: e.field)
+    } catch let e as CoreError {
+        throw ManagerError(.badRequest, e.message, field: e.field)
+    } catch {
         let d = JSONCoding.describe(error)
         throw ManagerError(.badRequest, d.message, field: d.field)
     }

@@ -155,7 +155,7 @@ struct APIServer {
             guard let (row, s) = found else { throw ManagerError(.notFound, "no task \(id)") }
             info = await shell.read { $0.info(row) }
             info.binding = row.binding
-            info.result = row.result
+            info.result = row.result.map(JSONText.init)
             spec = s.map { s in row.arrayIndex.map { s.instantiated(index: $0) } ?? s }
         }
         info.spec = spec
@@ -176,7 +176,7 @@ struct APIServer {
             if let data = value as? Data {
                 return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(data: data)))
             }
-            let buf = try JSONCoding.encoder().encodeAsByteBuffer(value, allocator: ByteBufferAllocator())
+            let buf = try APICoding.encoder().encodeAsByteBuffer(value, allocator: ByteBufferAllocator())
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: buf))
         } catch let e as ManagerError {
             if e.code == .internal { log.error("\(e)") }
@@ -197,7 +197,7 @@ struct APIServer {
     }
 
     func errorResponse(_ e: ManagerError) -> Response {
-        let buf = (try? JSONCoding.encoder().encodeAsByteBuffer(ErrorEnvelope(error: e.body), allocator: ByteBufferAllocator()))
+        let buf = (try? APICoding.encoder().encodeAsByteBuffer(ErrorEnvelope(error: e.body), allocator: ByteBufferAllocator()))
             ?? ByteBuffer(string: "{}")
         return Response(status: .init(code: e.status), headers: [.contentType: "application/json"], body: .init(byteBuffer: buf))
     }

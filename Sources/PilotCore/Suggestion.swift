@@ -1,7 +1,8 @@
-/// "Did you mean" for misspelt keys, motifs and stage names.
-enum Suggestion {
+/// "Did you mean" for misspelt keys, motifs, stage names and flags: the one implementation every
+/// reader and the API use, so a typo gets the same hint wherever it is made.
+public enum Suggestion {
     /// The candidate closest to `word` by edit distance, if close enough to be a plausible typo.
-    static func closest<C: Collection>(to word: String, in candidates: C) -> String? where C.Element == String {
+    public static func closest<C: Collection>(to word: String, in candidates: C) -> String? where C.Element == String {
         let w = Array(word.lowercased())
         guard !w.isEmpty, w.count <= 64 else { return nil }
         var best: (String, Int)?
@@ -10,11 +11,20 @@ enum Suggestion {
             let limit = max(1, min(3, c.count / 3))
             if d <= limit, best == nil || d < best!.1 { best = (c, d) }
         }
-        return best?.0
+        if let best { return best.0 }
+        // A truncated name (`heartbeat` for `heartbeat_interval`) is a typo too far for edit distance.
+        guard w.count >= 3 else { return nil }
+        let lw = word.lowercased()
+        return candidates.sorted().first { $0.lowercased().hasPrefix(lw) || lw.hasPrefix($0.lowercased()) }
+    }
+
+    /// ` (did you mean 'x'?)`, or nothing when no candidate is close.
+    public static func hint<C: Collection>(for word: String, in candidates: C) -> String where C.Element == String {
+        closest(to: word, in: candidates).map { " (did you mean '\($0)'?)" } ?? ""
     }
 
     /// Levenshtein distance with adjacent transpositions counted as one edit.
-    static func distance(_ a: [Character], _ b: [Character]) -> Int {
+    public static func distance(_ a: [Character], _ b: [Character]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var prev2 = [Int](repeating: 0, count: b.count + 1)
