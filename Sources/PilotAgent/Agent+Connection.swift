@@ -32,7 +32,10 @@ extension Agent {
         templates.removeAll()
         managerCombines = false
         managerReadsBinary = false
-        defer { link = nil; agentID = nil; forgetWaiting() }
+        defer {
+            if agentID != nil { lastManagerContact = now }
+            link = nil; agentID = nil; forgetWaiting()
+        }
         let hello = AgentHello(token: cfg.token, agentUUID: cfg.uuid, hostname: cfg.hostname, pilot: cfg.pilot,
                                resources: cfg.resources, deadline: drainDeadline ?? cfg.deadline, draining: draining,
                                running: running.values.filter { !discard.contains($0.key) }
@@ -81,6 +84,7 @@ extension Agent {
         case .welcome:
             guard let w = env.welcome else { return }
             agentID = w.agentID
+            lastManagerContact = now
             heartbeatInterval = w.heartbeatInterval
             managerCombines = w.combined ?? false
             managerReadsBinary = w.binary ?? false

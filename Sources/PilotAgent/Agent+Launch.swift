@@ -334,6 +334,7 @@ extension Agent {
         pump()
         scheduleFlush()
         if draining, running.isEmpty { flush(); if unacked.isEmpty { finishDrain() } }
+        if abandoning { finishAbandonIfDone() }
     }
 
     func resultPath(_ key: TaskKey) -> String { "\(config.logDir)/\(resultName(key))" }
@@ -350,6 +351,7 @@ extension Agent {
         report(o)
         scheduleFlush()
         if draining, running.isEmpty { flush() }
+        if abandoning { finishAbandonIfDone() }
     }
 
     func report(_ o: TaskOutcome) {

@@ -74,6 +74,12 @@ public actor Agent {
     var drainDeadline: Double?
     var stopped = false
     var stopContinuation: CheckedContinuation<Void, Never>?
+    /// The wait between reconnect attempts, which `stop()` cuts short.
+    var pauseContinuation: CheckedContinuation<Void, Never>?
+    /// When a manager last welcomed this agent (or when it started).
+    var lastManagerContact = Date().timeIntervalSince1970
+    /// Giving up on an unreachable manager: tasks are being stopped, then the agent exits.
+    var abandoning = false
     /// Why the agent gave up (refused token, incompatible manager); nil after a normal stop.
     public private(set) var fatalError: AgentError?
     var pendingStarted: [RunningTask] = []
@@ -127,6 +133,8 @@ public actor Agent {
         })
         launcherBox.launcher = launcher
         if let d = config.deadline { scheduleDeadlineDrain(d) }
+        loadUnreported()
+        lastManagerContact = now
         var backoff = 0.05
         var cfg = config
         while !stopped {
@@ -142,7 +150,16 @@ public actor Agent {
                 log.info("manager unreachable (\(error)); retrying in \(String(format: "%.2f", backoff)) s with \(running.count) tasks still running")
             }
             if stopped { break }
-            try? await Task.sleep(for: .milliseconds(Int(backoff * 1000)))
+            let away = now - lastManagerContact
+            if away >= managerLostLimit { abandonManager(away: away) }
+            // Drained with no manager to hand the results to: they wait on disk for the next one.
+            if draining, running.isEmpty, !abandoning {
+                writeUnreported()
+                stop()
+                break
+            }
+            await pause(backoff)
+            if stopped { break }
             backoff = min(backoff * 2, 5)
             if let dir = config.serverDir, let a = try? AccessFile.read(from: dir) {
                 cfg.managerHost = a.host == "0.0.0.0" ? "127.0.0.1" : a.host
@@ -156,6 +173,30 @@ public actor Agent {
     public func stop() {
         stopped = true
         link?.close(promise: nil)
+        pauseContinuation?.resume()
+        pauseContinuation = nil
+    }
+
+    /// Waits `seconds`, or less if the agent is stopped meanwhile (SIGTERM must not wait out a backoff).
+    func pause(_ seconds: Double) async {
+        if stopped { return }
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            pauseContinuation = c
+            eventLoop.scheduleTask(in: .milliseconds(Int64(seconds * 1000))) { [weak self] in
+                self?.assumeIsolated { a in
+                    a.pauseContinuation?.resume()
+                    a.pauseContinuation = nil
+                }
+            }
+        }
+    }
+
+    /// `managerLostTimeout`, bounded by the allocation's end so the results are on disk before Slurm
+    /// kills the node.
+    var managerLostLimit: Double {
+        var limit = config.managerLostTimeout
+        if let d = config.deadline { limit = min(limit, max(0, d - config.drainMargin * 2 - lastManagerContact)) }
+        return limit
     }
 
     public var runningCount: Int { running.count }

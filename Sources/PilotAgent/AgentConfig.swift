@@ -14,6 +14,8 @@ public struct AgentConfig: Sendable {
     public var uuid: String
     public var hostname: String
     public var pilot: String?
+    /// What agents of this node and pilot share at the start of their ids, whatever made them unique.
+    public var uuidNodePrefix: String { "\(hostname)-\(pilot ?? "local")-" }
     public var resources: NodeResources
     /// When the allocation ends (Unix seconds); nil outside Slurm.
     public var deadline: Double?
@@ -48,6 +50,9 @@ public struct AgentConfig: Sendable {
     /// The most a task may write to each of its stdout and stderr files; past it the task is killed
     /// and the attempt fails saying so (see OutputWatch). 0: no limit.
     public var outputLimit: Int64 = 1 << 30
+    /// After this long without reaching a manager the agent stops its tasks, keeps their results on
+    /// disk for the next agent on this node, and exits (within a Slurm job, never past its end).
+    public var managerLostTimeout: Double = 600
 
     public init(managerHost: String, agentPort: Int, token: String, uuid: String, hostname: String,
                 resources: NodeResources, logDir: String) {

@@ -86,31 +86,20 @@ extension TaskSpec {
 
 extension TaskFieldValue: Decodable {
     public init(from decoder: any Decoder) throws {
-        if let c = try? decoder.container(keyedBy: AnyCodingKey.self) {
-            var entries: [TaskFieldEntry] = []
-            for k in c.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
-                entries.append(TaskFieldEntry(key: k.stringValue, value: try c.decode(TaskFieldValue.self, forKey: k)))
-            }
-            self = .map(entries)
-            return
-        }
-        if var u = try? decoder.unkeyedContainer() {
-            var items: [String] = []
-            while !u.isAtEnd {
-                guard let s = try? u.decode(String.self) else {
-                    throw CoreError(.invalidRequest, "must be a list of strings", field: CodingPath.text(decoder.codingPath))
-                }
-                items.append(s)
-            }
-            self = .list(items)
-            return
-        }
         let s = try decoder.singleValueContainer()
         if s.decodeNil() { self = .null }
         else if let b = try? s.decode(Bool.self) { self = .bool(b) }
         else if let i = try? s.decode(Int.self) { self = .integer(i) }
         else if let d = try? s.decode(Double.self) { self = .number(d) }
-        else { self = .text(try s.decode(String.self)) }
+        else if let t = try? s.decode(String.self) { self = .text(t) }
+        else if let l = try? s.decode([String].self) { self = .list(l) }
+        // Decoded as a dictionary, not through a keyed container, so the API's key conversion
+        // leaves the user's names (`MY_VAR`, `license`) as they are.
+        else if let m = try? s.decode([String: TaskFieldValue].self) {
+            self = .map(m.keys.sorted().map { TaskFieldEntry(key: $0, value: m[$0]!) })
+        } else {
+            throw CoreError(.invalidRequest, "must be a string, number, list of strings or mapping", field: CodingPath.text(decoder.codingPath))
+        }
     }
 }
 

@@ -60,7 +60,7 @@ public struct TaskSpec: Sendable, Codable, Hashable {
             throw CoreError(.invalidRequest, "must be between -1000000 and 1000000", field: "priority")
         }
         guard command.count <= 100_000, environment.count <= 10_000 else {
-            throw CoreError(.invalidRequest, "too many arguments or environment entries", field: "command")
+            throw CoreError(.invalidRequest, "too many arguments or environment entries", field: command.count > 100_000 ? "command" : "env")
         }
         try validateCStrings()
     }
@@ -75,13 +75,13 @@ public struct TaskSpec: Sendable, Codable, Hashable {
             throw refuse("command[\(i)]", i == 0 ? "the executable" : "argument \(i)")
         }
         for (k, v) in environment.sorted(by: { $0.key < $1.key }) {
-            if k.utf8.contains(0) { throw refuse("environment", "an environment variable name") }
-            if v.utf8.contains(0) { throw refuse("environment.\(k)", "the value of \(k)") }
+            if k.utf8.contains(0) { throw refuse("env", "an environment variable name") }
+            if v.utf8.contains(0) { throw refuse("env.\(k)", "the value of \(k)") }
             if k.isEmpty || k.utf8.contains(UInt8(ascii: "=")) {
-                throw CoreError(.invalidRequest, "'\(k)' is not a valid environment variable name", field: "environment")
+                throw CoreError(.invalidRequest, "'\(k)' is not a valid environment variable name", field: "env")
             }
         }
-        if let d = workingDirectory, d.utf8.contains(0) { throw refuse("workingDirectory", "the working directory") }
+        if let d = workingDirectory, d.utf8.contains(0) { throw refuse("cwd", "the working directory") }
     }
 
     /// The concrete task for one array index: `{i}` replaced in argv.

@@ -10,7 +10,7 @@ import PilotCore
 public enum APICoding {
     public static func encoder() -> JSONEncoder {
         let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         e.keyEncodingStrategy = .custom { path in AnyCodingKey(stringValue: CodingPath.snake(path.last!.stringValue)) }
         return e
     }

@@ -37,6 +37,10 @@ public struct PilotClient: Sendable {
     public func cancel(_ ids: [Int64]) async throws -> CancelResponse { try await call("POST", "/v1/tasks/cancel", body: CancelRequest(ids: ids)) }
     public func agents() async throws -> [AgentInfo] { let l: AgentList = try await call("GET", "/v1/agents"); return l.agents }
     public func summary() async throws -> Summary { try await call("GET", "/v1/summary") }
+    /// Every agent drains: no new tasks, running ones may go on until `deadline`, then it exits.
+    public func drainAgents(deadline: Double? = nil, reason: String? = nil) async throws -> AgentDrainResponse {
+        try await call("POST", "/v1/agents/drain", body: PilotDrainRequest(deadline: deadline, reason: reason))
+    }
     /// A task's log, or the part of it `offset`/`length` (bytes) or `tail` (the last bytes) select.
     public func logs(_ id: Int64, stream: String = "stdout", offset: Int? = nil, length: Int? = nil, tail: Int? = nil) async throws -> String {
         String(decoding: try await logBytes(id, stream: stream, offset: offset, length: length, tail: tail), as: UTF8.self)

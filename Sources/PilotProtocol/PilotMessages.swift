@@ -127,6 +127,12 @@ public struct PilotDrainRequest: Sendable, Codable, Hashable {
     public init(deadline: Double? = nil, reason: String? = nil) { self.deadline = deadline; self.reason = reason }
 }
 
+/// `POST /v1/agents/drain`: how many agents were told.
+public struct AgentDrainResponse: Sendable, Codable, Hashable {
+    public var agents: Int
+    public init(agents: Int) { self.agents = agents }
+}
+
 public struct PilotList: Sendable, Codable {
     public var pilots: [PilotInfo]
     public init(pilots: [PilotInfo]) { self.pilots = pilots }

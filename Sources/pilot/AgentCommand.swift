@@ -47,6 +47,8 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Tasks per core this agent accepts: 1 running + N-1 queued here (1: no prefetch).") var prefetch = 2
     @Option(help: "How a task's leftover processes are ended with it: auto (a cgroup per task where the agent can create one, else subreaper), cgroup, subreaper, none.")
     var containment = "auto"
+    @Option(help: "Exit after this long without a manager, stopping running tasks and keeping their outcomes for the next agent on this node [duration; bare number: minutes]; inside a Slurm job never past its end.")
+    var managerLostTimeout = "10m"
     @Option(help: "Most bytes a task may write to each of stdout and stderr; past it the task is killed and fails saying so (0: no limit).")
     var outputLimit = "1G"
 
@@ -124,6 +126,9 @@ struct AgentCommand: AsyncParsableCommand {
         cfg.pilot = pilot
         cfg.deadline = deadline ?? env["PILOT_WALLTIME_END"].flatMap(Double.init)
         cfg.drainGrace = drainGrace
+        do { cfg.managerLostTimeout = try TaskField.named("time_limit")!.seconds(.text(managerLostTimeout), path: "--manager-lost-timeout") } catch {
+            throw ValidationError(error.description)
+        }
         cfg.prefetch = max(1, prefetch)
         guard let l = AgentConfig.Launcher(rawValue: launcher) else { throw ValidationError("--launcher must be process or null") }
         cfg.launcher = l

@@ -41,6 +41,11 @@ enum CLIExit: Int32, CaseIterable {
         return .failed
     }
 
+    /// Errors this program raises itself, as opposed to ArgumentParser's help requests and exits.
+    static func isOurs(_ error: any Error) -> Bool {
+        !(error is CleanExit || error is ExitCode || String(describing: type(of: error)) == "CommandError")
+    }
+
     /// The text printed after `error: `.
     static func message(_ error: any Error) -> String {
         if let e = error as? URLError {

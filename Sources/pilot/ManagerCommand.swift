@@ -61,12 +61,32 @@ struct ManagerCommand: AsyncParsableCommand {
     }
 
     struct Stop: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop the running manager gracefully (agents keep running).")
+        static let configuration = CommandConfiguration(
+            abstract: "Stop the running manager gracefully; with --agents, its agents too.",
+            discussion: "Without --agents the agents keep running and their tasks with them, and reattach to the next manager.")
         @OptionGroup var server: ServerOptions
+        @Flag(help: "Drain every agent first: no new tasks, running ones may end until --deadline, then each agent exits.")
+        var agents = false
+        @Option(help: "With --agents: how long running tasks may go on before they are stopped and requeued [duration; bare number: minutes].")
+        var deadline = "10m"
         func run() async throws {
             let a: AccessFile
             do { a = try AccessFile.read(from: server.resolved) } catch { fail(error) }
-            guard let pid = a.pid, kill(pid, 0) == 0 else { throw CLIError("no manager is running for \(server.resolved)") }
+            guard let pid = a.pid, kill(pid, 0) == 0 else { throw CLIError("no manager is running for \(server.resolved)", exit: .noManager) }
+            if agents {
+                let grace: Double
+                do { grace = try TaskField.named("time_limit")!.seconds(.text(deadline), path: "--deadline") } catch { throw ValidationError(error.description) }
+                let client = PilotClient(access: a)
+                let until = Date().timeIntervalSince1970 + grace
+                let told = try await client.drainAgents(deadline: until, reason: "pilot manager stop --agents")
+                print("\(told.agents) agents draining; running tasks may go on until \(Date(timeIntervalSince1970: until))")
+                // Each agent exits once its tasks ended and the manager has their results; the
+                // manager keeps serving until then so nothing is lost.
+                while try await client.agents().contains(where: { $0.state != "lost" && $0.state != "disconnected" }),
+                      Date().timeIntervalSince1970 < until + 30 {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+            }
             kill(pid, SIGTERM)
             // Wait until the process is gone so scripts can restart it right away.
             for _ in 0..<600 where kill(pid, 0) == 0 { try await Task.sleep(for: .milliseconds(50)) }

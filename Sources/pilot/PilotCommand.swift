@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct PilotCommand: AsyncParsableCommand {
@@ -20,11 +21,20 @@ struct PilotCommand: AsyncParsableCommand {
         do { command = try parseAsRoot() } catch { exit(withError: error) }
         do {
             if var a = command as? any AsyncParsableCommand { try await a.run() } else { var c = command; try c.run() }
-        } catch {
+        } catch let e as ValidationError {
             // ArgumentParser would print the root command's usage for a validation error thrown
             // from inside a subcommand; the subcommand's own is the one that helps.
-            if error is ValidationError || error is CleanExit || error is ExitCode { type(of: command).exit(withError: error) }
-            fail(error)
+            let sub = type(of: command)
+            let name = sub.configuration.commandName ?? ""
+            var text = "error: \(e.message)\n"
+            text += "Usage: \(usageString(for: sub))\n"
+            text += "  See 'pilot \(name) --help' for more information.\n"
+            FileHandle.standardError.write(Data(text.utf8))
+            Foundation.exit(CLIExit.usage.rawValue)
+        } catch {
+            if CLIExit.isOurs(error) { fail(error) }
+            // Help requests, clean exits and ArgumentParser's own errors print as it prints them.
+            type(of: command).exit(withError: error)
         }
     }
 }

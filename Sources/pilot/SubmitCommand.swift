@@ -12,18 +12,25 @@ struct SubmitCommand: AsyncParsableCommand {
     @OptionGroup var server: ServerOptions
     @OptionGroup var request: RequestOptions
     @Option(help: "A tasks file or a workflow file (YAML) instead of a command.") var file: String?
+    @Option(help: "A workflow's directory for its stages' outputs (default: <server dir>/workflows/ID).") var dir: String?
     @OptionGroup var quantum: QuantumOptions
     @Flag(help: "Print the ids as JSON.") var json = false
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments (after --).") var command: [String] = []
 
     func run() async throws {
         if helpRequested(in: command) { throw CleanExit.helpRequest(self) }
-        let client = try server.client()
+        // Captured arguments swallow flags this command does not know; before any program name
+        // they are a mistake, not the task's command.
+        if let first = command.first, first.hasPrefix("-"), first != "--" {
+            let known = TaskField.all.map(\.flag) + ["--file", "--dir", "--circuit", "--shots", "--observable", "--seed", "--json", "--server-dir"]
+            throw ValidationError("unknown option '\(first)'" + Suggestion.hint(for: first, in: known)
+                                  + "; a command starting with '-' goes after --")
+        }
         var reqs: [SubmitRequest] = []
         let positionalFile = command.count == 1 && (command[0].hasSuffix(".yaml") || command[0].hasSuffix(".yml")) ? command[0] : nil
         if let f = file ?? positionalFile, isWorkflowFile(f) {
             do {
-                let w = try await submitWorkflowFile(f, client: client)
+                let w = try await submitWorkflowFile(f, dir: dir, client: try server.client())
                 if json { try printJSON(w) } else { print("submitted workflow \(w.id) (\(w.stages.count) stages); follow it with `pilot status --workflow \(w.id)`") }
             } catch { fail(error) }
             return
@@ -39,6 +46,8 @@ struct SubmitCommand: AsyncParsableCommand {
             let spec = try request.spec(command: cmd)
             reqs = [request.array.map { SubmitRequest(array: ArraySubmission(template: spec, range: $0)) } ?? SubmitRequest(tasks: [spec])]
         }
+        // Input is checked before the manager is asked, so a typo is a usage error even without one.
+        let client = try server.client()
         var all: [SubmitResponse] = []
         for r in reqs {
             do { all.append(try await client.submit(r)) } catch { fail(error) }

@@ -64,10 +64,11 @@ func isWorkflowFile(_ path: String) -> Bool {
     return text.split(separator: "\n").contains { $0.hasPrefix("stages:") }
 }
 
-func submitWorkflowFile(_ path: String, client: PilotClient) async throws -> WorkflowInfo {
-    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError("\(path): cannot read the file") }
+func submitWorkflowFile(_ path: String, dir: String? = nil, client: PilotClient) async throws -> WorkflowInfo {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError("\(path): cannot read the file", exit: .notFound) }
     let abs = URL(fileURLWithPath: path).standardizedFileURL.path
-    return try await client.submitWorkflow(WorkflowSubmitRequest(yaml: text, file: abs))
+    let out = dir.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath).standardizedFileURL.path }
+    return try await client.submitWorkflow(WorkflowSubmitRequest(yaml: text, file: abs, dir: out))
 }
 
 func renderWorkflowTree(_ w: WorkflowInfo) -> String {

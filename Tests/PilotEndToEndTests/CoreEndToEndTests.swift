@@ -71,12 +71,16 @@ import Testing
         #expect(r2.err.contains("no registered agent can ever run"), "\(r2.err)")
 
         // A resource kind no agent offers, and a built-in name misused as a custom kind.
-        let r3 = try PilotBinary.run(["submit", "--server-dir", c.dir, "--resource", "license=1", "--", "true"])
-        #expect(r3.status != 0)
-        #expect(r3.err.contains("license=1"), "\(r3.err)")
-        let r4 = try PilotBinary.run(["submit", "--server-dir", c.dir, "--resource", "cores=1", "--", "true"])
-        #expect(r4.status != 0)
+        let r3 = try PilotBinary.run(["submit", "--server-dir", c.dir, "--custom", "license=1", "--", "true"])
+        #expect(r3.status == 65, "refused by the manager: \(r3.status)")
+        #expect(r3.err.contains("license"), "\(r3.err)")
+        let r4 = try PilotBinary.run(["submit", "--server-dir", c.dir, "--custom", "cores=1", "--", "true"])
+        #expect(r4.status == 64, "a usage error: \(r4.status)")
         #expect(r4.err.contains("built-in"), "\(r4.err)")
+        // A flag no command has is a usage error naming it, not the start of the task's command.
+        let r5 = try PilotBinary.run(["submit", "--server-dir", c.dir, "--resource", "license=1", "--", "true"])
+        #expect(r5.status == 64, "\(r5.status) \(r5.out)")
+        #expect(r5.err.contains("unknown option '--resource'"), "\(r5.err)")
 
         // Wrong token and no token: 401 with a clear message.
         let wrong = PilotClient(host: "127.0.0.1", port: c.client.baseURL.port!, token: "not-the-token")
@@ -86,11 +90,28 @@ import Testing
         #expect(code == 401)
 
         // Malformed API bodies: wrong types, truncated JSON, garbage.
-        for body in ["{\"tasks\": 5}", "{\"tasks\": [{\"command\": \"x\"", "\u{0}\u{1}garbage", "{\"array\": {\"template\": {}, \"range\": \"9-1\"}}"] {
+        for body in ["{\"tasks\": 5}", "{\"tasks\": [{\"command\": \"x\"", "\u{0}\u{1}garbage", "{\"tasks\": [{\"command\": [\"x\"], \"array\": \"9-1\"}]}"] {
             let (data, code) = try await c.client.raw("POST", "/v1/tasks", body: Data(body.utf8))
             #expect(code == 400, "\(body) → \(code) \(String(decoding: data, as: UTF8.self))")
             #expect(String(decoding: data, as: UTF8.self).contains("\"error\""))
         }
+        // Unknown and camelCase keys are refused by name with the nearest known key; nothing is stored.
+        for (body, named, hint) in [(#"{"tasks":[{"command":["hostname"],"cores":1,"time_limt":"10m"}]}"#, "tasks[0].time_limt", "time_limit"),
+                                    (#"{"tasks":[{"command":["hostname"],"timeLimit":600}]}"#, "tasks[0].timeLimit", "time_limit"),
+                                    (#"{"taks":[{"command":["hostname"]}]}"#, "taks", "tasks")] {
+            let (data, code) = try await c.client.raw("POST", "/v1/tasks", body: Data(body.utf8))
+            let text = String(decoding: data, as: UTF8.self)
+            #expect(code == 400, "\(body) → \(code) \(text)")
+            #expect(text.contains(#""field":"\#(named)""#) && text.contains("did you mean '\(hint)'"), "\(text)")
+        }
+        // The issue's own example: every key counts, bare minutes or explicit units.
+        let (made, madeCode) = try await c.client.raw("POST", "/v1/tasks", body: Data(#"{"tasks":[{"command":["hostname"],"cores":2,"time_limit":"10m","mem":64}]}"#.utf8))
+        #expect(madeCode == 200, "\(String(decoding: made, as: UTF8.self))")
+        let madeID = try APICoding.decoder().decode(SubmitResponse.self, from: made).first
+        let (shown, _) = try await c.client.raw("GET", "/v1/tasks/\(madeID)", body: nil)
+        let shownText = String(decoding: shown, as: UTF8.self)
+        #expect(shownText.contains(#""cores":2"#) && shownText.contains(#""time_limit":"600s""#) && shownText.contains(#""mem":"64M""#), "\(shownText)")
+        #expect(shownText.contains("submitted_at") && !shownText.contains("submittedAt"), "responses are snake_case: \(shownText)")
         // The manager is still up and still runs work.
         let ok = try await c.client.submit(SubmitRequest(tasks: [TaskSpec(command: ["true"])]))
         let w = try await c.client.wait(ids: [ok.first], timeout: 30)

@@ -100,8 +100,8 @@ import Testing
         let cases: [(String, String)] = [
             (#"{"tasks":[{"command":["ec\u0000ho","x"]}]}"#, "tasks[0].command[0]"),
             (#"{"tasks":[{"command":["echo","a\u0000b"]}]}"#, "tasks[0].command[1]"),
-            (#"{"tasks":[{"command":["echo"],"environment":{"K":"v\u0000w"}}]}"#, "tasks[0].environment.K"),
-            (#"{"tasks":[{"command":["echo"],"workingDirectory":"/tmp\u0000x"}]}"#, "tasks[0].workingDirectory"),
+            (#"{"tasks":[{"command":["echo"],"env":{"K":"v\u0000w"}}]}"#, "tasks[0].env.K"),
+            (#"{"tasks":[{"command":["echo"],"cwd":"/tmp\u0000x"}]}"#, "tasks[0].cwd"),
         ]
         for (body, field) in cases {
             let (data, status) = try await c.client.raw("POST", "/v1/tasks", body: Data(body.utf8))

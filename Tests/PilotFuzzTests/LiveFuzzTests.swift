@@ -97,15 +97,17 @@ final class FuzzCluster: @unchecked Sendable {
     func start() async throws -> PilotClient {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let p = try launch(["manager", "start", "--server-dir", dir], log: "manager.log")
-        let deadline = Date().addingTimeInterval(60)
+        // Generous: the unit suites run in parallel on two cores beside this manager's start-up.
+        let deadline = Date().addingTimeInterval(240)
         while Date() < deadline {
             if let a = try? AccessFile.read(from: dir), a.pid == p.processIdentifier {
                 let c = PilotClient(access: a)
                 if (try? await c.health()) == true { return c }
             }
+            guard p.isRunning else { throw FuzzError("manager exited with \(p.terminationStatus): \(managerLog)") }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw FuzzError("manager did not start")
+        throw FuzzError("manager did not start in 240 s: \(managerLog)")
     }
 
     func startAgent() async throws -> Process {

@@ -58,6 +58,7 @@ enum EffectDescription {
         case .workflow(let w): return "workflow \(w.id) \(w.state)"
         case .pilotID(let p): return "pilot-id \(p)"
         case .pilot(let p): return "pilot \(p.id) \(p.state.rawValue)"
+        case .draining(let n): return "draining \(n) agents"
         case .queue(let q): return "queue \(q.id) \(q.state.rawValue)"
         case .wait(let w, _): return "wait finished=\(w.finished)"
         case .failed(let e): return "failed \(e.code.rawValue)"

@@ -56,6 +56,8 @@ public enum ManagerReply: Sendable {
     case pilotID(String)
     case pilot(PilotInfo)
     case queue(AllocQueueInfo)
+    /// How many agents were told to drain.
+    case draining(Int)
     /// `uncounted`: ended tasks no longer in memory, whose failures the shell counts from the store.
     case wait(WaitResponse, uncounted: [Int64])
     case failed(ManagerError)

@@ -22,6 +22,8 @@ public enum ManagerEvent: Sendable {
     case submitPilot(PreparedPilot, reply: ReplyID)
     case cancelPilot(String, reply: ReplyID)
     case drainPilot(String, PilotDrainRequest, reply: ReplyID)
+    /// Every agent, in a pilot or not (`pilot manager stop --agents`).
+    case drainAgents(PilotDrainRequest, reply: ReplyID)
     case addAllocQueue(AllocQueueRequest, reply: ReplyID)
     case removeAllocQueue(Int, reply: ReplyID)
     case resumeAllocQueue(Int, reply: ReplyID)

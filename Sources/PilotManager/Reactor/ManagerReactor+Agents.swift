@@ -171,7 +171,12 @@ extension ManagerReactor {
     mutating func finished(_ list: [TaskOutcome], from id: Int) {
         for o in list {
             acks[id, default: []].append(o.key)
-            guard let row = live[o.key.task], row.attempt == o.key.attempt, row.agent == id else { continue }
+            guard let row = live[o.key.task], row.attempt == o.key.attempt else { continue }
+            if row.agent != id {
+                // An outcome a dead agent left on its node for the next one: the attempt number
+                // names the binding exactly, and its agent is gone, so nothing else will report it.
+                guard let other = row.agent, agents[other]?.link == nil else { continue }
+            }
             guard row.state == .bound || row.state == .running || row.state == .canceled else { continue }
             release(row.id)
             live[row.id]!.startedAt = o.startedAt ?? row.startedAt

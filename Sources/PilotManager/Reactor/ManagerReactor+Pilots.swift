@@ -134,6 +134,32 @@ extension ManagerReactor {
         return pilotInfo(rec)
     }
 
+    /// Every connected agent stops taking tasks, lets its running ones end until the deadline, and
+    /// then exits: how a manager is stopped together with what it started.
+    mutating func drainAgents(_ req: PilotDrainRequest) throws(ManagerError) -> Int {
+        if let d = req.deadline, !d.isFinite || d < 0 {
+            throw ManagerError(.badRequest, "deadline must be Unix seconds", field: "deadline")
+        }
+        let reason = String((req.reason ?? "the manager is stopping").prefix(200))
+        var told = 0
+        for aid in agents.keys.sorted() {
+            let a = agents[aid]!
+            guard let l = a.link else { continue }
+            if a.scheduled {
+                scheduler.setDraining(aid)
+                if let d = req.deadline { scheduler.setDeadline(aid, min(d, a.deadline ?? d)) }
+            }
+            agents[aid]!.draining = true
+            dirtyAgents.insert(aid)
+            effects.append(.send(l, .drain(DrainOrder(reason: reason, deadline: req.deadline))))
+            told += 1
+        }
+        journal(.pilotDrain, reason: reason, detail: req.deadline.map { #"{"deadline":\#($0),"agents":"all"}"# })
+        log(.info, "all agents drain (\(reason)); \(told) told")
+        requestTick()
+        return told
+    }
+
     public func pilotList() -> [PilotInfo] {
         pilotBook.records.values.sorted { ($0.number ?? 0, $0.id) < ($1.number ?? 0, $1.id) }.map(pilotInfo)
     }

@@ -113,6 +113,7 @@ public struct ManagerReactor: Sendable {
         case .reservePilot(let reply): pendingReplies.append((reply, .pilotID(reservePilotID())))
         case .submitPilot(let p, let reply): submitPilot(p, reply: reply)
         case .cancelPilot(let id, let reply): cancelPilot(id, reply: reply)
+        case .drainAgents(let req, let reply): let r = Self.result { () throws(ManagerError) in .draining(try drainAgents(req)) }; pendingReplies.append((reply, r))
         case .drainPilot(let id, let req, let reply): let r = Self.result { () throws(ManagerError) in .pilot(try drainPilot(id, req)) }; pendingReplies.append((reply, r))
         case .addAllocQueue(let req, let reply): let r = Self.result { () throws(ManagerError) in .queue(try addAllocQueue(req)) }; pendingReplies.append((reply, r))
         case .removeAllocQueue(let id, let reply): let r = Self.result { () throws(ManagerError) in .queue(try setQueue(id) { $0.state = .removed }) }; pendingReplies.append((reply, r))

@@ -102,6 +102,14 @@ struct APIServer {
             }
         }
         r.get("/v1/agents") { _, _ in await self.respond { AgentList(agents: await self.shell.read { $0.agentList() }) } }
+        r.post("/v1/agents/drain") { req, _ in
+            await self.respond {
+                let body = try await req.body.collect(upTo: 1 << 16)
+                let drain = body.readableBytes == 0 ? PilotDrainRequest() : try decodeBody(PilotDrainRequest.self, body)
+                guard case .draining(let n) = try await self.call({ .drainAgents(drain, reply: $0) }) else { throw unexpected() }
+                return AgentDrainResponse(agents: n)
+            }
+        }
         addPilotRoutes(to: r)
         addEventRoutes(to: r)
         r.get("/v1/summary") { _, _ in
