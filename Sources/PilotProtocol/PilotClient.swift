@@ -28,8 +28,11 @@ public struct PilotClient: Sendable {
 
     public func submit(_ req: SubmitRequest) async throws -> SubmitResponse { try await call("POST", "/v1/tasks", body: req) }
     public func task(_ id: Int64) async throws -> TaskInfo { try await call("GET", "/v1/tasks/\(id)") }
-    public func tasks(state: TaskState? = nil, limit: Int = 1000, after: Int64 = 0) async throws -> [TaskInfo] {
+    /// A page of tasks: ascending by id after `after`, or with `newestFirst` descending below `before`.
+    public func tasks(state: TaskState? = nil, limit: Int = 1000, after: Int64 = 0, newestFirst: Bool = false, before: Int64? = nil) async throws -> [TaskInfo] {
         var q = "limit=\(limit)&after=\(after)"
+        if newestFirst { q += "&order=desc" }
+        if let before { q += "&before=\(before)" }
         if let s = state { q += "&state=\(s.rawValue)" }
         let l: TaskList = try await call("GET", "/v1/tasks?\(q)")
         return l.tasks

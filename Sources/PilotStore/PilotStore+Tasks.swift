@@ -196,13 +196,16 @@ extension PilotStore {
         }
     }
 
-    public func tasks(state: TaskState?, after: Int64, limit: Int, workflow: Int64? = nil) throws(StoreError) -> [TaskRow] {
+    /// A page of tasks by id: ascending after `after`, or with `newestFirst` descending below `before`.
+    public func tasks(state: TaskState?, after: Int64, limit: Int, workflow: Int64? = nil,
+                      newestFirst: Bool = false, before: Int64? = nil) throws(StoreError) -> [TaskRow] {
         try read { db in
             var sql = "SELECT \(Self.taskColumns) FROM task WHERE id > ?"
             var args: [any DatabaseValueConvertible] = [after]
+            if let b = before { sql += " AND id < ?"; args.append(b) }
             if let s = state { sql += " AND state = ?"; args.append(s.rawValue) }
             if let w = workflow { sql += " AND workflow_id = ?"; args.append(w) }
-            sql += " ORDER BY id LIMIT ?"
+            sql += newestFirst ? " ORDER BY id DESC LIMIT ?" : " ORDER BY id LIMIT ?"
             args.append(limit)
             let dec = JSONDecoder()
             return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map { try Self.decodeTask($0, dec) }

@@ -34,7 +34,7 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "File holding the token (mode 0600), with --manager.") var tokenFile: String?
     @OptionGroup var topo: TopologyFlags
     @Option(help: "Pilot this agent belongs to.") var pilotId: String?
-    @Option(help: "User-defined resources this node offers, NAME=N (repeatable).") var resource: [String] = []
+    @Option(help: "User-defined resources this node offers (licenses, …), NAME=N (repeatable); tasks ask for them with --custom.") var custom: [String] = []
     @Option(help: "QPU devices reachable from this node (comma-separated; default: all).") var qpuDevices: String?
     @Option(help: "process (default) or null (tasks complete without a process: measures the system's own cost).")
     var launcher = "process"
@@ -105,9 +105,9 @@ struct AgentCommand: AsyncParsableCommand {
         let slurm = SlurmAllocation(environment: env)
         let visible = env["CUDA_VISIBLE_DEVICES"].flatMap { v in v.isEmpty ? [] : v.split(separator: ",").compactMap { Int($0) } }
         let t = try topo.load(visibleGPUs: topo.fakeGPUs > 0 ? nil : visible)
-        let custom: [String: Int]
-        do { custom = try ResourceRequest.parseCustom(resource) } catch { throw ValidationError(error.description) }
-        var res = NodeResources(topology: t, custom: custom, qpuDevices: qpuDevices.map { $0.split(separator: ",").map(String.init) })
+        let offered: [String: Int]
+        do { offered = try ResourceRequest.parseCustom(custom) } catch { throw ValidationError(error.description) }
+        var res = NodeResources(topology: t, custom: offered, qpuDevices: qpuDevices.map { $0.split(separator: ",").map(String.init) })
         if let n = slurm?.cpusOnNode { res = res.limited(toCores: n) }
         if let s = slurm, topo.topology == "native", topo.fakeGPUs == 0 { res = s.presenting(res, visibleGPUs: visible) }
         if let g = slurm?.gpusOnNode, topo.fakeGPUs == 0, visible == nil { res.gpus = Array(res.gpus.prefix(g)) }

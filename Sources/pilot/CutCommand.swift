@@ -31,8 +31,11 @@ struct CutCommand: AsyncParsableCommand {
             let obs = observable.isEmpty ? [String(repeating: "Z", count: c.qubitCount)] : observable
             let plan = try CircuitCutter.cut(c, observables: obs, maxFragmentQubits: maxQubits, shots: shots, seed: seed, device: device,
                                              cutGates: gateCuts)
-            print("\(c.qubitCount) qubits → \(plan.cuts.count) wire cuts, \(plan.gateCuts.count) gate cuts (sampling overhead \(String(format: "%.0f", plan.samplingOverhead))), fragments of \(plan.fragments.map { String($0.circuit.qubitCount) }.joined(separator: "+")) qubits, \(plan.subexperiments.count) sub-experiments (\(CutPlan.preparationsPerCut) preparations × \(CutPlan.measurementBasesPerCut) bases per cut), \(plan.reconstructionTerms) reconstruction terms")
-            if planOnly { return }
+            var report = CutReport(qubits: c.qubitCount, wireCuts: plan.cuts.count, gateCuts: plan.gateCuts.count,
+                                   samplingOverhead: plan.samplingOverhead, fragmentQubits: plan.fragments.map(\.circuit.qubitCount),
+                                   subexperiments: plan.subexperiments.count, reconstructionTerms: plan.reconstructionTerms, observables: [])
+            if !json { print("\(c.qubitCount) qubits → \(plan.cuts.count) wire cuts, \(plan.gateCuts.count) gate cuts (sampling overhead \(String(format: "%.0f", plan.samplingOverhead))), fragments of \(plan.fragments.map { String($0.circuit.qubitCount) }.joined(separator: "+")) qubits, \(plan.subexperiments.count) sub-experiments (\(CutPlan.preparationsPerCut) preparations × \(CutPlan.measurementBasesPerCut) bases per cut), \(plan.reconstructionTerms) reconstruction terms") }
+            if planOnly { if json { try printJSON(report) }; return }
             guard let dir = ProjectFiles.find("Profiles") else { throw CLIError("Profiles/ not found") }
             let profile = try QPUDeviceProfile.load(path: "\(dir)/qpu/\(device).yaml")
             let values = try await CircuitCutter.execute(plan, on: profile, threads: 1, latencyScale: 0)
@@ -40,8 +43,28 @@ struct CutCommand: AsyncParsableCommand {
             let state = try sim.statevector(c)
             for (o, v) in zip(obs, values) {
                 let exact = sim.expectation(try PauliString(o).resized(to: c.qubitCount), state: state)
-                print("⟨\(o)⟩ = \(String(format: "%.6f", v.value)) ± \(String(format: "%.6f", v.standardError))   exact \(String(format: "%.6f", exact))   error \(String(format: "%.2e", abs(v.value - exact)))")
+                report.observables.append(.init(observable: o, value: v.value, standardError: v.standardError, exact: exact))
+                if !json { print("⟨\(o)⟩ = \(String(format: "%.6f", v.value)) ± \(String(format: "%.6f", v.standardError))   exact \(String(format: "%.6f", exact))   error \(String(format: "%.2e", abs(v.value - exact)))") }
             }
+            if json { try printJSON(report) }
         } catch let e as CLIError { throw e } catch { fail(error) }
     }
+}
+
+/// What `pilot cut --json` prints: the plan's shape and, unless `--plan-only`, each observable.
+struct CutReport: Encodable {
+    struct Observable: Encodable {
+        var observable: String
+        var value: Double
+        var standardError: Double
+        var exact: Double
+    }
+    var qubits: Int
+    var wireCuts: Int
+    var gateCuts: Int
+    var samplingOverhead: Double
+    var fragmentQubits: [Int]
+    var subexperiments: Int
+    var reconstructionTerms: Int
+    var observables: [Observable]
 }

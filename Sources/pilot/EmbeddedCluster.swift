@@ -73,12 +73,13 @@ final class EmbeddedCluster: Sendable {
         self.qpuSlots = qpuSlots; self.removeDir = removeDir
     }
 
-    func stop() async {
+    /// `keep`: leave a temporary server directory in place (`pilot run --keep`).
+    func stop(keep: Bool = false) async {
         for a in agents { await a.stop() }
         for t in agentTasks { await t.value }
         await group.triggerGracefulShutdown()
         _ = try? await groupTask.value
-        if removeDir { try? FileManager.default.removeItem(atPath: serverDir) }
+        if removeDir && !keep { try? FileManager.default.removeItem(atPath: serverDir) }
     }
 
     static func makeTempDir() -> String {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PilotCore
 import PilotProtocol
 import PilotSlurm
 
@@ -102,12 +103,17 @@ struct PilotsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Cancel a pilot (scancel its Slurm job); its running tasks are requeued.")
         @OptionGroup var server: ServerOptions
         @Argument(help: "Pilot id (p1, p2, …).") var ids: [String]
+        @Flag var json = false
 
         func run() async throws {
             do {
                 let c = try server.client()
+                var all: [PilotInfo] = []
+                defer { if json { try? printJSON(PilotList(pilots: all)) } }
                 for id in ids {
                     let p = try await c.cancelPilot(id)
+                    all.append(p)
+                    if json { continue }
                     print("pilot \(p.id) (Slurm job \(p.slurmJobID.map(String.init) ?? "-")): cancel requested, state \(p.state.rawValue)")
                 }
             } catch { fail(error) }
@@ -123,21 +129,30 @@ struct PilotsCommand: AsyncParsableCommand {
             """)
         @OptionGroup var server: ServerOptions
         @Option(help: "Unix time until which running tasks may continue.") var deadline: Double?
-        @Option(name: .customLong("in"), help: "Seconds from now until which running tasks may continue.") var within: Double?
+        @Option(name: .customLong("in"), help: "How long from now running tasks may continue [duration; bare number: minutes].") var within: String?
+        @Flag var json = false
         @Option(help: "Why (shown in the manager's log and the tasks' history).") var reason: String?
         @Argument(help: "Pilot id (p1, p2, …).") var ids: [String]
 
         func validate() throws {
             if deadline != nil && within != nil { throw ValidationError("give --deadline or --in, not both") }
-            if let w = within, !(w >= 0) { throw ValidationError("--in must be a number of seconds ≥ 0") }
+            if let w = within { _ = try seconds(w) }
+        }
+
+        func seconds(_ text: String) throws -> Double {
+            do { return try TaskField.named("time")!.seconds(.text(text), path: "--in") } catch { throw ValidationError(error.description) }
         }
 
         func run() async throws {
-            let end = deadline ?? within.map { Date().timeIntervalSince1970 + $0 }
+            let end = try deadline ?? within.map { Date().timeIntervalSince1970 + (try seconds($0)) }
             do {
                 let c = try server.client()
+                var all: [PilotInfo] = []
+                defer { if json { try? printJSON(PilotList(pilots: all)) } }
                 for id in ids {
                     let p = try await c.drainPilot(id, PilotDrainRequest(deadline: end, reason: reason))
+                    all.append(p)
+                    if json { continue }
                     let until = p.drainDeadline.map { "running tasks may run until \(Date(timeIntervalSince1970: $0))" }
                         ?? "running tasks may run until the walltime ends"
                     print("pilot \(p.id): draining, \(p.agents) agents; \(until)")

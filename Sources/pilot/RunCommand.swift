@@ -13,6 +13,8 @@ struct RunCommand: AsyncParsableCommand {
     @Argument(help: "A tasks file (YAML).") var file: String
     @OptionGroup var topo: TopologyFlags
     @Option(help: "Keep the manager's state here instead of a temporary directory.") var serverDir: String?
+    @Flag(help: "Keep the temporary server directory (task logs, results, the store) and print its path.") var keep = false
+    @Option(help: "Print the stdout of at most this many tasks after the summary (0: none).") var showOutput = 10
     @Flag(help: "Print the summary as JSON.") var json = false
     @Option(help: "Log level.") var logLevel: String?
 
@@ -24,18 +26,20 @@ struct RunCommand: AsyncParsableCommand {
         do { tf = try TaskFile.load(path: file) } catch { fail(error) }
         let cluster = try await EmbeddedCluster.start(serverDir: serverDir, topology: try topo.load(), log: log)
         var summary: RunSummary
+        var outputs = ""
         do {
             let t0 = Date().timeIntervalSince1970
             for r in tf.requests { _ = try await cluster.client.submit(r) }
             _ = try await cluster.waitAll(progress: !json)
             let tasks = try await cluster.allTasks()
             summary = RunSummary(tasks: tasks, cores: cluster.cores, submittedAt: t0)
+            outputs = json ? "" : try await taskOutputs(tasks, cluster: cluster)
         } catch {
             await cluster.stop()
             fail(error)
         }
-        await cluster.stop()
-        if json { try printJSON(summary) } else { print(summary.text) }
+        await cluster.stop(keep: keep)
+        if json { try printJSON(summary) } else { print(outputs + summary.text); printKept(cluster) }
         if summary.failed > 0 { throw ExitCode(1) }
     }
 }
@@ -46,6 +50,7 @@ extension RunCommand {
         let cluster = try await EmbeddedCluster.start(serverDir: serverDir, topology: try topo.load(), log: log)
         let info: WorkflowInfo
         let tasks: [TaskInfo]
+        var outputs = ""
         do {
             let w = try await submitWorkflowFile(file, client: cluster.client)
             var bar = ProgressBar()
@@ -58,14 +63,36 @@ extension RunCommand {
             if !json { bar.finish() }
             info = current
             tasks = try await cluster.allTasks()
+            outputs = json ? "" : try await taskOutputs(tasks, cluster: cluster)
         } catch {
             await cluster.stop()
             fail(error)
         }
-        await cluster.stop()
+        await cluster.stop(keep: keep)
         let summary = WorkflowSummary(info: info, tasks: tasks, cores: cluster.cores, gpus: cluster.gpus, qpuSlots: cluster.qpuSlots)
-        if json { try printJSON(summary) } else { print(summary.text) }
+        if json { try printJSON(summary) } else { print(outputs + summary.text); printKept(cluster) }
         if info.state != "done" { throw ExitCode(1) }
+    }
+}
+
+extension RunCommand {
+    /// The first `showOutput` tasks' stdout, read before the temporary directory goes, so a run
+    /// shows what its tasks said (up to 4 KiB each).
+    func taskOutputs(_ tasks: [TaskInfo], cluster: EmbeddedCluster) async throws -> String {
+        guard showOutput > 0 else { return "" }
+        var out = ""
+        let shown = tasks.filter { $0.stdoutPath != nil || $0.state == .done || $0.state == .failed }.prefix(showOutput)
+        for t in shown {
+            guard let text = try? await cluster.client.logs(t.id, length: 4096), !text.isEmpty else { continue }
+            out += "── task \(t.id)\(t.name.map { " \($0)" } ?? "") (\(t.state.rawValue)) ──\n" + text
+            if !text.hasSuffix("\n") { out += "\n" }
+        }
+        if tasks.count > shown.count { out += "(stdout of \(shown.count) of \(tasks.count) tasks shown; --show-output N for more, --keep for all)\n" }
+        return out.isEmpty ? "" : out + "\n"
+    }
+
+    func printKept(_ cluster: EmbeddedCluster) {
+        if keep && serverDir == nil { print("kept: \(cluster.serverDir) (task logs in logs/, store in pilot.db)") }
     }
 }
 

@@ -9,7 +9,8 @@ struct StatusCommand: AsyncParsableCommand {
     @Argument(help: "A task id.") var id: Int64?
     @Option(help: "Only tasks in this state.") var state: String?
     @Option(help: "Show a workflow as a tree of stages, workloads and task progress.") var workflow: Int64?
-    @Option(help: "At most this many rows.") var limit = 50
+    @Option(help: "At most this many rows (newest first).") var limit = 50
+    @Option(help: "Page on: only tasks with an id below this one (the last id of the previous page).") var before: Int64?
     @Flag var json = false
 
     func run() async throws {
@@ -30,7 +31,7 @@ struct StatusCommand: AsyncParsableCommand {
                 guard let v = TaskState(rawValue: s) else { throw ValidationError("unknown state '\(s)'") }
                 return v
             }
-            let list = try await client.tasks(state: st, limit: limit)
+            let list = try await client.tasks(state: st, limit: limit, newestFirst: true, before: before)
             if json { try printJSON(list); return }
             var t = Table(header: ["ID", "NAME", "STATE", "ATTEMPT", "HOST", "EXIT", "STARTED", "ENDED", "REASON"])
             for x in list {
@@ -39,6 +40,7 @@ struct StatusCommand: AsyncParsableCommand {
                                formatTime(x.endedAt), x.reason ?? ""])
             }
             print(t.render())
+            if list.count == limit, let last = list.last { print("(more: pilot status --before \(last.id))") }
             let s = try await client.summary()
             print("\n" + TaskState.allCases.map { "\($0.rawValue)=\(s.count($0))" }.joined(separator: " "))
         } catch let e as ValidationError { throw e } catch { fail(error) }
@@ -68,6 +70,7 @@ struct WaitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "wait", abstract: "Wait until tasks (default: all) end; exit 1 if any failed.")
     @OptionGroup var server: ServerOptions
     @Argument(help: "Task ids (ranges like 5-10 allowed).") var ids: [String] = []
+    @Flag(help: "Print the final counts as JSON instead of a progress bar.") var json = false
 
     func run() async throws {
         let client = try server.client()
@@ -82,6 +85,12 @@ struct WaitCommand: AsyncParsableCommand {
             let w: WaitResponse
             do { w = try await client.wait(ids: list, timeout: 1) } catch { fail(error) }
             let s = w.summary
+            if json {
+                guard w.finished else { continue }
+                try printJSON(w)
+                if w.failed > 0 { throw ExitCode(1) }
+                return
+            }
             bar.draw(done: list.isEmpty ? s.count(.done) : 0, failed: list.isEmpty ? s.count(.failed) + s.count(.canceled) : 0,
                      total: list.isEmpty ? s.total : list.count, running: s.count(.running), force: w.finished)
             if w.finished {
@@ -98,9 +107,11 @@ struct CancelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Cancel tasks.")
     @OptionGroup var server: ServerOptions
     @Argument(help: "Task ids.") var ids: [Int64]
+    @Flag var json = false
     func run() async throws {
         do {
             let r = try await server.client().cancel(ids)
+            if json { try printJSON(r); return }
             print(r.canceled.isEmpty ? "nothing to cancel" : "canceled \(r.canceled.map(String.init).joined(separator: " "))")
         } catch { fail(error) }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import PilotProtocol
 
 /// Plain aligned columns for terminal output.
 struct Table {
@@ -29,8 +30,9 @@ func formatDuration(_ s: Double) -> String {
     return String(format: "%dm%02ds", Int(s) / 60, Int(s) % 60)
 }
 
+/// `--json` output: the API's coding (snake_case keys), pretty-printed.
 func printJSON<T: Encodable>(_ value: T) throws {
-    let e = JSONEncoder()
-    e.outputFormatting = [.prettyPrinted, .sortedKeys]
+    let e = APICoding.encoder()
+    e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     print(String(decoding: try e.encode(value), as: UTF8.self))
 }

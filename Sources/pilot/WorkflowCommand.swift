@@ -11,9 +11,12 @@ struct WorkflowCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Submit a workflow file to the manager.")
         @OptionGroup var server: ServerOptions
         @Argument var file: String
+        @Option(help: "The workflow's directory for its stages' outputs (default: <server dir>/workflows/ID).") var dir: String?
+        @Flag var json = false
         func run() async throws {
             do {
-                let w = try await submitWorkflowFile(file, client: server.client())
+                let w = try await submitWorkflowFile(file, dir: dir, client: server.client())
+                if json { try printJSON(w); return }
                 print("submitted workflow \(w.id) (\(w.stages.count) stages); follow it with `pilot status --workflow \(w.id)`")
             } catch { fail(error) }
         }
@@ -35,8 +38,10 @@ struct WorkflowCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List workflows.")
         @OptionGroup var server: ServerOptions
+        @Flag var json = false
         func run() async throws {
             do {
+                if json { try printJSON(WorkflowList(workflows: try await server.client().workflows())); return }
                 var t = Table(header: ["ID", "NAME", "STATE", "STAGES", "DIR"])
                 for w in try await server.client().workflows() {
                     t.rows.append([String(w.id), w.name, w.state, String(w.stages.count), w.dir])
@@ -50,9 +55,11 @@ struct WorkflowCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Re-run the failed stages of a workflow (and the dependents they failed); done stages are kept.")
         @OptionGroup var server: ServerOptions
         @Argument var id: Int64
+        @Flag var json = false
         func run() async throws {
             do {
                 let w = try await server.client().retryWorkflow(id)
+                if json { try printJSON(w); return }
                 print("workflow \(w.id): retrying \(w.stages.filter { $0.state != "done" }.map(\.name).joined(separator: ", "))")
             } catch { fail(error) }
         }

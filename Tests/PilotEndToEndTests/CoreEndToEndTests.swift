@@ -123,6 +123,15 @@ import Testing
         #expect(r.status == 0, "\(r.err)")
         #expect(r.out.contains("failed: 0"))
         #expect(r.out.contains("utilisation"))
+        #expect(r.out.contains("hello from SwiftPilot"), "the tasks' output is shown: \(r.out)")
+        let kept = try PilotBinary.run(["run", "Examples/hello.yaml", "--keep", "--show-output", "0"])
+        #expect(kept.status == 0, "\(kept.err)")
+        #expect(!kept.out.contains("hello from SwiftPilot"))
+        let dir = try #require(kept.out.split(separator: "\n").first { $0.hasPrefix("kept: ") }?.dropFirst(6).split(separator: " ").first)
+        defer { try? FileManager.default.removeItem(atPath: String(dir)) }
+        let logs = try FileManager.default.contentsOfDirectory(atPath: "\(dir)/logs")
+        let stdout = try logs.filter { $0.hasSuffix(".out") }.map { try String(contentsOfFile: "\(dir)/logs/\($0)", encoding: .utf8) }
+        #expect(stdout.contains { $0.contains("hello from SwiftPilot") }, "\(logs)")
     }
 
     @Test func failingTasksAreRetriedThenFailedWithTheReason() async throws {

@@ -265,7 +265,7 @@ import Testing
             try await c.client.tasks(state: .running).filter { $0.agent == agentA }.count == 2
         }
 
-        let r = try PilotBinary.run(["pilots", "drain", "--server-dir", c.dir, "--in", "10", a.id])
+        let r = try PilotBinary.run(["pilots", "drain", "--server-dir", c.dir, "--in", "10s", a.id])
         #expect(r.status == 0, "\(r.err)")
         #expect(r.out.contains("pilot \(a.id): draining, 1 agents"), "\(r.out)")
         let pa = try await c.client.pilot(a.id)
@@ -302,7 +302,7 @@ extension SlurmPilotEndToEndTests {
         defer { c.cancelPilots(); c.shutdown() }
         try await c.startManager()
         let r = try PilotBinary.run(["alloc", "add", "--server-dir", c.dir, "--profile", "local", "--max-pilots", "2",
-                                     "-N", "1", "-t", "5", "--idle-timeout", "2"])
+                                     "-N", "1", "-t", "5", "--idle-timeout", "2s"])
         #expect(r.status == 0, "\(r.err)")
         let spec = TaskSpec(name: "q", command: ["/bin/sh", "-c", "sleep 0.2"], request: ResourceRequest(cores: 1))
         _ = try await c.client.submit(SubmitRequest(array: ArraySubmission(template: spec, range: "1-20")))

@@ -39,11 +39,21 @@ struct APIServer {
                     }
                     return st
                 }
-                let after = Int64(q.get("after") ?? "0") ?? 0
-                let limit = min(max(Int(q.get("limit") ?? "1000") ?? 1000, 1), 100_000)
-                let wf = q.get("workflow").flatMap { Int64($0) }
+                func integer(_ name: String) throws -> Int64? {
+                    guard let s = q.get(name) else { return nil }
+                    guard let v = Int64(s) else { throw ManagerError(.badRequest, "must be an integer, got '\(s)'", field: name) }
+                    return v
+                }
+                let after = try integer("after") ?? 0
+                let before = try integer("before")
+                let limit = Int(min(max(try integer("limit") ?? 1000, 1), 100_000))
+                let wf = try integer("workflow")
+                let order = q.get("order") ?? "asc"
+                guard order == "asc" || order == "desc" else { throw ManagerError(.badRequest, "must be asc or desc, got '\(order)'", field: "order") }
                 let store = self.shell.store
-                let rows = try await self.shell.blocking { try store.tasks(state: state, after: after, limit: limit, workflow: wf) }
+                let rows = try await self.shell.blocking {
+                    try store.tasks(state: state, after: after, limit: limit, workflow: wf, newestFirst: order == "desc", before: before)
+                }
                 return TaskList(tasks: await self.shell.read { $0.overlay(rows) })
             }
         }
