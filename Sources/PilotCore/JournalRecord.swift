@@ -46,6 +46,10 @@ public struct JournalRecord: Sendable, Hashable, Codable {
 /// What a journal record records. The raw values are the wire and storage names.
 public enum JournalKind: String, Sendable, Hashable, Codable, CaseIterable {
     case taskSubmitted = "task_submitted"
+    /// Held in `new` until the tasks it names in `after` end.
+    case taskWaiting = "task_waiting"
+    /// Its dependencies ended: `new` → `ready`.
+    case taskReady = "task_ready"
     case taskBound = "task_bound"
     case taskStarted = "task_started"
     case taskFinished = "task_finished"
@@ -70,7 +74,8 @@ public enum JournalKind: String, Sendable, Hashable, Codable, CaseIterable {
     /// The task state a task record moves its task to.
     public var taskState: TaskState? {
         switch self {
-        case .taskSubmitted, .taskRetried: .ready
+        case .taskSubmitted, .taskRetried, .taskReady: .ready
+        case .taskWaiting: .new
         case .taskBound: .bound
         case .taskStarted: .running
         case .taskFinished: .done

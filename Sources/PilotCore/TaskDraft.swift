@@ -3,7 +3,6 @@
 public struct TaskDraft: Sendable {
     public var spec = TaskSpec()
     public var array: ArrayRange?
-    public var after: [Int64] = []
     private var cores: Int?
     private var gpus: Int?
     private var coresPerRank: Int?
@@ -50,6 +49,8 @@ public struct TaskDraft: Sendable {
             for (k, v) in try f.variables(value, path: path) { spec.environment[k] = v }
         case "cwd": spec.workingDirectory = try f.text(value, path: path)
         case "capture_output": spec.captureOutput = try f.bool(value, path: path)
+        case "after": spec.after = try f.ids(value, path: path)
+        case "after_ok": spec.afterOk = try f.bool(value, path: path)
         default: preconditionFailure("field \(name) is in the table but not handled")
         }
     }

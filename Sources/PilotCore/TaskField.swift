@@ -114,6 +114,8 @@ extension TaskField {
         TaskField(name: "env", type: .variables, defaultText: nil, help: "Environment variables."),
         TaskField(name: "cwd", type: .text, defaultText: nil, help: "Working directory."),
         TaskField(name: "capture_output", type: .bool, defaultText: "true", help: "Keep stdout and stderr in files (off for throughput runs)."),
+        TaskField(name: "after", type: .ids, defaultText: nil, help: "Tasks that must end first."),
+        TaskField(name: "after_ok", type: .bool, defaultText: "false", help: "With after: start only if they all succeeded (else fail)."),
     ]
 
     public static let names: [String] = all.map(\.name)

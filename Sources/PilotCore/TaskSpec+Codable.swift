@@ -9,7 +9,7 @@
 extension TaskSpec {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, command, cores, gpus, mem, qpu, custom, nodes, ranksPerNode, time, timeLimit, priority, retries
-        case crashLimit, env, cwd, captureOutput, kind, payload, arrayIndex
+        case crashLimit, env, cwd, captureOutput, kind, payload, arrayIndex, after, afterOk
     }
 
     public init(from decoder: any Decoder) throws {
@@ -30,7 +30,7 @@ extension TaskSpec {
                 draft.spec.kind = kind
             case "payload": draft.spec.payload = try c.decodeIfPresent(String.self, forKey: key)
             case "array_index": draft.spec.arrayIndex = try c.decodeIfPresent(Int.self, forKey: key)
-            case "array", "after": continue
+            case "array": continue
             default:
                 guard TaskField.named(name) != nil else { throw TaskField.unknown(name, path: path, among: known) }
                 try draft.set(name, try c.decode(TaskFieldValue.self, forKey: key), path: path)
@@ -68,6 +68,8 @@ extension TaskSpec {
         try c.encodeIfPresent(workingDirectory, forKey: .cwd)
         if !captureOutput { try c.encode(false, forKey: .captureOutput) }
         try c.encodeIfPresent(arrayIndex, forKey: .arrayIndex)
+        if !after.isEmpty { try c.encode(after, forKey: .after) }
+        if afterOk { try c.encode(true, forKey: .afterOk) }
     }
 
     /// `90s`, `0.25s`: seconds always, so no rounding and no unit guessing on the way back.
@@ -93,6 +95,7 @@ extension TaskFieldValue: Decodable {
         else if let d = try? s.decode(Double.self) { self = .number(d) }
         else if let t = try? s.decode(String.self) { self = .text(t) }
         else if let l = try? s.decode([String].self) { self = .list(l) }
+        else if let l = try? s.decode([Int64].self) { self = .list(l.map(String.init)) }
         // Decoded as a dictionary, not through a keyed container, so the API's key conversion
         // leaves the user's names (`MY_VAR`, `license`) as they are.
         else if let m = try? s.decode([String: TaskFieldValue].self) {

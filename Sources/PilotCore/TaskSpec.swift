@@ -28,6 +28,10 @@ public struct TaskSpec: Sendable, Codable, Hashable {
     public var captureOutput: Bool = true
     /// Set for members of an array: `{i}` in `command` and `$PILOT_ARRAY_INDEX` take this value.
     public var arrayIndex: Int?
+    /// Tasks that must end before this one becomes ready.
+    public var after: [Int64] = []
+    /// With `after`: only a successful end counts; a dependency that failed or was canceled fails this task.
+    public var afterOk: Bool = false
 
     public init(name: String? = nil, kind: Kind = .command, command: [String] = [], request: ResourceRequest = ResourceRequest()) {
         self.name = name

@@ -77,6 +77,7 @@ extension SubmitRequest: APIRequestBody {
     public static let keys = APIKeys.object(["v": .value, "tasks": .list(.task), "workflow": .value, "workload": .value])
 }
 extension CancelRequest: APIRequestBody { public static let keys = APIKeys.object(["ids": .value]) }
+extension ResubmitRequest: APIRequestBody { public static let keys = APIKeys.object(["state": .value, "workflow": .value, "ids": .value]) }
 extension WorkflowSubmitRequest: APIRequestBody {
     public static let keys = APIKeys.object(["yaml": .value, "file": .value, "dir": .value])
 }

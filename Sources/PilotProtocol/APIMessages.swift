@@ -171,3 +171,21 @@ public struct WaitResponse: Sendable, Codable {
     public var failed: Int
     public init(finished: Bool, summary: Summary, failed: Int) { self.finished = finished; self.summary = summary; self.failed = failed }
 }
+
+/// `POST /v1/tasks/resubmit`: new tasks from ended ones (by state, workflow, or ids).
+public struct ResubmitRequest: Sendable, Codable {
+    public var state: TaskState?
+    public var workflow: Int64?
+    public var ids: [Int64]?
+    public init(state: TaskState? = .failed, workflow: Int64? = nil, ids: [Int64]? = nil) {
+        self.state = state; self.workflow = workflow; self.ids = ids
+    }
+}
+
+/// What a resubmission made: the new ids (contiguous) and the tasks they came from, in order.
+public struct ResubmitResponse: Sendable, Codable {
+    public var first: Int64
+    public var count: Int
+    public var from: [Int64]
+    public init(first: Int64, count: Int, from: [Int64]) { self.first = first; self.count = count; self.from = from }
+}

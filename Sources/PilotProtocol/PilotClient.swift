@@ -37,6 +37,8 @@ public struct PilotClient: Sendable {
         let l: TaskList = try await call("GET", "/v1/tasks?\(q)")
         return l.tasks
     }
+    /// New tasks from ended ones: those in `state` (of `workflow`), or the given ids.
+    public func resubmit(_ req: ResubmitRequest) async throws -> ResubmitResponse { try await call("POST", "/v1/tasks/resubmit", body: req) }
     public func cancel(_ ids: [Int64]) async throws -> CancelResponse { try await call("POST", "/v1/tasks/cancel", body: CancelRequest(ids: ids)) }
     public func agents() async throws -> [AgentInfo] { let l: AgentList = try await call("GET", "/v1/agents"); return l.agents }
     public func summary() async throws -> Summary { try await call("GET", "/v1/summary") }

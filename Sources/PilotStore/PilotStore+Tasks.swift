@@ -240,6 +240,14 @@ extension PilotStore {
         }
     }
 
+    /// Ids of the tasks in these states.
+    public func taskIDs(states: [TaskState]) throws(StoreError) -> Set<Int64> {
+        try read { db in
+            let marks = states.map { _ in "?" }.joined(separator: ",")
+            return Set(try Int64.fetchAll(db, sql: "SELECT id FROM task WHERE state IN (\(marks))", arguments: StatementArguments(states.map(\.rawValue))))
+        }
+    }
+
     public func counts() throws(StoreError) -> [TaskState: Int] {
         try read { db in
             var out: [TaskState: Int] = [:]

@@ -8,7 +8,7 @@ struct PilotCommand: AsyncParsableCommand {
         abstract: "SwiftPilot: pilot jobs for hybrid quantum-HPC work on Slurm clusters.",
         version: "0.1.0",
         subcommands: [
-            RunCommand.self, SubmitCommand.self, StatusCommand.self, WaitCommand.self, CancelCommand.self,
+            RunCommand.self, SubmitCommand.self, ResubmitCommand.self, StatusCommand.self, WaitCommand.self, CancelCommand.self,
             LogsCommand.self, EventsCommand.self, AgentsCommand.self, ManagerCommand.self, AgentCommand.self, TopologyCommand.self,
             BenchCommand.self, WorkflowCommand.self, KernelCommand.self, CutCommand.self, PilotsCommand.self, AllocCommand.self,
             MiniAppCommand.self,

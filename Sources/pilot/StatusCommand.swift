@@ -174,3 +174,32 @@ struct TopologyCommand: AsyncParsableCommand {
         if json { try printJSON(t) } else { print(t.renderTable()) }
     }
 }
+
+struct ResubmitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resubmit", abstract: "Run ended tasks again as new tasks: those in a state (default failed), of a workflow, or by id.",
+        discussion: "A dependency (after) on another resubmitted task follows it to its new id. To re-run a workflow's failed stages inside the workflow, use `pilot workflow retry`.")
+    @OptionGroup var server: ServerOptions
+    @Option(help: "Which ended tasks: done, failed or canceled.") var state = "failed"
+    @Option(help: "Only tasks of this workflow.") var workflow: Int64?
+    @Argument(help: "Task ids instead of a state (ranges like 5-10 allowed).") var ids: [String] = []
+    @Flag var json = false
+
+    func run() async throws {
+        guard let st = TaskState(rawValue: state), st.isTerminal else { throw ValidationError("--state must be done, failed or canceled, got '\(state)'") }
+        var list: [Int64] = []
+        for s in ids {
+            let r = s.split(separator: "-")
+            if r.count == 2, let a = Int64(r[0]), let b = Int64(r[1]), a <= b, b - a < 1_000_000 { list += Array(a...b) }
+            else if let v = Int64(s) { list.append(v) } else { throw ValidationError("'\(s)' is not a task id or range") }
+        }
+        let client = try server.client()
+        let req = ResubmitRequest(state: list.isEmpty || state != "failed" ? st : nil, workflow: workflow, ids: list.isEmpty ? nil : list)
+        do {
+            let r = try await client.resubmit(req)
+            if json { try printJSON(r); return }
+            let last = r.first + Int64(r.count) - 1
+            print("resubmitted \(r.count) tasks as \(r.count == 1 ? "task \(r.first)" : "tasks \(r.first)-\(last)")")
+        } catch { fail(error) }
+    }
+}

@@ -81,6 +81,8 @@ struct RequestOptions: ParsableArguments {
     @Option(help: .field("cwd")) var cwd: String?
     @Option(help: .field("env")) var env: [String] = []
     @Flag(inversion: .prefixedNo, help: .field("capture_output")) var captureOutput: Bool?
+    @Option(help: .field("after")) var after: String?
+    @Flag(help: .field("after_ok")) var afterOk = false
 
     /// The flags given, as field values.
     var given: [(String, TaskFieldValue)] {
@@ -89,9 +91,10 @@ struct RequestOptions: ParsableArguments {
                                             ("ranks_per_node", ranksPerNode), ("cores_per_rank", coresPerRank),
                                             ("gpus_per_rank", gpusPerRank), ("time", time), ("time_limit", timeLimit),
                                             ("priority", priority), ("retries", retries), ("crash_limit", crashLimit),
-                                            ("array", array), ("name", name), ("cwd", cwd)]
+                                            ("array", array), ("name", name), ("cwd", cwd), ("after", after)]
         for (k, v) in scalars { if let v { out.append((k, .text(v))) } }
         if let c = captureOutput { out.append(("capture_output", .bool(c))) }
+        if afterOk { out.append(("after_ok", .bool(true))) }
         if !custom.isEmpty { out.append(("custom", .list(custom))) }
         if !env.isEmpty { out.append(("env", .list(env))) }
         return out

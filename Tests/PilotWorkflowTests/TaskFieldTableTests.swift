@@ -106,7 +106,7 @@ import Testing
     }
 
     @Test func everyTableFieldIsCoveredHereOrByTheArrayTest() {
-        let covered = Set(Self.rows.map(\.field)).union(["command", "array", "cores_per_rank", "gpus_per_rank"])
+        let covered = Set(Self.rows.map(\.field)).union(["command", "array", "cores_per_rank", "gpus_per_rank", "after", "after_ok"])
         #expect(Set(TaskField.names) == covered)
     }
 

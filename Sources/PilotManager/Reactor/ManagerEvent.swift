@@ -24,6 +24,8 @@ public enum ManagerEvent: Sendable {
     case drainPilot(String, PilotDrainRequest, reply: ReplyID)
     /// Every agent, in a pilot or not (`pilot manager stop --agents`).
     case drainAgents(PilotDrainRequest, reply: ReplyID)
+    /// Ended tasks read from the store, to run again as new tasks.
+    case resubmit([ResubmitItem], reply: ReplyID)
     case addAllocQueue(AllocQueueRequest, reply: ReplyID)
     case removeAllocQueue(Int, reply: ReplyID)
     case resumeAllocQueue(Int, reply: ReplyID)

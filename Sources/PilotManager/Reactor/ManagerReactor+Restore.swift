@@ -19,10 +19,11 @@ extension ManagerReactor {
             live[r.id] = r
             specRefs[r.specID, default: 0] += 1
         }
-        for r in s.liveTasks where r.state == .ready || r.state == .new {
+        for r in s.liveTasks where r.state == .ready || (r.state == .new && spec(of: r).after.isEmpty) {
             let spec = spec(of: r)
             scheduler.enqueue(r.id, request: spec.request, priority: r.priority, time: spec.timeRequest)
         }
+        restoreDependencies(s.liveTasks.filter { $0.state == .new && !spec(of: $0).after.isEmpty }, endedBadly: s.endedBadly)
         for a in s.agents where a.state == "active" || a.state == "disconnected" {
             // Silent since the restart: lost unless it reconnects within one heartbeat timeout.
             agents[a.id] = AgentRecord(id: a.id, uuid: a.uuid, hostname: a.hostname, pilot: a.pilot, resources: a.resources,

@@ -18,11 +18,13 @@ extension ManagerReactor {
             }
             for (i, t) in list.enumerated() {
                 try check(t, field: "tasks[\(i)]")
+                try checkDependencies(t, field: "tasks[\(i)]", first: nextTaskID, own: nextTaskID + Int64(i))
                 groups.append((t, nil))
             }
         }
         if let a = req.array {
             try check(a.template, field: "array.template")
+            try checkDependencies(a.template, field: "tasks[0]", first: nextTaskID, own: nextTaskID)
             let range: ArrayRange
             do { range = try ArrayRange(a.range) } catch { throw ManagerError(.badRequest, error.message, field: "array.range") }
             groups.append((a.template, range.indices))
@@ -35,6 +37,8 @@ extension ManagerReactor {
         batch.newTasks.reserveCapacity(batch.newTasks.count + total)
         var id = first
         var k = 0
+        var held: [(Int64, Set<Int64>)] = []
+        var failedAtOnce: [(Int64, String)] = []
         for (spec, indices) in groups {
             let specID = nextSpecID
             nextSpecID += 1
@@ -42,17 +46,23 @@ extension ManagerReactor {
             batch.newSpecs.append(StoredSpec(id: specID, spec: spec))
             let n = indices?.count ?? 1
             specRefs[specID, default: 0] += n
-            counts[.ready, default: 0] += n
+            let gate = dependencyGate(spec)
+            let state: TaskState = if case .wait = gate { .new } else { .ready }
+            counts[state, default: 0] += n
             for index in indices ?? [-1] {
                 let arrayIndex = index >= 0 ? index : nil
                 var r = TaskRow(id: id, specID: specID, arrayIndex: arrayIndex, name: arrayIndex.map { spec.memberName(index: $0) } ?? spec.name,
-                                priority: spec.priority, state: .ready, submittedAt: now)
+                                priority: spec.priority, state: state, submittedAt: now)
                 r.workflow = req.workflow
                 r.workload = req.workload
                 r.stageIndex = stage.flatMap { k < $0.indices.count ? $0.indices[k] : nil }
                 live[id] = r
                 batch.newTasks.append(r)
-                scheduler.enqueue(id, request: spec.request, priority: spec.priority, time: spec.timeRequest)
+                switch gate {
+                case .ready: scheduler.enqueue(id, request: spec.request, priority: spec.priority, time: spec.timeRequest)
+                case .wait(let pending): held.append((id, pending))
+                case .fail(let why): failedAtOnce.append((id, why))
+                }
                 id += 1
                 k += 1
             }
@@ -60,6 +70,12 @@ extension ManagerReactor {
         nextTaskID = first + Int64(total)
         journal(.taskSubmitted, task: first, taskEnd: total > 1 ? first + Int64(total) - 1 : nil, attempt: 0,
                 workflow: req.workflow, workload: req.workload)
+        for (t, pending) in held {
+            dependencies.waitingOn[t] = pending
+            for d in pending { dependencies.dependents[d, default: []].append(t) }
+            journal(.taskWaiting, task: t, attempt: 0, reason: "waiting for \(pending.sorted().map(String.init).joined(separator: ","))")
+        }
+        for (t, why) in failedAtOnce { finish(t, .failed, reason: why) }
         if let plan = stage?.fanOutPlan, let w = req.workload { batch.workloadChanges.append(WorkloadChange(id: w, plan: plan)) }
         requestTick()
         return SubmitResponse(first: first, count: total)

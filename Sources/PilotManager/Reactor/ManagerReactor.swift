@@ -21,6 +21,8 @@ public struct ManagerReactor: Sendable {
     var scheduler: Scheduler
     /// Non-terminal tasks, plus terminal ones until their final state is committed.
     var live: [Int64: TaskRow] = [:]
+    /// Tasks held in `new` until the tasks they name in `after` end, and who waits on whom.
+    var dependencies = DependencyBook()
     var specs: [Int64: TaskSpec] = [:]
     var specRefs: [Int64: Int] = [:]
     var counts: [TaskState: Int] = [:]
@@ -113,6 +115,7 @@ public struct ManagerReactor: Sendable {
         case .reservePilot(let reply): pendingReplies.append((reply, .pilotID(reservePilotID())))
         case .submitPilot(let p, let reply): submitPilot(p, reply: reply)
         case .cancelPilot(let id, let reply): cancelPilot(id, reply: reply)
+        case .resubmit(let items, let reply): let r = Self.result { () throws(ManagerError) in .submitted(try resubmit(items)) }; pendingReplies.append((reply, r))
         case .drainAgents(let req, let reply): let r = Self.result { () throws(ManagerError) in .draining(try drainAgents(req)) }; pendingReplies.append((reply, r))
         case .drainPilot(let id, let req, let reply): let r = Self.result { () throws(ManagerError) in .pilot(try drainPilot(id, req)) }; pendingReplies.append((reply, r))
         case .addAllocQueue(let req, let reply): let r = Self.result { () throws(ManagerError) in .queue(try addAllocQueue(req)) }; pendingReplies.append((reply, r))
@@ -181,7 +184,8 @@ public struct ManagerReactor: Sendable {
         live[id]!.state = state
         dirty.insert(id)
         let kind: JournalKind = switch state {
-        case .new, .ready: .taskRetried
+        case .new: .taskWaiting
+        case .ready: old == .new ? .taskReady : .taskRetried
         case .bound: .taskBound
         case .running: .taskStarted
         case .done: .taskFinished
@@ -191,6 +195,7 @@ public struct ManagerReactor: Sendable {
         let r = live[id]!
         journal(kind, task: id, attempt: r.attempt, agent: r.agent, workflow: r.workflow, workload: r.workload, reason: reason)
         if (state == .running || state.isTerminal), workflowTasks[id] != nil { workflowChanges.append((id, state)) }
+        if state.isTerminal { taskEnded(id, state) }
     }
 
     /// Frees a task's slots; a QPU lease it held is journaled as released.

@@ -15,6 +15,8 @@ public struct ReactorSnapshot: Sendable {
     public var maxWorkflowID: Int64 = 0
     public var maxWorkloadID: Int64 = 0
     public var lastSeq: Int64 = 0
+    /// Tasks that ended failed or canceled: how a dependency on one that is no longer live ended.
+    public var endedBadly: Set<Int64> = []
 
     public init() {}
 
@@ -34,6 +36,7 @@ public struct ReactorSnapshot: Sendable {
         var s = ReactorSnapshot()
         s.counts = try store.counts()
         s.liveTasks = try store.liveTasks()
+        s.endedBadly = try store.taskIDs(states: [.failed, .canceled])
         s.specs = try store.specs(Set(s.liveTasks.map(\.specID)))
         s.agents = try store.agents()
         s.pilots = try store.pilots()

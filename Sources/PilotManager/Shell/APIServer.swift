@@ -73,6 +73,43 @@ struct APIServer {
                 return await self.respond { () throws -> Int in throw error }
             }
         }
+        r.post("/v1/tasks/resubmit") { req, _ in
+            await self.respond {
+                let body = try await req.body.collect(upTo: 1 << 20)
+                let rq = try decodeBody(ResubmitRequest.self, body)
+                guard rq.state.map({ $0.isTerminal }) ?? true else {
+                    throw ManagerError(.badRequest, "only ended tasks can be resubmitted (done, failed, canceled)", field: "state")
+                }
+                let store = self.shell.store
+                // The ended tasks and their specs, read on the work pool; the reactor gives the new ids.
+                let items: [ResubmitItem] = try await self.shell.blocking {
+                    var rows: [TaskRow] = []
+                    if let ids = rq.ids {
+                        guard ids.count <= 1_000_000 else { throw ManagerError(.tooLarge, "at most 1000000 ids", field: "ids") }
+                        for id in ids {
+                            guard let row = try store.task(id) else { throw ManagerError(.notFound, "no task \(id)", field: "ids") }
+                            guard row.state.isTerminal else { throw ManagerError(.badRequest, "task \(id) has not ended (\(row.state.rawValue))", field: "ids") }
+                            if rq.state == nil || row.state == rq.state { rows.append(row) }
+                        }
+                    } else {
+                        var after: Int64 = 0
+                        while true {
+                            let page = try store.tasks(state: rq.state ?? .failed, after: after, limit: 10_000, workflow: rq.workflow)
+                            rows += page
+                            guard page.count == 10_000, let last = page.last else { break }
+                            after = last.id
+                        }
+                    }
+                    let specs = try store.specs(Set(rows.map(\.specID)))
+                    return rows.compactMap { row in
+                        guard let s = specs[row.specID] else { return nil }
+                        return ResubmitItem(id: row.id, spec: row.arrayIndex.map { s.instantiated(index: $0) } ?? s)
+                    }
+                }
+                guard case .submitted(let s) = try await self.call({ .resubmit(items, reply: $0) }) else { throw unexpected() }
+                return ResubmitResponse(first: s.first, count: s.count, from: items.map(\.id).sorted())
+            }
+        }
         r.post("/v1/tasks/cancel") { req, _ in
             await self.respond {
                 let body = try await req.body.collect(upTo: 64 << 20)
