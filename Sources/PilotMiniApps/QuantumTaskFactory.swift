@@ -57,7 +57,7 @@ public struct QuantumTaskFactory: Sendable, Hashable {
     public static func result(from json: String?) throws(MiniAppError) -> QuantumResult {
         guard let json, !json.isEmpty else { throw MiniAppError(.badResult, "the task returned no result") }
         do {
-            return try JSONDecoder().decode(QuantumResult.self, from: Data(json.utf8))
+            return try QuantumResult.decode(Data(json.utf8))
         } catch {
             throw MiniAppError(.badResult, "the task result is not a QuantumResult", cause: error)
         }

@@ -27,10 +27,19 @@ public struct VQEReport: Sendable, Hashable, Codable {
 }
 
 /// Shared JSON encoding of reports (sorted keys, so output is stable).
-enum MiniAppJSON {
+public enum MiniAppJSON {
+    /// Reads a report `encode` wrote.
+    public static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
+        let d = JSONDecoder()
+        d.keyDecodingStrategy = .convertFromSnakeCase
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try d.decode(type, from: Data(text.utf8))
+    }
+
     static func encode(_ value: some Encodable, pretty: Bool = false) -> String {
         let e = JSONEncoder()
         e.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted] : [.sortedKeys]
+        e.keyEncodingStrategy = .convertToSnakeCase
         e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return (try? e.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }

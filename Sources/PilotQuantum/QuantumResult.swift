@@ -28,10 +28,21 @@ public struct QuantumResult: Sendable, Codable, Hashable {
     public func jsonData() throws(QuantumError) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        // snake_case like every other JSON a user reads from this system (the API, the CLI's --json).
+        encoder.keyEncodingStrategy = .convertToSnakeCase
         do {
             return try encoder.encode(self)
         } catch {
             throw QuantumError(.io, "cannot encode result", cause: error)
         }
+    }
+}
+
+extension QuantumResult {
+    /// Reads what `jsonData()` writes.
+    public static func decode(_ data: Data) throws -> QuantumResult {
+        let d = JSONDecoder()
+        d.keyDecodingStrategy = .convertFromSnakeCase
+        return try d.decode(QuantumResult.self, from: data)
     }
 }

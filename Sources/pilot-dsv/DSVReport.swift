@@ -26,6 +26,7 @@ struct DSVReport: Codable, Sendable {
 
     func json() -> String {
         let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
         e.outputFormatting = [.sortedKeys]
         return (try? e.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }

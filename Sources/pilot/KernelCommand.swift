@@ -24,7 +24,7 @@ struct KernelCommand: AsyncParsableCommand {
             var rs: [QuantumResult] = []
             for k in p.subexperiments.indices {
                 let f = "\(results)/sub-\(k).json"
-                do { rs.append(try JSONDecoder().decode(QuantumResult.self, from: Data(contentsOf: URL(fileURLWithPath: f)))) } catch {
+                do { rs.append(try QuantumResult.decode(Data(contentsOf: URL(fileURLWithPath: f)))) } catch {
                     throw CLIError("\(f): missing or malformed sub-experiment result: \(error)")
                 }
             }
@@ -35,6 +35,7 @@ struct KernelCommand: AsyncParsableCommand {
                                     exact: exactValues, cuts: p.cuts.count, fragments: p.fragments.count,
                                     subexperiments: p.subexperiments.count)
             let e = JSONEncoder()
+            e.keyEncodingStrategy = .convertToSnakeCase
             e.outputFormatting = [.sortedKeys]
             let data = try e.encode(summary)
             if let out { try data.write(to: URL(fileURLWithPath: out)) }

@@ -229,11 +229,11 @@ struct MiniAppCommand: ParsableCommand {
                 print(outcome.stdout.split(separator: "\n").last(where: { $0.hasPrefix("{") }) ?? "{}")
                 return
             }
-            print("\(report["qubits"] ?? "?") qubits on \(report["ranks"] ?? "?") ranks (\(report["localQubits"] ?? "?") local): "
+            print("\(report["qubits"] ?? "?") qubits on \(report["ranks"] ?? "?") ranks (\(report["local_qubits"] ?? "?") local): "
                   + "\(report["gates"] ?? "?") gates, \(report["exchanges"] ?? "?") exchanges, "
-                  + "\(report["bytesSentPerRank"] ?? "?") bytes sent per rank")
-            print("simulation \(report["simulationSeconds"] ?? "?") s (single process \(report["referenceSeconds"] ?? "-") s); "
-                  + "max error vs single process \(report["maxError"] ?? "-"); norm \(report["norm"] ?? "?"); "
+                  + "\(report["bytes_sent_per_rank"] ?? "?") bytes sent per rank")
+            print("simulation \(report["simulation_seconds"] ?? "?") s (single process \(report["reference_seconds"] ?? "-") s); "
+                  + "max error vs single process \(report["max_error"] ?? "-"); norm \(report["norm"] ?? "?"); "
                   + String(format: "launch total %.2f s", outcome.seconds))
         }
     }

@@ -56,16 +56,16 @@ struct WorkflowSummary: Codable {
     static func describe(_ json: String?) -> String? {
         guard let json, let obj = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return json.map { String($0.prefix(80)) } }
         if let values = obj["values"] as? [Double], let exact = obj["exact"] as? [Double] {
-            let se = obj["standardErrors"] as? [Double] ?? values.map { _ in 0 }
+            let se = obj["standard_errors"] as? [Double] ?? values.map { _ in 0 }
             return zip(zip(values, se), exact).map { v, x in
                 String(format: "%.4f ± %.4f (exact %.4f, %.1fσ)", v.0, v.1, x, v.1 > 0 ? abs(v.0 - x) / v.1 : 0)
             }.joined(separator: "; ")
         }
-        if let e = (obj["bestEnergy"] ?? obj["energy"]) as? Double, let x = (obj["exactEnergy"] ?? obj["exact"]) as? Double {
+        if let e = (obj["best_energy"] ?? obj["energy"]) as? Double, let x = (obj["exact_energy"] ?? obj["exact"]) as? Double {
             let rounds = (obj["rounds"] as? Int).map { " in \($0) rounds" } ?? ""
             return String(format: "E=%.5f (exact %.5f, err %.1e)", e, x, abs(e - x)) + rounds
         }
-        if let acc = obj["testAccuracy"] as? Double ?? obj["finalTestAccuracy"] as? Double {
+        if let acc = obj["test_accuracy"] as? Double ?? obj["final_test_accuracy"] as? Double {
             return String(format: "test accuracy %.2f", acc)
         }
         return String(json.trimmingCharacters(in: .whitespacesAndNewlines).prefix(80))

@@ -353,7 +353,7 @@ extension SlurmPilotEndToEndTests {
         // The variational loop reached within 1e-2 of the exact ground-state energy.
         let vqe = try #require(w.stages.first { $0.name == "variational" }?.result)
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(vqe.text.utf8)) as? [String: Any])
-        let best = try #require(obj["bestEnergy"] as? Double), exact = try #require(obj["exactEnergy"] as? Double)
+        let best = try #require(obj["best_energy"] as? Double), exact = try #require(obj["exact_energy"] as? Double)
         #expect(abs(best - exact) < 1e-2)
         // Tasks ran on both pilots.
         let agents = try await c.client.agents()

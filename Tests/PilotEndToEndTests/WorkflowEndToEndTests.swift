@@ -16,13 +16,13 @@ import Testing
         let cut = try #require(stages.first { $0["motif"] as? String == "cutting" })
         let result = try #require((cut["result"] as? String).flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
         let values = try #require(result["values"] as? [Double])
-        let errors = try #require(result["standardErrors"] as? [Double])
+        let errors = try #require(result["standard_errors"] as? [Double])
         let exact = try #require(result["exact"] as? [Double])
         for i in values.indices { #expect(abs(values[i] - exact[i]) <= 3 * errors[i], "observable \(i): \(values[i]) vs \(exact[i]) ± \(errors[i])") }
         // The variational loop reached within 1e-2 of the exact ground-state energy.
         let vqeStage = try #require(stages.first { $0["motif"] as? String == "iterative" })
         let vqe = try #require((vqeStage["result"] as? String).flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
-        let best = try #require(vqe["bestEnergy"] as? Double), exactE = try #require(vqe["exactEnergy"] as? Double)
+        let best = try #require(vqe["best_energy"] as? Double), exactE = try #require(vqe["exact_energy"] as? Double)
         #expect(abs(best - exactE) < 1e-2, "VQE \(best) vs exact \(exactE)")
     }
 

@@ -29,10 +29,10 @@ import Testing
         let report = try DistributedSVLauncher.report(from: outcome.stdout)
         #expect(report["ranks"] as? Int == ranks)
         #expect((report["exchanges"] as? Int ?? 0) > 0, "no gate needed communication; the test would prove nothing")
-        let error = try #require(report["maxError"] as? Double)
+        let error = try #require(report["max_error"] as? Double)
         #expect(error <= 1e-9)
         #expect(abs((report["norm"] as? Double ?? 0) - 1) < 1e-9)
-        print("pilot-dsv \(ranks) ranks: max error \(error), \(report["exchanges"] ?? 0) exchanges, simulation \(report["simulationSeconds"] ?? 0) s, launch \(outcome.seconds) s")
+        print("pilot-dsv \(ranks) ranks: max error \(error), \(report["exchanges"] ?? 0) exchanges, simulation \(report["simulation_seconds"] ?? 0) s, launch \(outcome.seconds) s")
     }
 
     @Test func mpirunCommandShape() {

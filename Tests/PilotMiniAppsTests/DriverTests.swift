@@ -49,7 +49,7 @@ import Testing
         }
         _ = driver.nextRound(previousResults: outcomes)
         #expect(driver.state.rounds.map(\.energy) == reference.history.map(\.energy))
-        let summary = try JSONDecoder().decode(VQEReport.self, from: Data(driver.summary.utf8))
+        let summary = try MiniAppJSON.decode(VQEReport.self, from: driver.summary)
         #expect(summary.rounds == 4)
         #expect(summary.error == nil)
     }
@@ -62,7 +62,7 @@ import Testing
             TaskOutcomeSummary(localIndex: $0, name: tasks[$0].name, round: 0, succeeded: $0 != 3, reason: "device lost")
         }
         #expect(driver.nextRound(previousResults: outcomes) == nil)
-        let summary = try JSONDecoder().decode(VQEReport.self, from: Data(driver.summary.utf8))
+        let summary = try MiniAppJSON.decode(VQEReport.self, from: driver.summary)
         #expect(summary.error?.contains("device lost") == true)
     }
 
@@ -133,9 +133,9 @@ import Testing
             pending = next
         }
         #expect(done)
-        let vqe = try JSONDecoder().decode(VQEReport.self, from: Data(try #require(summaries["vqe"]).utf8))
+        let vqe = try MiniAppJSON.decode(VQEReport.self, from: try #require(summaries["vqe"]))
         #expect(vqe.rounds == 3)
-        let qml = try JSONDecoder().decode(QMLReport.self, from: Data(try #require(summaries["qml"]).utf8))
+        let qml = try MiniAppJSON.decode(QMLReport.self, from: try #require(summaries["qml"]))
         #expect(qml.epochs == 2)
         #expect(qml.history.count == 2)
     }

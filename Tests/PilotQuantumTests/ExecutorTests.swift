@@ -36,7 +36,7 @@ import Testing
         #expect(again.counts == result.counts)
         #expect(again.expectations == result.expectations)
         let json = try result.jsonData()
-        let decoded = try JSONDecoder().decode(QuantumResult.self, from: json)
+        let decoded = try QuantumResult.decode(json)
         #expect(decoded == result)
     }
 
