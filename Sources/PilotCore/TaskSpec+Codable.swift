@@ -14,6 +14,13 @@ extension TaskSpec {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: AnyCodingKey.self)
+        // Specs stored by versions before the field table nested the request; read them as they
+        // are so an old server directory still opens. The API never gets here with them: its key
+        // check refuses `request` first.
+        if c.contains(AnyCodingKey(stringValue: "request")) {
+            self = try Self.legacy(decoder)
+            return
+        }
         var draft = TaskDraft()
         self.init()
         let prefix = CodingPath.text(decoder.codingPath)
@@ -42,6 +49,31 @@ extension TaskSpec {
         self.kind = kind
         self.payload = payload
         self.arrayIndex = index
+    }
+
+    private enum LegacyKeys: String, CodingKey {
+        case name, kind, command, environment, workingDirectory, payload, request, timeRequest, timeLimit, priority
+        case retries, crashLimit, captureOutput, arrayIndex
+    }
+
+    private static func legacy(_ decoder: any Decoder) throws -> TaskSpec {
+        let c = try decoder.container(keyedBy: LegacyKeys.self)
+        var t = TaskSpec()
+        t.name = try c.decodeIfPresent(String.self, forKey: .name)
+        t.kind = try c.decodeIfPresent(Kind.self, forKey: .kind) ?? .command
+        t.command = try c.decodeIfPresent([String].self, forKey: .command) ?? []
+        t.environment = try c.decodeIfPresent([String: String].self, forKey: .environment) ?? [:]
+        t.workingDirectory = try c.decodeIfPresent(String.self, forKey: .workingDirectory)
+        t.payload = try c.decodeIfPresent(String.self, forKey: .payload)
+        t.request = try c.decode(ResourceRequest.self, forKey: .request)
+        t.timeRequest = try c.decodeIfPresent(Double.self, forKey: .timeRequest)
+        t.timeLimit = try c.decodeIfPresent(Double.self, forKey: .timeLimit)
+        t.priority = try c.decodeIfPresent(Int.self, forKey: .priority) ?? 0
+        t.retries = try c.decodeIfPresent(Int.self, forKey: .retries) ?? 0
+        t.crashLimit = try c.decodeIfPresent(Int.self, forKey: .crashLimit) ?? 3
+        t.captureOutput = try c.decodeIfPresent(Bool.self, forKey: .captureOutput) ?? true
+        t.arrayIndex = try c.decodeIfPresent(Int.self, forKey: .arrayIndex)
+        return t
     }
 
     public func encode(to encoder: any Encoder) throws {

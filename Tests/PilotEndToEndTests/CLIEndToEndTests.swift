@@ -54,6 +54,25 @@ import Testing
         #expect(u.err.contains("Usage: pilot submit"), "\(u.err)")
     }
 
+    @Test func jsonOutputsAndNewestFirstPaging() async throws {
+        let cut = try PilotBinary.run(["cut", "--qubits", "6", "--depth", "1", "--max-qubits", "4", "--plan-only", "--json"])
+        #expect(cut.status == 0, "\(cut.err)")
+        let plan = try JSONSerialization.jsonObject(with: Data(cut.out.utf8)) as? [String: Any]
+        #expect(plan?["qubits"] as? Int == 6 && plan?["fragment_qubits"] is [Int], "\(cut.out)")
+
+        let c = LiveCluster(tag: "cli-status")
+        defer { c.shutdown() }
+        try await c.startManager()
+        for _ in 0..<3 { _ = try PilotBinary.run(["submit", "--server-dir", c.dir, "--", "true"]) }
+        func ids(_ extra: [String]) throws -> [Int64] {
+            let r = try PilotBinary.run(["status", "--server-dir", c.dir, "--json"] + extra)
+            #expect(r.status == 0, "\(r.err)")
+            return try APICoding.decoder().decode([TaskInfo].self, from: Data(r.out.utf8)).map(\.id)
+        }
+        #expect(try ids(["--limit", "2"]) == [3, 2])
+        #expect(try ids(["--limit", "2", "--before", "2"]) == [1])
+    }
+
     /// Every `--flag` the README shows exists on some command, as spelled there.
     @Test func flagsAreSpelledAsTheReadmeShowsThem() throws {
         var helps = ""

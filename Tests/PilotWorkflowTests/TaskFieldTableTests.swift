@@ -133,6 +133,16 @@ import Testing
         }
     }
 
+    /// What the store holds from before the field table still reads back.
+    @Test func specsStoredByEarlierVersionsStillDecode() throws {
+        let old = #"{"captureOutput":true,"command":["sh","-c","x"],"crashLimit":3,"environment":{"A_B":"1"},"kind":"command","priority":2,"#
+            + #""request":{"coresPerRank":2,"custom":[{"amount":1,"name":"lic"}],"gpusPerRank":0,"memoryBytes":1048576,"nodes":1,"ranksPerNode":1},"#
+            + #""retries":1,"timeLimit":90}"#
+        let s = try JSONDecoder().decode(TaskSpec.self, from: Data(old.utf8))
+        #expect(s.request.coresPerRank == 2 && s.request.memoryBytes == 1 << 20 && s.request.custom == [.init(name: "lic", amount: 1)])
+        #expect(s.timeLimit == 90 && s.environment == ["A_B": "1"] && s.priority == 2 && s.retries == 1)
+    }
+
     @Test func arrayTasksKeepTheirRange() throws {
         let f = try TaskFile.parse("tasks:\n  - command: [echo, \"{i}\"]\n    array: 1-3\n", file: "t.yaml")
         #expect(f.submissions[0].array == "1-3")
