@@ -85,11 +85,12 @@ extension PilotStore {
             if !batch.newTasks.isEmpty {
                 let st = try db.cachedStatement(sql: """
                     INSERT INTO task(id, spec_id, array_index, name, priority, state, submitted_at, workflow_id, workload_id, stage_index)
-                    VALUES (?, ?, ?, ?, ?, 'ready', ?, ?, ?, ?)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
                 for t in batch.newTasks {
-                    try st.execute(arguments: [t.id, t.specID, t.arrayIndex, t.name, t.priority, t.submittedAt, t.workflow, t.workload,
-                                               t.stageIndex])
+                    // `new` for a task waiting on others (`after`), `ready` otherwise.
+                    try st.execute(arguments: [t.id, t.specID, t.arrayIndex, t.name, t.priority, t.state.rawValue, t.submittedAt, t.workflow,
+                                               t.workload, t.stageIndex])
                 }
             }
             if !batch.tasks.isEmpty {

@@ -13,9 +13,10 @@ import Testing
     final class Replay {
         let f: ManagerFixture
         var now = 1_000.0
-        init(configure: (inout ManagerConfig) -> Void = { _ in }) throws {
+        init(dir: String? = nil, configure: (inout ManagerConfig) -> Void = { _ in }) throws {
             let clock = ClockBox()
-            f = try ManagerFixture(configure: configure, clock: { clock.now })
+            f = try ManagerFixture(dir: dir, configure: configure, clock: { clock.now })
+            keepDir = dir != nil
             self.clock = clock
             f.core.autoTick = false
         }
@@ -32,7 +33,9 @@ import Testing
         }
         func submit(_ specs: [TaskSpec], reply: ReplyID) -> [String] { post(.submit(SubmitRequest(tasks: specs), reply: reply)) }
         func message(_ env: AgentEnvelope, conn: ConnectionID) -> [String] { post(.agentMessage(env, connection: conn)) }
-        deinit { f.cleanup() }
+        /// A directory the test gave survives this replay, for a restart from it.
+        let keepDir: Bool
+        deinit { if !keepDir { f.cleanup() } }
     }
 
     final class ClockBox: @unchecked Sendable { var now = 1_000.0 }
