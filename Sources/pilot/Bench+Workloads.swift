@@ -32,17 +32,24 @@ extension BenchCommand {
             with more cores measures the manager with a deeper pipeline.
             """)
         @Option(parsing: .upToNextOption, help: "Task counts.") var n: [Int] = [10_000, 100_000]
+        @Flag(help: "Run the manager without metrics (no /metrics, no journal counting): the baseline of their cost.") var noMetrics = false
+        @Option(help: "Scrape /metrics with the metrics token every this many seconds during the runs, as Prometheus would (0: no scraper).")
+        var scrapeEvery = 0.0
         @OptionGroup var opts: BenchOptions
 
         func run() async throws {
             BenchLine.outFile = opts.out
-            let b = try await BenchCluster.start(topology: try opts.topo.load(), null: true, prefetch: opts.prefetch)
+            let b = try await BenchCluster.start(topology: try opts.topo.load(), null: true, prefetch: opts.prefetch, metrics: !noMetrics)
+            let scraper = scrapeEvery > 0 && !noMetrics ? try MetricsScraper.start(serverDir: b.cluster.serverDir, every: scrapeEvery) : nil
             for count in n {
                 for rep in 0..<opts.reps {
                     let r = try await b.runArray(BenchCluster.spec(null: true, command: ["/bin/true"]), n: count)
-                    BenchLine.print(r.fields.merging(["workload": "w2", "n": count, "rep": rep, "cores": b.cluster.cores, "prefetch": opts.prefetch, "peak_rss_mb": peakRSSMiB()]) { $1 })
+                    BenchLine.print(r.fields.merging(["workload": "w2", "n": count, "rep": rep, "cores": b.cluster.cores, "prefetch": opts.prefetch,
+                                                      "peak_rss_mb": peakRSSMiB(), "metrics": !noMetrics, "scrape_every_s": scrapeEvery,
+                                                      "scrapes": scraper?.count ?? 0]) { $1 })
                 }
             }
+            await scraper?.stop()
             await b.cluster.stop()
         }
     }
