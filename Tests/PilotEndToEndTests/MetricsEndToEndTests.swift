@@ -93,6 +93,24 @@ import Testing
         #expect(code == 404 && body.contains("--no-metrics"), "\(code) \(body)")
     }
 
+    @Test func theMetricsTokenSurvivesARestart() async throws {
+        let c = LiveCluster(tag: "metricstoken")
+        defer { c.shutdown() }
+        try await c.startManager()
+        let before = try #require(try AccessFile.read(from: c.dir).metricsToken)
+        c.manager!.terminate()
+        c.manager!.waitUntilExit()
+        // A restart without metrics writes none, and the next one with metrics brings the same token back.
+        try await c.startManager(extra: ["--no-metrics"])
+        #expect(try AccessFile.read(from: c.dir).metricsToken == nil)
+        c.manager!.terminate()
+        c.manager!.waitUntilExit()
+        try await c.startManager()
+        let a = try AccessFile.read(from: c.dir)
+        #expect(a.metricsToken == before)
+        #expect(try await get("http://127.0.0.1:\(a.port)/metrics", token: before).0 == 200)
+    }
+
     static let prometheus = "/usr/bin/prometheus"
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: prometheus), "Debian's prometheus package (JobScripts/setup.sh installs it)"))
