@@ -83,6 +83,34 @@ import Testing
         #expect(try await get(base + "/v1/events", token: metricsToken).0 == 401)
     }
 
+    @Test func qpuLeasesAndDeviceLatenciesPerDevice() async throws {
+        let c = LiveCluster(tag: "metricsqpu")
+        defer { c.shutdown() }
+        try await c.startManager()
+        _ = try c.startAgent(["--topology", "synthetic:package:1 numa:1 core:2 pu:1"], name: "agent")
+        try await c.waitForAgents(1)
+        let a = try AccessFile.read(from: c.dir)
+        let ghz = PilotBinary.root.appendingPathComponent("Examples/circuits/ghz4.qasm").path
+        let text = try String(contentsOfFile: ghz, encoding: .utf8)
+        let job = "{\"circuit\":\(try String(decoding: JSONEncoder().encode(text), as: UTF8.self)),\"shots\":100,\"observables\":[\"ZZZZ\"],\"device\":\"small-7\"}"
+        var spec = TaskSpec(name: "q", kind: .quantum, request: ResourceRequest(cores: 1, qpu: QPUSelector(device: "small-7")))
+        spec.payload = job
+        let n = 30
+        _ = try await c.client.submit(SubmitRequest(array: ArraySubmission(template: spec, range: "1-\(n)")))
+        _ = try await c.waitAll()
+        var m = try await scrape(a)
+        while m["swiftpilot_tasks_finished_total"] != Double(n) { m = try await scrape(a) }
+        let device = #"{device="small-7"}"#
+        #expect(m["swiftpilot_qpu_leases_acquired_total" + device] == Double(n))
+        #expect(m["swiftpilot_qpu_queue_wait_seconds_count" + device] == Double(n))
+        #expect(m["swiftpilot_qpu_execution_seconds_count" + device] == Double(n))
+        #expect((m["swiftpilot_qpu_execution_seconds_sum" + device] ?? 0) > 0)
+        // Every lease is back; the limit is the device profile's slot count, for every device loaded.
+        #expect(m["swiftpilot_qpu_leases_in_use" + device] == 0)
+        #expect((m["swiftpilot_qpu_lease_limit" + device] ?? 0) >= 1)
+        #expect(m[#"swiftpilot_qpu_lease_limit{device="ideal-sim"}"#] != nil)
+    }
+
     @Test func noMetricsManagerServesNone() async throws {
         let c = LiveCluster(tag: "nometrics")
         defer { c.shutdown() }
