@@ -5,55 +5,38 @@ import PilotProtocol
 /// `pilot logs -f`: prints a task's output as it grows and returns once the task has ended and
 /// everything it wrote is printed.
 ///
-/// It pages the log endpoint by byte offset, so each poll moves only what is new. The task is
-/// checked first, so a task that does not exist is an error at once, while a log that does not
-/// exist yet (the task waits for a slot) is simply nothing to print so far. Once the task is
-/// seen terminal, the file is read to its end once more: the task's processes have exited by
-/// then, so nothing is left behind.
+/// Each request asks for the bytes past what was printed and lets the manager hold it (`wait`)
+/// until there are some or the task changes state, so an idle task costs one request per `wait`
+/// seconds and new output shows within the manager's 100 ms look at the file. The manager reads
+/// the task's state before the file: a terminal state with a short page means nothing is left.
+/// A task that does not exist is a 404 at once; a log not created yet (the task waits for a slot)
+/// is an empty page.
 struct LogFollower {
     let client: PilotClient
     let id: Int64
     let stream: String
-    /// How long to wait before asking again when nothing new arrived.
-    var poll: Duration = .milliseconds(200)
+    var wait = 10.0
     static let page = 8 << 20
 
     /// Returns the task's final state.
-    func run(from start: Int) async throws -> TaskState {
-        var attempt = try await client.task(id).attempt
+    func run(from start: Int) async throws -> TaskState? {
         var at = start
+        var attempt: Int?
         while true {
-            at += try await drain(from: at)
-            let t = try await client.task(id)
-            if t.attempt != attempt {
-                // Each attempt writes a file of its own: follow the new one from its start. The first
-                // binding (attempt 0 → 1) is no retry and needs no note.
-                if attempt > 0 { FileHandle.standardError.write(Data("[pilot: task \(id) attempt \(t.attempt) starts]\n".utf8)) }
-                attempt = t.attempt
+            let p = try await client.logPage(id, stream: stream, offset: at, length: Self.page, wait: wait)
+            if let a = p.attempt, let before = attempt, a != before {
+                // Each attempt writes a file of its own: follow the new one from its start (this page
+                // was read from it at the old offset). The first binding (0 → 1) is no retry.
+                if before > 0 { FileHandle.standardError.write(Data("[pilot: task \(id) attempt \(a) starts]\n".utf8)) }
+                attempt = a
                 at = 0
                 continue
             }
-            if t.state.isTerminal {
-                _ = try await drain(from: at)
-                return t.state
-            }
-            try await Task.sleep(for: poll)
-        }
-    }
-
-    /// Prints what the log holds from `offset` on; returns the bytes printed.
-    private func drain(from offset: Int) async throws -> Int {
-        var at = offset
-        while true {
-            let data: Data
-            do { data = try await client.logBytes(id, stream: stream, offset: at, length: Self.page) } catch let e as APIErrorBody
-                where e.code == "not_found" {
-                // The task was checked to exist: its file is not there until it starts.
-                return at - offset
-            }
-            if !data.isEmpty { FileHandle.standardOutput.write(data) }
-            at += data.count
-            if data.count < Self.page { return at - offset }
+            attempt = p.attempt
+            if !p.data.isEmpty { FileHandle.standardOutput.write(p.data) }
+            at += p.data.count
+            if p.data.count == Self.page { continue }
+            if p.state?.isTerminal == true { return p.state }
         }
     }
 }

@@ -33,6 +33,28 @@ import Testing
         #expect(again.status == 0 && again.out == expectedOut)
     }
 
+    @Test func aWaitingRequestReturnsWithNewOutputOrTheEnd() async throws {
+        let c = LiveCluster(tag: "logswait")
+        defer { c.shutdown() }
+        try await c.startManager()
+        _ = try c.startAgent(["--topology", "synthetic:package:1 numa:1 core:1 pu:1"], name: "agent")
+        try await c.waitForAgents(1)
+        let r = try await c.client.submit(SubmitRequest(tasks: [TaskSpec(command: ["/bin/sh", "-c", "sleep 1; echo late"])]))
+        // Each answer comes when something changed: the task's state or its output.
+        var page = try await c.client.logPage(r.first, offset: 0, length: 1 << 20, wait: 20)
+        var states: [TaskState] = []
+        while page.data.isEmpty, let s = page.state, !s.isTerminal {
+            states.append(s)
+            page = try await c.client.logPage(r.first, offset: 0, length: 1 << 20, wait: 20)
+        }
+        #expect(String(decoding: page.data, as: UTF8.self) == "late\n", "states seen: \(states)")
+        #expect(states.count <= 3, "\(states): a wait returned without a change")
+        #expect(page.attempt == 1)
+        // Past the end of a finished task's output: an empty page at once, with its final state.
+        let end = try await c.client.logPage(r.first, offset: 5, length: 1 << 20, wait: 20)
+        #expect(end.data.isEmpty && end.state == .done)
+    }
+
     /// Runs the binary on a dispatch thread: two followers blocking in `waitUntilExit` must not hold
     /// the cooperative pool's threads (two on this machine).
     static func runOffPool(_ args: [String]) async throws -> (status: Int32, out: String, err: String) {
@@ -51,9 +73,14 @@ import Testing
         #expect(r.err.contains("no task 4242"), "\(r.err)")
         let bad = try PilotBinary.run(["logs", "-f", "--tail", "10", "1", "--server-dir", c.dir])
         #expect(bad.status != 0 && bad.err.contains("--follow"), "\(bad.err)")
-        // The API answers a 404 with the reason, for any client.
-        let a = try AccessFile.read(from: c.dir)
-        let (data, code) = try await PilotClient(access: a).raw("GET", "/v1/tasks/4242/logs", body: nil)
-        #expect(code == 404 && String(decoding: data, as: UTF8.self).contains("no task 4242"))
+        // The API answers a 404 with the reason, for any client, waiting or not; a bad wait is a 400.
+        let client = PilotClient(access: try AccessFile.read(from: c.dir))
+        for q in ["", "?wait=5"] {
+            let (data, code) = try await client.raw("GET", "/v1/tasks/4242/logs\(q)", body: nil)
+            #expect(code == 404 && String(decoding: data, as: UTF8.self).contains("no task 4242"))
+        }
+        let t = try await client.submit(SubmitRequest(tasks: [TaskSpec(command: ["/bin/true"])]))
+        let (data, code) = try await client.raw("GET", "/v1/tasks/\(t.first)/logs?wait=soon", body: nil)
+        #expect(code == 400 && String(decoding: data, as: UTF8.self).contains("\"field\":\"wait\""))
     }
 }

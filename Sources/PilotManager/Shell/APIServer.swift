@@ -55,11 +55,12 @@ struct APIServer {
         r.get("/v1/tasks/:id/logs") { req, ctx in
             do {
                 let id = try taskID(ctx)
-                let info = try await self.taskInfo(id)
                 let stream = req.uri.queryParameters.get("stream") ?? "stdout"
-                guard let path = stream == "stderr" ? info.stderrPath : info.stdoutPath else { throw ManagerError(.notFound, "task \(id) has no logs yet") }
                 var query: [String: String] = [:]
                 for (k, v) in req.uri.queryParameters { query[String(k)] = String(v) }
+                if let wait = query["wait"] { return try await self.waitingLogPage(id: id, stream: stream, query: query, wait: wait) }
+                let info = try await self.taskInfo(id)
+                guard let path = stream == "stderr" ? info.stderrPath : info.stdoutPath else { throw ManagerError(.notFound, "task \(id) has no logs yet") }
                 return try await LogStreamer.response(path: path, stream: stream, id: id, query: query)
             } catch {
                 return await self.respond { () throws -> Int in throw error }
