@@ -17,6 +17,8 @@ extension APIServer {
                 return self.errorResponse(ManagerError(.notFound, "this manager runs without metrics (--no-metrics)"))
             }
             let store = self.shell.store
+            // Everything committed before the scrape is counted before it is shown.
+            await metrics.feed.flush()
             let resources = await self.shell.read { $0.resourceReading() }
             // A store that cannot be read leaves the journal gauges at their last value rather than fail the scrape.
             let extent = try? await self.shell.blocking { try store.journalExtent() }
