@@ -22,5 +22,6 @@ jq -rs '
   (map(select(.config=="off") | .tasks_per_s) | median) as $base |
   group_by(.config)[] |
   (map(.tasks_per_s) | median) as $t | (map(.pilot_cpu_us_per_task) | median) as $c |
-  "\(.[0].config): runs \(length), median \($t|floor) tasks/s (\((($t/$base - 1)*100)*10|round/10) % vs off), \($c*10|round/10) µs CPU/task, tasks/s \(map(.tasks_per_s|floor)|join(","))"
+  (map(.metrics_feed_cpu_us_per_task // 0) | median) as $f |
+  "\(.[0].config): runs \(length), median \($t|floor) tasks/s (\((($t/$base - 1)*100)*10|round/10) % vs off), \($c*10|round/10) µs CPU/task of which metrics feed thread \($f*100|round/100) µs, tasks/s \(map(.tasks_per_s|floor)|join(","))"
 ' "$OUT"

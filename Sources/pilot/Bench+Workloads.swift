@@ -46,9 +46,12 @@ extension BenchCommand {
             let subscriber = subscribe ? try Self.subscriber(serverDir: b.cluster.serverDir) : nil
             for count in n {
                 for rep in 0..<opts.reps {
+                    let feed0 = ThreadCPU.seconds(named: "pilot-metrics")
                     let r = try await b.runArray(BenchCluster.spec(null: true, command: ["/bin/true"]), n: count)
+                    let feedCPU = ThreadCPU.seconds(named: "pilot-metrics") - feed0
                     BenchLine.print(r.fields.merging(["workload": "w2", "n": count, "rep": rep, "cores": b.cluster.cores, "prefetch": opts.prefetch,
                                                       "peak_rss_mb": peakRSSMiB(), "metrics": !noMetrics, "scrape_every_s": scrapeEvery,
+                                                      "metrics_feed_cpu_us_per_task": feedCPU / Double(count) * 1e6,
                                                       "scrapes": scraper?.count ?? 0, "subscriber": subscribe]) { $1 })
                 }
             }

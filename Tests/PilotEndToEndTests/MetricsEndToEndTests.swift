@@ -196,6 +196,21 @@ import Testing
         }
         let plog = (try? String(contentsOfFile: c.dir + "/prometheus.log", encoding: .utf8)) ?? ""
         #expect(value == Double(n), "Prometheus answered \(last); its log: \(plog.suffix(2000))")
+        // promtool (same package) finds the exposition valid and complete, HELP lines included.
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/promtool")
+        check.arguments = ["check", "metrics"]
+        let input = Pipe(), output = Pipe()
+        check.standardInput = input
+        check.standardOutput = output
+        check.standardError = output
+        try check.run()
+        let (_, exposition) = try await get("http://127.0.0.1:\(a.port)/metrics", token: token)
+        input.fileHandleForWriting.write(Data(exposition.utf8))
+        try input.fileHandleForWriting.close()
+        let verdict = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        check.waitUntilExit()
+        #expect(check.terminationStatus == 0, "promtool: \(verdict)")
         // Prometheus saw the target up, i.e. its token was accepted.
         let up = try await get("http://127.0.0.1:\(promPort)/api/v1/query?query=up", token: nil)
         #expect(Self.firstValue(up.1) == 1, "\(up.1)")

@@ -103,6 +103,13 @@ struct MetricsTests {
         #expect(s[#"swiftpilot_pilot_cores_free{pilot="p1"}"#] == 3)
     }
 
+    @Test func everyMetricHasHelpText() {
+        #expect(Set(MetricNames.help.keys) == MetricNames.all)
+        let text = String(decoding: ManagerMetrics.addingHelp(Array("# TYPE swiftpilot_tasks gauge\nswiftpilot_tasks{state=\"done\"} 1.0\n".utf8)),
+                          as: UTF8.self)
+        #expect(text == "# HELP swiftpilot_tasks Tasks per state, as /v1/summary counts them.\n# TYPE swiftpilot_tasks gauge\nswiftpilot_tasks{state=\"done\"} 1.0\n")
+    }
+
     @Test func dashboardQueriesOnlyExportedMetrics() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Clients/grafana/swiftpilot-dashboard.json")

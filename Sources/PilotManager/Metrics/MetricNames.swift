@@ -50,6 +50,41 @@ enum MetricNames {
         commitLatency, journalPublished, subscribers, journalRows, journalLastSeq, storeBytes, inboxBacklog, feedBacklog,
     ]
 
+    /// `# HELP` text of each metric. swift-metrics has no place for it (and swift-prometheus refuses
+    /// two different help texts for one name), so the exposition gets these lines added at render.
+    static let help: [String: String] = [
+        tasks: "Tasks per state, as /v1/summary counts them.",
+        submitted: "Tasks submitted since the manager started.",
+        bound: "Task attempts bound to slots.",
+        started: "Task attempts that started running.",
+        finished: "Tasks that ended done.",
+        failed: "Tasks that ended failed (after their retries).",
+        retried: "Task attempts put back in the queue (retry, drain, lost agent).",
+        canceled: "Tasks canceled.",
+        queueWait: "Ready to bound, per attempt.",
+        bindLatency: "Bound to started.",
+        runtime: "Started to ended, by outcome.",
+        agents: "Agents per state.",
+        pilots: "Pilots per Slurm state.",
+        coresFree: "Idle cores per pilot (pilot=none: agents outside pilots).",
+        coresUsed: "Busy cores per pilot.",
+        gpusFree: "Idle GPUs per pilot.",
+        gpusUsed: "Busy GPUs per pilot.",
+        leasesInUse: "QPU-proxy leases held per device.",
+        leaseLimit: "QPU-proxy slots per device.",
+        leasesAcquired: "QPU-proxy leases granted per device.",
+        qpuQueueWait: "Queue wait of tasks bound to a lease on the device.",
+        qpuExecution: "Started to ended of tasks holding a lease on the device.",
+        commitLatency: "Duration of one group commit of the store writer.",
+        journalPublished: "Journal records committed since the manager started.",
+        subscribers: "Live journal subscriptions (event streams and log follows).",
+        journalRows: "Journal records kept in the store.",
+        journalLastSeq: "Last journal sequence number committed.",
+        storeBytes: "Database and write-ahead log bytes on disk.",
+        inboxBacklog: "Events waiting for the reactor.",
+        feedBacklog: "Committed journal records not yet counted.",
+    ]
+
     /// Waits range from a free slot (well under a millisecond) to a queue that drains over hours.
     static let waitBuckets: [Duration] = [
         .microseconds(100), .milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100),
