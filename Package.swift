@@ -35,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
     ],
     targets: [
         // C, kept at the edge.
@@ -75,7 +77,9 @@ let package = Package(
                                .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "NIOPosix", package: "swift-nio"),
                                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                               .product(name: "Logging", package: "swift-log")],
+                               .product(name: "Logging", package: "swift-log"),
+                               .product(name: "CoreMetrics", package: "swift-metrics"),
+                               .product(name: "Prometheus", package: "swift-prometheus")],
                 swiftSettings: strict),
         .target(name: "PilotSlurm",
                 dependencies: ["CSlurm", "PilotCore",
@@ -111,7 +115,8 @@ let package = Package(
         .testTarget(name: "PilotManagerTests",
                     dependencies: ["PilotManager", "PilotSlurm", "PilotStore", "PilotCore", "PilotProtocol",
                                    .product(name: "NIOEmbedded", package: "swift-nio"),
-                                   .product(name: "Logging", package: "swift-log")]),
+                                   .product(name: "Logging", package: "swift-log"),
+                                   .product(name: "Prometheus", package: "swift-prometheus")]),
         .testTarget(name: "PilotMiniAppsTests", dependencies: ["PilotMiniApps", "PilotQuantum", "PilotWorkflow", "PilotCore"]),
     ] + mpiTargets,
     swiftLanguageModes: [.v6]

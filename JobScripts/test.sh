@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JobScripts/setup.sh
+JobScripts/test-tools.sh
 JobScripts/local-slurm.sh start
 eval "$(JobScripts/local-slurm.sh env)"
 # A second, independent cluster with the opt-in site features (a license, a qpu GRES with the

@@ -38,6 +38,8 @@ public struct ManagerConfig: Sendable {
     public var journalRetention = JournalRetention()
     /// Seconds between timer events (retry backoffs, heartbeat timeouts, expired waits, Slurm polls).
     public var timerInterval: Double = 0.25
+    /// Whether `/metrics` is served and the journal is counted for it.
+    public var metrics = true
 
     public init(serverDir: String) { self.serverDir = serverDir }
 }

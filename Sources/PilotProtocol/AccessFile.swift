@@ -8,9 +8,17 @@ public struct AccessFile: Sendable, Codable, Equatable {
     public var agentPort: Int
     public var token: String
     public var pid: Int32?
+    /// A read-only token for Prometheus: accepted on `GET /metrics` and nowhere else, so a scrape
+    /// configuration never holds a credential that can submit or cancel tasks.
+    public var metricsToken: String?
 
-    public init(host: String, port: Int, agentPort: Int, token: String, pid: Int32? = nil) {
+    public init(host: String, port: Int, agentPort: Int, token: String, pid: Int32? = nil, metricsToken: String? = nil) {
         self.host = host; self.port = port; self.agentPort = agentPort; self.token = token; self.pid = pid
+        self.metricsToken = metricsToken
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case version, host, port, agentPort, token, pid, metricsToken = "metrics_token"
     }
 
     public static func path(in serverDir: String) -> String { serverDir + "/access.json" }

@@ -13,12 +13,13 @@ private let logReady = Atomic<Bool>(false)
 struct BenchCluster: Sendable {
     let cluster: EmbeddedCluster
 
-    static func start(topology: NodeTopology, null: Bool, prefetch: Int, serverDir: String? = nil) async throws -> BenchCluster {
+    static func start(topology: NodeTopology, null: Bool, prefetch: Int, serverDir: String? = nil,
+                      metrics: Bool = true) async throws -> BenchCluster {
         // Once per process (swift-log refuses a second bootstrap): the ext driver may start clusters again.
         if !logReady.exchange(true, ordering: .relaxed) { LogSetup.bootstrap(nil, default: .warning) }
         let log = Logger(label: "pilot.bench")
         let c = try await EmbeddedCluster.start(serverDir: serverDir, topology: topology, launcher: null ? .null : .process,
-                                                prefetch: prefetch, log: log)
+                                                prefetch: prefetch, metrics: metrics, log: log)
         let b = BenchCluster(cluster: c)
         // Warm-up: first-use costs (SQLite pages, JIT-less but lazy Swift metadata, page faults) stay out of the figures.
         _ = try await b.runArray(spec(null: null, command: ["/bin/true"]), n: 20)

@@ -32,18 +32,44 @@ extension BenchCommand {
             with more cores measures the manager with a deeper pipeline.
             """)
         @Option(parsing: .upToNextOption, help: "Task counts.") var n: [Int] = [10_000, 100_000]
+        @Flag(help: "Run the manager without metrics (no /metrics, no journal counting): the baseline of their cost.") var noMetrics = false
+        @Option(help: "Scrape /metrics with the metrics token every this many seconds during the runs, as Prometheus would (0: no scraper).")
+        var scrapeEvery = 0.0
+        @Flag(help: "Keep one live event-stream subscriber (curl on GET /v1/events?follow=true) attached during the runs.")
+        var subscribe = false
         @OptionGroup var opts: BenchOptions
 
         func run() async throws {
             BenchLine.outFile = opts.out
-            let b = try await BenchCluster.start(topology: try opts.topo.load(), null: true, prefetch: opts.prefetch)
+            let b = try await BenchCluster.start(topology: try opts.topo.load(), null: true, prefetch: opts.prefetch, metrics: !noMetrics)
+            let scraper = scrapeEvery > 0 && !noMetrics ? try MetricsScraper.start(serverDir: b.cluster.serverDir, every: scrapeEvery) : nil
+            let subscriber = subscribe ? try Self.subscriber(serverDir: b.cluster.serverDir) : nil
             for count in n {
                 for rep in 0..<opts.reps {
+                    let feed0 = ThreadCPU.seconds(named: "pilot-metrics")
                     let r = try await b.runArray(BenchCluster.spec(null: true, command: ["/bin/true"]), n: count)
-                    BenchLine.print(r.fields.merging(["workload": "w2", "n": count, "rep": rep, "cores": b.cluster.cores, "prefetch": opts.prefetch, "peak_rss_mb": peakRSSMiB()]) { $1 })
+                    let feedCPU = ThreadCPU.seconds(named: "pilot-metrics") - feed0
+                    BenchLine.print(r.fields.merging(["workload": "w2", "n": count, "rep": rep, "cores": b.cluster.cores, "prefetch": opts.prefetch,
+                                                      "peak_rss_mb": peakRSSMiB(), "metrics": !noMetrics, "scrape_every_s": scrapeEvery,
+                                                      "metrics_feed_cpu_us_per_task": feedCPU / Double(count) * 1e6,
+                                                      "scrapes": scraper?.count ?? 0, "subscriber": subscribe]) { $1 })
                 }
             }
+            await scraper?.stop()
+            // SIGKILL: a child started here inherits a signal mask that blocks SIGTERM (seen in /proc: SigBlk).
+            if let subscriber { kill(subscriber.processIdentifier, SIGKILL); subscriber.waitUntilExit() }
             await b.cluster.stop()
+        }
+
+        /// A separate process reading the live event stream to the end, as a dashboard would.
+        static func subscriber(serverDir: String) throws -> Process {
+            let a = try AccessFile.read(from: serverDir)
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            p.arguments = ["-sN", "-o", "/dev/null", "-H", "Authorization: Bearer \(a.token)",
+                           "http://127.0.0.1:\(a.port)/v1/events?follow=true"]
+            try p.run()
+            return p
         }
     }
 

@@ -24,12 +24,13 @@ final class EmbeddedCluster: Sendable {
     let removeDir: Bool
 
     static func start(serverDir: String? = nil, topology: NodeTopology, launcher: AgentConfig.Launcher = .process,
-                      agents count: Int = 1, heartbeatTimeout: Double = 20, prefetch: Int = 2,
+                      agents count: Int = 1, heartbeatTimeout: Double = 20, prefetch: Int = 2, metrics: Bool = true,
                       log: Logger) async throws -> EmbeddedCluster {
         let dir = serverDir ?? makeTempDir()
         var cfg = ManagerConfig(serverDir: dir)
         cfg.heartbeatTimeout = heartbeatTimeout
         cfg.prefetch = prefetch
+        cfg.metrics = metrics
         cfg.devices = try QPUDevices.load(nil)
         cfg.iterativeDrivers = MiniAppDrivers.factory(pilotExecutable: ProjectFiles.pilotBinary)
         cfg.pilotBinary = ProjectFiles.pilotBinary

@@ -29,6 +29,7 @@ struct ManagerCommand: AsyncParsableCommand {
         @Option(help: "Journal records kept at most (older ones are pruned in the background; 0: no limit).") var journalKeep = 10_000_000
         @Option(help: "Days journal records are kept at most (0: no limit).") var journalDays = 30.0
         @Flag(help: "Mint a new token instead of keeping the one clients and agents hold.") var rotateToken = false
+        @Flag(help: "Serve no /metrics and keep no Prometheus counters (no metrics_token in access.json).") var noMetrics = false
 
         func run() async throws {
             LogSetup.bootstrap(logLevel)
@@ -43,6 +44,7 @@ struct ManagerCommand: AsyncParsableCommand {
             cfg.journalRetention = JournalRetention(maxRecords: journalKeep > 0 ? journalKeep : nil,
                                                     maxAge: journalDays > 0 ? journalDays * 86_400 : nil)
             cfg.rotateToken = rotateToken
+            cfg.metrics = !noMetrics
             cfg.devices = try QPUDevices.load(qpuProfiles)
             cfg.iterativeDrivers = MiniAppDrivers.factory(pilotExecutable: ProjectFiles.pilotBinary)
             cfg.pilotBinary = ProjectFiles.pilotBinary

@@ -125,10 +125,18 @@ struct LogsCommand: AsyncParsableCommand {
     @Option(help: "Print only the last N bytes.") var tail: Int?
     @Option(help: "Start at this byte.") var offset: Int?
     @Option(help: "Print at most this many bytes.") var length: Int?
+    @Flag(name: [.customShort("f"), .long], help: "Keep printing as the task writes; stop when it ends.") var follow = false
+    func validate() throws {
+        if follow && (tail != nil || length != nil) { throw ValidationError("--follow prints to the end: it takes no --tail or --length") }
+    }
     func run() async throws {
         let stream = stderr ? "stderr" : "stdout"
         do {
             let client = try server.client()
+            if follow {
+                _ = try await LogFollower(client: client, id: id, stream: stream).run(from: offset ?? 0)
+                return
+            }
             if tail != nil || length != nil {
                 FileHandle.standardOutput.write(try await client.logBytes(id, stream: stream, offset: offset, length: length, tail: tail))
                 return

@@ -16,11 +16,13 @@ import PilotStore
 struct APIServer {
     let shell: ManagerShell
     let token: String
+    /// Accepted on `GET /metrics` only.
+    let metricsToken: String?
     let log: Logger
 
     func router() -> Router<BasicRequestContext> {
         let r = Router(context: BasicRequestContext.self)
-        r.add(middleware: AuthMiddleware(token: token, log: log))
+        r.add(middleware: AuthMiddleware(token: token, metricsToken: metricsToken, log: log))
         r.get("/v1/health") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "{\"ok\":true}\n"))) }
         r.post("/v1/tasks") { req, _ in
             await self.respond {
@@ -63,11 +65,12 @@ struct APIServer {
         r.get("/v1/tasks/:id/logs") { req, ctx in
             do {
                 let id = try taskID(ctx)
-                let info = try await self.taskInfo(id)
                 let stream = req.uri.queryParameters.get("stream") ?? "stdout"
-                guard let path = stream == "stderr" ? info.stderrPath : info.stdoutPath else { throw ManagerError(.notFound, "task \(id) has no logs yet") }
                 var query: [String: String] = [:]
                 for (k, v) in req.uri.queryParameters { query[String(k)] = String(v) }
+                if let wait = query["wait"] { return try await self.waitingLogPage(id: id, stream: stream, query: query, wait: wait) }
+                let info = try await self.taskInfo(id)
+                guard let path = stream == "stderr" ? info.stderrPath : info.stdoutPath else { throw ManagerError(.notFound, "task \(id) has no logs yet") }
                 return try await LogStreamer.response(path: path, stream: stream, id: id, query: query)
             } catch {
                 return await self.respond { () throws -> Int in throw error }
@@ -159,6 +162,7 @@ struct APIServer {
         }
         addPilotRoutes(to: r)
         addEventRoutes(to: r)
+        addMetricsRoute(to: r)
         r.get("/v1/summary") { _, _ in
             await self.respond {
                 if let s = self.shell.summary { return s }
@@ -267,12 +271,16 @@ private func taskID(_ ctx: BasicRequestContext) throws -> Int64 {
 
 struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let token: String
+    var metricsToken: String? = nil
     let log: Logger
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if request.uri.path == "/v1/health" { return try await next(request, context) }
         let header = request.headers[.authorization] ?? ""
         let given = header.hasPrefix("Bearer ") ? String(header.dropFirst(7)) : ""
+        if request.uri.path == APIServer.metricsPath, request.method == .get, let m = metricsToken, constantTimeEqual(given, m) {
+            return try await next(request, context)
+        }
         guard constantTimeEqual(given, token) else {
             log.warning("401 for \(request.method) \(request.uri.path): \(header.isEmpty ? "no token" : "wrong token")")
             let body = ByteBuffer(string: "{\"error\":{\"code\":\"unauthorized\",\"message\":\"missing or wrong token\"}}\n")

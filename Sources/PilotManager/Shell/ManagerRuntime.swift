@@ -40,6 +40,15 @@ public final class ManagerRuntime: Sendable {
         } catch {
             throw ManagerStartError("the server directory \(dir) cannot be written, refusing to start", cause: error)
         }
+        // The metrics token survives restarts like the main one, so a Prometheus configuration keeps working.
+        let storedMetrics = try store.meta(Self.metricsTokenKey)
+        let metricsToken = config.rotateToken ? AccessFile.randomToken()
+            : previous?.metricsToken ?? storedMetrics ?? AccessFile.randomToken()
+        do {
+            if storedMetrics != metricsToken { try store.setMeta(Self.metricsTokenKey, metricsToken) }
+        } catch {
+            throw ManagerStartError("the server directory \(dir) cannot be written, refusing to start", cause: error)
+        }
         let shell = try ManagerShell(config: config, store: store, logger: logger)
         shell.start()
         let group = MultiThreadedEventLoopGroup.singleton
@@ -52,7 +61,7 @@ public final class ManagerRuntime: Sendable {
         }
         let agentPort = agentChannel!.localAddress?.port ?? config.agentPort
         let (ready, readyCont) = AsyncStream<AccessFile>.makeStream()
-        let api = APIServer(shell: shell, token: token, log: logger)
+        let api = APIServer(shell: shell, token: token, metricsToken: config.metrics ? metricsToken : nil, log: logger)
         var httpPort = config.port
         if httpPort == 0, let p = previous?.port, p > 0, Self.portIsFree(host: config.host, port: p) { httpPort = p }
         let requestedPort = httpPort
@@ -63,7 +72,7 @@ public final class ManagerRuntime: Sendable {
             configuration: .init(address: .hostname(config.host, port: requestedPort), serverName: "swiftpilot"),
             onServerRunning: { channel in
                 let access = AccessFile(host: config.host, port: channel.localAddress?.port ?? requestedPort, agentPort: agentPort,
-                                        token: token, pid: getpid())
+                                        token: token, pid: getpid(), metricsToken: config.metrics ? metricsToken : nil)
                 do { try access.write(to: dir) } catch {
                     // Checked at start, so the disk filled since: clients and agents could not find this
                     // manager, and running half-configured is worse than not running.
@@ -98,6 +107,7 @@ public final class ManagerRuntime: Sendable {
     }
 
     static let tokenKey = "access_token"
+    static let metricsTokenKey = "metrics_token"
 
     static func portIsFree(host: String, port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

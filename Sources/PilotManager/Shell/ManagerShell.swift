@@ -23,6 +23,8 @@ public final class ManagerShell: @unchecked Sendable {
     let slurm: SlurmWorker
     let channel: AgentChannel
     let journal: JournalHub
+    /// Nil when the manager runs without metrics (`--no-metrics`).
+    let metrics: ManagerMetrics?
     private var reactor: ManagerReactor
     private var thread: Thread?
     private let finished = DispatchSemaphore(value: 0)
@@ -43,12 +45,14 @@ public final class ManagerShell: @unchecked Sendable {
         slurm = SlurmWorker(config: config)
         channel = AgentChannel(logger: logger)
         journal = JournalHub(lastSeq: reactor.lastSeq)
+        metrics = config.metrics ? ManagerMetrics() : nil
         published.withLockedValue { $0 = reactor.summary() }
         writer = StoreWriter(store: store, retention: config.journalRetention, log: logger,
                              perform: { [unowned self] in self.performDurable($0) },
-                             committed: { [unowned self] n, records in
+                             committed: { [unowned self] n, batch, seconds in
                                  self.inbox.post(.committed(n))
-                                 self.journal.publish(records)
+                                 self.journal.publish(batch.journal)
+                                 self.metrics?.committed(batch, seconds: seconds)
                              })
     }
 
@@ -57,6 +61,7 @@ public final class ManagerShell: @unchecked Sendable {
     /// Starts the writer, the pool and the reactor thread, and carries out what the restore decided.
     func start() {
         pool.start()
+        metrics?.start()
         writer.start()
         let t = Thread { [self] in self.run() }
         t.name = "pilot-reactor"
@@ -74,6 +79,7 @@ public final class ManagerShell: @unchecked Sendable {
             DispatchQueue.global().async {
                 self.finished.wait()
                 self.writer.stop()
+                self.metrics?.stop()
                 c.resume()
             }
         }

@@ -23,16 +23,17 @@ final class StoreWriter: @unchecked Sendable {
     private var items: [Item] = []
     private var thread: Thread?
     private let perform: (ManagerEffect) -> Void
-    private let committed: (UInt64, [JournalRecord]) -> Void
+    private let committed: (UInt64, WriteBatch, Double) -> Void
     private let stopped = DispatchSemaphore(value: 0)
     /// Journal retention, applied every `pruneEvery` commits.
     let retention: JournalRetention
     private var commitsSincePrune = 0
     let stats = WriterStats()
 
-    /// `perform` carries out an effect whose batch is durable; `committed` reports each commit with its journal records.
+    /// `perform` carries out an effect whose batch is durable; `committed` reports each commit with
+    /// what it wrote (journal records, changed rows) and how long it took in seconds.
     init(store: PilotStore, retention: JournalRetention, log: Logger, perform: @escaping (ManagerEffect) -> Void,
-         committed: @escaping (UInt64, [JournalRecord]) -> Void) {
+         committed: @escaping (UInt64, WriteBatch, Double) -> Void) {
         self.store = store
         self.retention = retention
         self.log = log
@@ -96,7 +97,7 @@ final class StoreWriter: @unchecked Sendable {
                 try store.apply(batch)
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 stats.record(seconds: seconds, rows: batch.tasks.count + batch.newTasks.count, journal: batch.journal.count)
-                committed(number, batch.journal)
+                committed(number, batch, seconds)
                 prune()
                 return
             } catch {
