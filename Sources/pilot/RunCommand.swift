@@ -15,6 +15,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Keep the manager's state here instead of a temporary directory.") var serverDir: String?
     @Flag(help: "Print the summary as JSON.") var json = false
     @Option(help: "Log level.") var logLevel: String?
+    @Option(help: "Where to write the run report (.html or .svg; default: FILE's name + .report.html in this directory).")
+    var report: String?
+    @Flag(help: "Write no run report.") var noReport = false
 
     func run() async throws {
         LogSetup.bootstrap(logLevel, default: .warning)
@@ -34,8 +37,10 @@ struct RunCommand: AsyncParsableCommand {
             await cluster.stop()
             fail(error)
         }
+        let reportLine = await writeReport(client: cluster.client, workflow: nil)
         await cluster.stop()
         if json { try printJSON(summary) } else { print(summary.text) }
+        printReportLine(reportLine)
         if summary.failed > 0 { throw ExitCode(1) }
     }
 }
@@ -62,9 +67,11 @@ extension RunCommand {
             await cluster.stop()
             fail(error)
         }
+        let reportLine = await writeReport(client: cluster.client, workflow: info.id)
         await cluster.stop()
         let summary = WorkflowSummary(info: info, tasks: tasks, cores: cluster.cores, gpus: cluster.gpus, qpuSlots: cluster.qpuSlots)
         if json { try printJSON(summary) } else { print(summary.text) }
+        printReportLine(reportLine)
         if info.state != "done" { throw ExitCode(1) }
     }
 }
