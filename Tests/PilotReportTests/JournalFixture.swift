@@ -17,6 +17,22 @@ enum JournalFixture {
     struct ExpectedBar: Hashable, CustomStringConvertible {
         var task: Int64, attempt: Int, kind: String, owner: String, index: Int, start: Double, end: Double
         var description: String { "task \(task)#\(attempt) \(kind) \(owner)/\(index) \(start)–\(end)" }
+        var key: String { "\(task)#\(attempt) \(kind) \(owner)/\(index)" }
+    }
+
+    /// What differs between two sets of bars: keys on one side only, and times further apart than
+    /// `tolerance` (two JSON parsers may round the last digit of a time differently).
+    static func differences(_ a: Set<ExpectedBar>, _ b: Set<ExpectedBar>, tolerance: Double = 1e-5) -> [String] {
+        let ia = Dictionary(a.map { ($0.key, $0) }, uniquingKeysWith: { x, _ in x })
+        let ib = Dictionary(b.map { ($0.key, $0) }, uniquingKeysWith: { x, _ in x })
+        var out: [String] = []
+        if ia.count != a.count || ib.count != b.count { out.append("a slot appears twice for one attempt") }
+        for (k, x) in ia {
+            guard let y = ib[k] else { out.append("only in the first: \(x)"); continue }
+            if abs(x.start - y.start) > tolerance || abs(x.end - y.end) > tolerance { out.append("\(x) against \(y)") }
+        }
+        for (k, y) in ib where ia[k] == nil { out.append("only in the second: \(y)") }
+        return out.sorted()
     }
 
     static func expectedBars(_ records: [JournalRecord], workflow: Int64? = nil) throws -> Set<ExpectedBar> {
