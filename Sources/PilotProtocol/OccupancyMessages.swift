@@ -34,11 +34,17 @@ public struct Occupancy: Sendable, Codable, Hashable {
         public var used: Int
         /// Per slot, the task holding it.
         public var leases: [Slot]
-        public init(name: String, slots: Int, used: Int, leases: [Slot]) {
-            self.name = name; self.slots = slots; self.used = used; self.leases = leases
+        /// Ready tasks that name this device and wait for a slot.
+        public var queued: Int
+        public init(name: String, slots: Int, used: Int, leases: [Slot], queued: Int = 0) {
+            self.name = name; self.slots = slots; self.used = used; self.leases = leases; self.queued = queued
         }
     }
     public var agents: [Agent]
     public var devices: [Device]
-    public init(agents: [Agent], devices: [Device]) { self.agents = agents; self.devices = devices }
+    /// Ready tasks that ask for any device (`any[:qubits>=Q]`).
+    public var anyDeviceQueued: Int
+    public init(agents: [Agent], devices: [Device], anyDeviceQueued: Int = 0) {
+        self.agents = agents; self.devices = devices; self.anyDeviceQueued = anyDeviceQueued
+    }
 }

@@ -7,9 +7,12 @@ public struct RunReportBuilder: Sendable {
     public var title: String
     /// Number of time bins of the utilisation curves.
     public var bins: Int
+    /// Slots of each QPU device (the journal names only the slots tasks held): the QPU capacity
+    /// is the sum over the devices that ran something, or their slots seen where unknown.
+    public var deviceSlots: [String: Int]
 
-    public init(window: ReportWindow = ReportWindow(), title: String = "SwiftPilot run", bins: Int = 200) {
-        self.window = window; self.title = title; self.bins = max(1, bins)
+    public init(window: ReportWindow = ReportWindow(), title: String = "SwiftPilot run", bins: Int = 200, deviceSlots: [String: Int] = [:]) {
+        self.window = window; self.title = title; self.bins = max(1, bins); self.deviceSlots = deviceSlots
     }
 
     private struct Attempt {
@@ -170,7 +173,8 @@ public struct RunReportBuilder: Sendable {
         let gpus = agentsUsed.reduce(0) { $0 + (agentGPUs[$1] ?? 0) }
         capacity[.core] = max(cores, keys.filter { $0.kind == 0 }.count)
         capacity[.gpu] = max(gpus, keys.filter { $0.kind == 1 }.count)
-        capacity[.qpu] = keys.filter { $0.kind == 2 }.count
+        capacity[.qpu] = Dictionary(grouping: keys.filter { $0.kind == 2 }, by: \.device)
+            .reduce(0) { $0 + max(deviceSlots[$1.key] ?? 0, $1.value.count) }
 
         let curves = SlotKind.allCases.compactMap { kind -> UtilisationCurve? in
             guard let cap = capacity[kind], cap > 0 else { return nil }

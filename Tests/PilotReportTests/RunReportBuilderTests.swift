@@ -58,6 +58,11 @@ struct RunReportBuilderTests {
         }
         #expect(report.utilisation.first { $0.kind == .core }?.capacity == 4)
         #expect(report.utilisation.first { $0.kind == .qpu }?.capacity == 2)
+        // With the device's size known, its idle slots count too.
+        let sized = try RunReportBuilder(window: ReportWindow(workflow: 1), deviceSlots: ["ideal-sim": 4, "unused": 8]).build(records, now: 2e9)
+        #expect(sized.utilisation.first { $0.kind == .qpu }?.capacity == 4)
+        let quantum = try #require(sized.stages.first { $0.name == "quantum" })
+        #expect(abs((quantum.qpuUtilisation ?? 0) - 2.0 / (4 * 1.2)) < 1e-4)   // 2 slot-seconds over 4 slots × 1.2 s
     }
 
     @Test func windowClipsBarsAndAnEmptyWindowIsAnError() throws {

@@ -3,13 +3,23 @@ import PilotProtocol
 
 extension ManagerReactor {
     /// Who holds which slot, from the bindings of the tasks in memory (bound and running ones are
-    /// always there). A read for the dashboard: it walks the live tasks once.
+    /// always there), and how many ready tasks wait for each QPU device. A read for the dashboard
+    /// and `pilot top`: it walks the live tasks once.
     public func occupancy() -> Occupancy {
         var cores: [Int: [Int: [Int64]]] = [:]
         var gpus: [Int: [Int: [Int64]]] = [:]
         var leases: [String: [Int: [Int64]]] = [:]
-        for (id, row) in live where row.state == .bound || row.state == .running {
-            guard let b = row.binding else { continue }
+        var queued: [String: Int] = [:]
+        var anyQueued = 0
+        for (id, row) in live {
+            if row.state == .ready {
+                // The request does not depend on an array member's index: the template's is its own.
+                if let q = specs[row.specID]?.request.qpu {
+                    if let d = q.device { queued[d, default: 0] += 1 } else { anyQueued += 1 }
+                }
+                continue
+            }
+            guard row.state == .bound || row.state == .running, let b = row.binding else { continue }
             for p in b.placements {
                 for c in p.cores { cores[p.agent, default: [:]][c, default: []].append(id) }
                 for g in p.gpus { gpus[p.agent, default: [:]][g, default: []].append(id) }
@@ -30,8 +40,9 @@ extension ManagerReactor {
         }
         let devices = scheduler.deviceUsage.sorted { $0.key < $1.key }.map { name, u in
             Occupancy.Device(name: name, slots: u.slots, used: u.used,
-                             leases: (leases[name] ?? [:]).sorted { $0.key < $1.key }.map { Occupancy.Slot(id: $0.key, tasks: $0.value.sorted()) })
+                             leases: (leases[name] ?? [:]).sorted { $0.key < $1.key }.map { Occupancy.Slot(id: $0.key, tasks: $0.value.sorted()) },
+                             queued: queued[name] ?? 0)
         }
-        return Occupancy(agents: agentList, devices: devices)
+        return Occupancy(agents: agentList, devices: devices, anyDeviceQueued: anyQueued)
     }
 }

@@ -44,7 +44,10 @@ struct ReportWriter {
         do { records = try await self.records() } catch {
             throw ReportError(.fetch, "could not read the journal from the manager", cause: error)
         }
-        let report = try RunReportBuilder(window: window, title: title).build(records, now: Date().timeIntervalSince1970)
+        // Device sizes for the QPU capacity; a manager without the route still gets a report.
+        let occupancy: Occupancy? = try? await client.call("GET", "/v1/occupancy")
+        let slots = Dictionary(occupancy?.devices.map { ($0.name, $0.slots) } ?? [], uniquingKeysWith: max)
+        let report = try RunReportBuilder(window: window, title: title, deviceSlots: slots).build(records, now: Date().timeIntervalSince1970)
         let text = ext == "svg" ? GanttSVG().render(report) : ReportHTML().render(report)
         do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
             throw ReportError(.badOutput, "cannot write \(path)", cause: error)

@@ -34,7 +34,8 @@ struct TopScreen {
         }
         if !s.occupancy.devices.isEmpty {
             out.append("")
-            out.append(bold("QPU DEVICES") + "  " + s.occupancy.devices.map { "\($0.name) \($0.used)/\($0.slots) slots" }.joined(separator: "  "))
+            out.append(bold("QPU DEVICES") + "  " + s.occupancy.devices.map { "\($0.name) \($0.used)/\($0.slots)" + ($0.queued > 0 ? " +\($0.queued) queued" : "") }.joined(separator: "  ")
+                       + (s.occupancy.anyDeviceQueued > 0 ? "  any: \(s.occupancy.anyDeviceQueued) queued" : ""))
         }
         out.append("")
         out.append(bold("RECENT TASKS"))

@@ -217,13 +217,13 @@ function drawDevices() {
   const occ = lastOccupancy;
   if (!occ || !occ.devices.length) return;
   $("devices").classList.remove("muted");
-  $("devices").innerHTML = "<table><tr><th>device</th><th>slots</th><th>leases</th><th>held by</th><th>mean hold</th><th>p90 hold</th></tr>" + occ.devices.map(d => {
+  $("devices").innerHTML = "<table><tr><th>device</th><th>slots</th><th>leases</th><th>queued</th><th>held by</th><th>mean hold</th><th>p90 hold</th></tr>" + occ.devices.map(d => {
     const l = (latency[d.name] || []).slice().sort((a, b) => a - b);
     const mean = l.length ? l.reduce((a, b) => a + b, 0) / l.length : null, p90 = l.length ? l[Math.floor((l.length - 1) * 0.9)] : null;
     const ms = v => v == null ? "-" : (v * 1000).toFixed(1) + " ms";
     const slots = []; for (let i = 0; i < d.slots; i++) { const s = d.leases.find(x => x.id === i) || {id: i, tasks: []}; slots.push(slotHTML("qpu", s, "slot")); }
-    return `<tr><td>${esc(d.name)}</td><td><div class="slots">${slots.join("")}</div></td><td>${d.used}/${d.slots}</td><td>${d.leases.map(x => x.tasks.join(",")).join(" ") || "-"}</td><td>${ms(mean)}</td><td>${ms(p90)}</td></tr>`;
-  }).join("") + "</table><p class='muted'>hold: lease acquired → released, from the journal</p>";
+    return `<tr><td>${esc(d.name)}</td><td><div class="slots">${slots.join("")}</div></td><td>${d.used}/${d.slots}</td><td>${d.queued}</td><td>${d.leases.map(x => x.tasks.join(",")).join(" ") || "-"}</td><td>${ms(mean)}</td><td>${ms(p90)}</td></tr>`;
+  }).join("") + `</table><p class='muted'>queued: ready tasks naming the device (${occ.anyDeviceQueued} more ask for any device) · hold: lease acquired → released, from the journal</p>`;
 }
 
 function drawThroughput() {
