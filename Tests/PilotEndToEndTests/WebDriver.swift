@@ -47,7 +47,7 @@ final class WebDriver: @unchecked Sendable {
             } catch { last = "\(error)" }
             guard driver.isRunning else { throw Failure(code: "driver_exited", message: "chromedriver exited; see \(log)") }
             guard Date() < deadline else {
-                driver.terminate()
+                stopDriver()
                 throw Failure(code: "driver_not_ready", message: "chromedriver not ready after 60 s (\(last)); see \(log)")
             }
             try await Task.sleep(for: .milliseconds(50))
@@ -60,7 +60,7 @@ final class WebDriver: @unchecked Sendable {
         ]]]
         let r = try await call("POST", "/session", caps)
         guard let v = r["value"] as? [String: Any], let id = v["sessionId"] as? String else {
-            driver.terminate()
+            stopDriver()
             throw Failure(code: "no_session", message: "chromedriver opened no session: \(r)")
         }
         session = id
@@ -82,12 +82,16 @@ final class WebDriver: @unchecked Sendable {
         return d
     }
 
-    /// Ends the browser session and chromedriver. Not waited for: chromedriver ends its browser and
-    /// exits on SIGTERM, and the test need not hold on to it.
+    /// Ends the browser session (chromedriver closes the browser), then chromedriver itself, which
+    /// ignores SIGTERM: SIGKILL. Called on every way out of a test.
     func quit() async {
         if !session.isEmpty { _ = try? await call("DELETE", "/session/\(session)") }
         session = ""
-        if driver.isRunning { driver.terminate() }
+        stopDriver()
+    }
+
+    private func stopDriver() {
+        if driver.isRunning { kill(driver.processIdentifier, SIGKILL) }
     }
 
     /// One WebDriver command through curl: FoundationNetworking's URLSession on Linux fails on
