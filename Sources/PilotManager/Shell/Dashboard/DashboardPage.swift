@@ -265,6 +265,13 @@ function drawGantt() {
   }
   const yAxis = rows.length * rh + 14;
   s += `<text x="${L}" y="${yAxis}">-${Math.round(span)} s</text><text x="${W - 10}" y="${yAxis}" text-anchor="end">now</text>`;
+  // Legend: the stages shown, in the colours of their bars.
+  const stages = [...new Set(shown.map(b => b.stage || ""))];
+  let lx = L + 60;
+  for (const st of stages) {
+    s += `<rect x="${lx}" y="${yAxis - 8}" width="9" height="9" fill="${colourOf(st || null)}"/><text x="${lx + 12}" y="${yAxis}">${esc(st || "no stage")}</text>`;
+    lx += 24 + 6 * (st || "no stage").length;
+  }
   const g = $("gantt"); g.setAttribute("height", H); g.setAttribute("width", W); g.innerHTML = s;
   $("gantt-bars").textContent = n;
 }
