@@ -18,7 +18,7 @@ extension ManagerReactor {
         }
         s += "]"
         if let q = b.qpu {
-            s += #","qpu":{"device":\#(jsonString(q.device)),"slots":["#
+            s += #","qpu":{"device":\#(quotedName(q.device)),"slots":["#
             s += q.slots.map(String.init).joined(separator: ",")
             s += "]}"
         }
@@ -32,5 +32,16 @@ extension ManagerReactor {
     static func runTimesDetail(_ started: Double?, _ ended: Double?) -> String? {
         guard let s = started else { return nil }
         return ended.map { #"{"started":\#(s),"ended":\#($0)}"# } ?? #"{"started":\#(s)}"#
+    }
+}
+
+extension ManagerReactor {
+    /// A device name as a JSON string: names are plain identifiers, which need no escaping, so the
+    /// encoder (most of this record's cost) is only used for anything else.
+    static func quotedName(_ name: String) -> String {
+        let plain = name.utf8.allSatisfy { c in
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2D || c == 0x5F || c == 0x2E || c == 0x3A
+        }
+        return plain ? "\"" + name + "\"" : jsonString(name)
     }
 }
