@@ -86,6 +86,8 @@ let package = Package(
                                .product(name: "Yams", package: "Yams"),
                                .product(name: "Mustache", package: "swift-mustache")],
                 swiftSettings: strict),
+        // Run reports from the event journal: pure (records in, SVG/HTML text out).
+        .target(name: "PilotReport", dependencies: ["PilotCore"], swiftSettings: strict),
         .target(name: "PilotAgent",
                 dependencies: ["PilotCore", "PilotProtocol", "PilotTopology", "PilotLaunch",
                                .product(name: "NIOCore", package: "swift-nio"),
@@ -94,7 +96,7 @@ let package = Package(
                 swiftSettings: strict),
         .executableTarget(name: "pilot",
                           dependencies: ["PilotCore", "PilotProtocol", "PilotManager", "PilotAgent", "PilotTopology", "PilotLaunch",
-                                         "PilotSlurm", "PilotQuantum", "PilotStore", "PilotMiniApps", "PilotWorkflow",
+                                         "PilotSlurm", "PilotQuantum", "PilotStore", "PilotMiniApps", "PilotWorkflow", "PilotReport",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Yams", package: "Yams"),
                                          .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -117,6 +119,7 @@ let package = Package(
                                    .product(name: "NIOEmbedded", package: "swift-nio"),
                                    .product(name: "Logging", package: "swift-log"),
                                    .product(name: "Prometheus", package: "swift-prometheus")]),
+        .testTarget(name: "PilotReportTests", dependencies: ["PilotReport", "PilotCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PilotMiniAppsTests", dependencies: ["PilotMiniApps", "PilotQuantum", "PilotWorkflow", "PilotCore"]),
     ] + mpiTargets,
     swiftLanguageModes: [.v6]

@@ -17,6 +17,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Print the stdout of at most this many tasks after the summary (0: none).") var showOutput = 10
     @Flag(help: "Print the summary as JSON.") var json = false
     @Option(help: "Log level.") var logLevel: String?
+    @Option(help: "Where to write the run report (.html or .svg; default: FILE's name + .report.html in this directory).")
+    var report: String?
+    @Flag(help: "Write no run report.") var noReport = false
 
     func run() async throws {
         LogSetup.bootstrap(logLevel, default: .warning)
@@ -38,8 +41,10 @@ struct RunCommand: AsyncParsableCommand {
             await cluster.stop()
             fail(error)
         }
+        let reportLine = await writeReport(client: cluster.client, workflow: nil)
         await cluster.stop(keep: keep)
         if json { try printJSON(summary) } else { print(outputs + summary.text); printKept(cluster) }
+        printReportLine(reportLine)
         if summary.failed > 0 { throw ExitCode(1) }
     }
 }
@@ -68,9 +73,11 @@ extension RunCommand {
             await cluster.stop()
             fail(error)
         }
+        let reportLine = await writeReport(client: cluster.client, workflow: info.id)
         await cluster.stop(keep: keep)
         let summary = WorkflowSummary(info: info, tasks: tasks, cores: cluster.cores, gpus: cluster.gpus, qpuSlots: cluster.qpuSlots)
         if json { try printJSON(summary) } else { print(outputs + summary.text); printKept(cluster) }
+        printReportLine(reportLine)
         if info.state != "done" { throw ExitCode(1) }
     }
 }

@@ -176,7 +176,7 @@ public struct ManagerReactor: Sendable {
     }
 
     /// The one place a task changes state, so each change is journaled exactly once.
-    mutating func setState(_ id: Int64, _ state: TaskState, reason: String? = nil) {
+    mutating func setState(_ id: Int64, _ state: TaskState, reason: String? = nil, stage: String? = nil, detail: String? = nil) {
         guard let row = live[id], row.state != state else { return }
         let old = row.state
         counts[old, default: 0] -= 1
@@ -193,7 +193,11 @@ public struct ManagerReactor: Sendable {
         case .canceled: .taskCanceled
         }
         let r = live[id]!
-        journal(kind, task: id, attempt: r.attempt, agent: r.agent, workflow: r.workflow, workload: r.workload, reason: reason)
+        // An attempt's end carries when it ran by the agent's clock: a task quicker than one report
+        // batch never gets a `task_started` record, and reports still need its start.
+        let times = detail ?? (state.isTerminal ? Self.runTimesDetail(r.startedAt, r.endedAt) : nil)
+        journal(kind, task: id, attempt: r.attempt, agent: r.agent, workflow: r.workflow, stage: stage, workload: r.workload,
+                reason: reason, detail: times)
         if (state == .running || state.isTerminal), workflowTasks[id] != nil { workflowChanges.append((id, state)) }
         if state.isTerminal { taskEnded(id, state) }
     }
@@ -210,13 +214,14 @@ public struct ManagerReactor: Sendable {
     mutating func requeue(_ id: Int64, reason: String, delay: Double = 0) {
         guard var row = live[id] else { return }
         if row.state == .running, let b = row.binding { lastBindings[id] = b }
+        let times = Self.runTimesDetail(row.startedAt, row.endedAt)
         row.reason = reason
         row.agent = nil
         row.binding = nil
         row.boundAt = nil
         row.startedAt = nil
         live[id] = row
-        setState(id, .ready, reason: reason)
+        setState(id, .ready, reason: reason, detail: times)
         if delay > 0 {
             live[id]!.notBefore = now + delay
             delayed.insert(DelayedTask(at: now + delay, id: id))
@@ -270,7 +275,9 @@ public struct ManagerReactor: Sendable {
         row.endedAt = nil
         row.notBefore = nil
         live[b.task] = row
-        setState(b.task, .bound)
+        // The placement goes into the journal so reports and the dashboard can draw each task on the
+        // cores, GPUs and QPU slots it held without asking the store for bindings.
+        setState(b.task, .bound, stage: workflowTasks[b.task]?.stage, detail: Self.placementDetail(b))
         if let q = b.qpu { journal(.leaseAcquired, task: b.task, attempt: row.attempt, agent: row.agent, state: q.device) }
         let hosts = b.placements.count > 1 ? b.placements.map { agents[$0.agent]?.hostname ?? "?" } : nil
         outbox[row.agent!, default: []].append(Assignment(key: TaskKey(task: b.task, attempt: row.attempt), specID: row.specID,

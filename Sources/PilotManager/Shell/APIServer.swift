@@ -19,10 +19,11 @@ struct APIServer {
     /// Accepted on `GET /metrics` only.
     let metricsToken: String?
     let log: Logger
+    let sessions = DashboardSessions()
 
     func router() -> Router<BasicRequestContext> {
         let r = Router(context: BasicRequestContext.self)
-        r.add(middleware: AuthMiddleware(token: token, metricsToken: metricsToken, log: log))
+        r.add(middleware: AuthMiddleware(token: token, metricsToken: metricsToken, log: log, sessions: sessions))
         r.get("/v1/health") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "{\"ok\":true}\n"))) }
         r.post("/v1/tasks") { req, _ in
             await self.respond {
@@ -163,6 +164,7 @@ struct APIServer {
         addPilotRoutes(to: r)
         addEventRoutes(to: r)
         addMetricsRoute(to: r)
+        addDashboardRoutes(to: r)
         r.get("/v1/summary") { _, _ in
             await self.respond {
                 if let s = self.shell.summary { return s }
@@ -273,16 +275,24 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let token: String
     var metricsToken: String? = nil
     let log: Logger
+    let sessions: DashboardSessions
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if request.uri.path == "/v1/health" { return try await next(request, context) }
+        if request.uri.path == "/v1/health" || request.uri.path == "/login" { return try await next(request, context) }
         let header = request.headers[.authorization] ?? ""
         let given = header.hasPrefix("Bearer ") ? String(header.dropFirst(7)) : ""
         if request.uri.path == APIServer.metricsPath, request.method == .get, let m = metricsToken, constantTimeEqual(given, m) {
             return try await next(request, context)
         }
-        guard constantTimeEqual(given, token) else {
+        // A dashboard session reads; only the bearer token changes anything.
+        let readsWithSession = (request.method == .get || request.method == .head)
+            && DashboardSessions.session(fromCookieHeader: request.headers[.cookie]).map { sessions.isValid($0) } == true
+        guard readsWithSession || constantTimeEqual(given, token) else {
             log.warning("401 for \(request.method) \(request.uri.path): \(header.isEmpty ? "no token" : "wrong token")")
+            if request.uri.path == "/" {
+                return APIServer.html(status: .unauthorized, DashboardPage.refused(
+                    "The dashboard needs a login: run <code>pilot dashboard</code> and open the URL it prints."))
+            }
             let body = ByteBuffer(string: "{\"error\":{\"code\":\"unauthorized\",\"message\":\"missing or wrong token\"}}\n")
             return Response(status: .unauthorized, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
         }
