@@ -8,6 +8,7 @@ enum JournalFixture {
         guard let url = url(name) else { throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "Fixtures/" + name]) }
         let text = try String(contentsOf: url, encoding: .utf8)
         let dec = JSONDecoder()
+        dec.keyDecodingStrategy = .convertFromSnakeCase  // as the API writes them (`task_end`)
         return try text.split(separator: "\n").map { try dec.decode(JournalRecord.self, from: Data($0.utf8)) }
     }
 
