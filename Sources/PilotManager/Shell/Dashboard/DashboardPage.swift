@@ -194,7 +194,7 @@ function drawWorkflows(list) {
 function drawPilots(list) {
   if (!list.length) { $("pilots").innerHTML = ""; return; }
   $("pilots").innerHTML = "<table><tr><th>pilot</th><th>state</th><th>nodes</th><th>agents</th><th>cores free</th><th>running</th></tr>"
-    + list.map(p => `<tr><td>${esc(p.id)}</td><td>${esc(p.state)}</td><td>${p.nodeCount}</td><td>${p.agents}</td><td>${p.freeCores}/${p.cores}</td><td>${p.runningTasks}</td></tr>`).join("") + "</table>";
+    + list.map(p => `<tr><td>${esc(p.id)}</td><td>${esc(p.state)}</td><td>${p.node_count}</td><td>${p.agents}</td><td>${p.free_cores}/${p.cores}</td><td>${p.running_tasks}</td></tr>`).join("") + "</table>";
 }
 
 const slotHTML = (cls, s, what) => `<span class="slot ${cls}${s.tasks.length ? " busy" : ""}" title="${what} ${s.id}${s.tasks.length ? ": task " + s.tasks.join(", ") : ": free"}"></span>`;
@@ -207,7 +207,7 @@ function drawAgents(occ) {
       cores += d.cores.length; busy += d.cores.filter(c => c.tasks.length).length;
       return `<div class="numa"><div class="lbl">NUMA ${d.id}</div><div class="slots">${d.cores.map(c => slotHTML("core", c, "core")).join("")}${d.gpus.map(g => slotHTML("gpu", g, "gpu")).join("")}</div></div>`;
     }).join("");
-    const other = a.otherGPUs.length ? `<div class="numa"><div class="lbl">GPUs</div><div class="slots">${a.otherGPUs.map(g => slotHTML("gpu", g, "gpu")).join("")}</div></div>` : "";
+    const other = a.other_gpus.length ? `<div class="numa"><div class="lbl">GPUs</div><div class="slots">${a.other_gpus.map(g => slotHTML("gpu", g, "gpu")).join("")}</div></div>` : "";
     return `<div class="agent" data-agent="${a.id}"><b>agent ${a.id}</b> ${esc(a.hostname)} <span class="muted">${esc(a.pilot || "no pilot")} · ${esc(a.state)} · ${busy}/${cores} cores busy</span><br>${doms}${other}</div>`;
   }).join("");
 }
@@ -223,7 +223,7 @@ function drawDevices() {
     const ms = v => v == null ? "-" : (v * 1000).toFixed(1) + " ms";
     const slots = []; for (let i = 0; i < d.slots; i++) { const s = d.leases.find(x => x.id === i) || {id: i, tasks: []}; slots.push(slotHTML("qpu", s, "slot")); }
     return `<tr><td>${esc(d.name)}</td><td><div class="slots">${slots.join("")}</div></td><td>${d.used}/${d.slots}</td><td>${d.queued}</td><td>${d.leases.map(x => x.tasks.join(",")).join(" ") || "-"}</td><td>${ms(mean)}</td><td>${ms(p90)}</td></tr>`;
-  }).join("") + `</table><p class='muted'>queued: ready tasks naming the device (${occ.anyDeviceQueued} more ask for any device) · hold: lease acquired → released, from the journal</p>`;
+  }).join("") + `</table><p class='muted'>queued: ready tasks naming the device (${occ.any_device_queued} more ask for any device) · hold: lease acquired → released, from the journal</p>`;
 }
 
 function drawThroughput() {
