@@ -30,6 +30,9 @@ extension PilotStore {
             self.task = task; self.workflow = workflow; self.pilot = pilot; self.kinds = kinds
         }
 
+        /// Matches every record.
+        public var isEmpty: Bool { task == nil && workflow == nil && pilot == nil && (kinds?.isEmpty ?? true) }
+
         public func matches(_ r: JournalRecord) -> Bool {
             if let t = task, !r.covers(task: t) { return false }
             if let w = workflow, r.workflow != w { return false }

@@ -44,12 +44,16 @@ extension APIServer {
                 if page.count < 5_000 { cursor = max(cursor, sub.lastSeq) }
             }
             try await writer.write(ByteBuffer(string: ": live from \(cursor)\n\n"))
+            let encoder = Self.sseEncoder()
             for await d in sub.stream {
                 switch d {
-                case .record(let r):
-                    guard r.seq > cursor else { continue }
-                    cursor = r.seq
-                    try await writer.write(Self.sse([r]))
+                case .records(let rs):
+                    let fresh = rs.first!.seq > cursor ? rs : rs.filter { $0.seq > cursor }
+                    if let last = fresh.last {
+                        cursor = last.seq
+                        try await writer.write(Self.sse(fresh, encoder: encoder))
+                    }
+                    shell.journal.consumed(sub.id, rs.count)
                 case .keepalive:
                     try await writer.write(ByteBuffer(string: ": keepalive\n\n"))
                 case .cutOff(let after):
@@ -63,9 +67,14 @@ extension APIServer {
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
     }
 
-    static func sse(_ records: [JournalRecord]) -> ByteBuffer {
+    static func sseEncoder() -> JSONEncoder {
         let enc = APICoding.encoder()
         enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return enc
+    }
+
+    static func sse(_ records: [JournalRecord], encoder: JSONEncoder? = nil) -> ByteBuffer {
+        let enc = encoder ?? sseEncoder()
         var buf = ByteBuffer()
         for r in records {
             guard let json = try? enc.encode(r) else { continue }

@@ -7,7 +7,9 @@ import PilotStore
 /// read from the store.
 ///
 /// Publishing never waits for a subscriber: each has a bounded buffer, and one that falls behind
-/// by more than it holds is cut off, told the sequence number to resume from.
+/// by more than it holds is cut off, told the sequence number to resume from. Records go out one
+/// batch per commit, so a subscriber costs a wake-up and a write per commit, not per record; the
+/// bound counts records, which the subscriber hands back with `consumed` once written.
 public final class JournalHub: Sendable {
     private struct State {
         var lastSeq: Int64
@@ -20,11 +22,14 @@ public final class JournalHub: Sendable {
         let filter: PilotStore.JournalFilter
         let continuation: AsyncStream<Delivery>.Continuation
         let limit: Int
+        /// Records yielded and not yet `consumed`.
         var pending: Int = 0
+        var lastQueued: Int64?
     }
 
     public enum Delivery: Sendable {
-        case record(JournalRecord)
+        /// The records of one commit that match the subscription, in order.
+        case records([JournalRecord])
         /// The subscriber fell behind; it may resume after `resumeAfter`.
         case cutOff(resumeAfter: Int64)
         /// Nothing happened for a while: a write that finds the client gone ends its stream.
@@ -43,42 +48,42 @@ public final class JournalHub: Sendable {
 
     func publish(_ records: [JournalRecord]) {
         guard !records.isEmpty else { return }
-        state.withLockedValue { s in
+        // Ended outside the lock: finishing a stream runs its termination handler, which unsubscribes.
+        let cut: [(Subscriber, Int64)] = state.withLockedValue { s in
             s.lastSeq = max(s.lastSeq, records.last!.seq)
             s.total += records.count
-            var cut: [UInt64] = []
-            for (id, sub) in s.subscribers {
-                var delivered = 0
-                var lastDelivered: Int64?
-                var overflow = false
-                for r in records where sub.filter.matches(r) {
-                    switch sub.continuation.yield(.record(r)) {
-                    case .enqueued(let remaining):
-                        delivered += 1
-                        lastDelivered = r.seq
-                        if remaining <= 1 { overflow = true }
-                    case .dropped, .terminated:
-                        overflow = true
-                    @unknown default: overflow = true
+            var cut: [(Subscriber, Int64)] = []
+            for id in s.subscribers.keys {
+                let sub = s.subscribers[id]!
+                let batch = sub.filter.isEmpty ? records : records.filter { sub.filter.matches($0) }
+                guard !batch.isEmpty else { continue }
+                var overflow = sub.pending + batch.count > sub.limit
+                if !overflow {
+                    switch sub.continuation.yield(.records(batch)) {
+                    case .enqueued:
+                        s.subscribers[id]!.pending += batch.count
+                        s.subscribers[id]!.lastQueued = batch.last!.seq
+                    default: overflow = true
                     }
-                    if overflow { break }
                 }
-                _ = delivered
                 if overflow {
-                    // The buffer (bufferingOldest) keeps what was enqueued; the client resumes after it.
-                    sub.continuation.yield(.cutOff(resumeAfter: lastDelivered ?? (records.first!.seq - 1)))
-                    sub.continuation.finish()
-                    cut.append(id)
+                    // What was queued still goes out; the client resumes after it.
+                    cut.append((sub, sub.lastQueued ?? (batch.first!.seq - 1)))
+                    s.subscribers[id] = nil
                 }
             }
-            for id in cut { s.subscribers[id] = nil }
+            return cut
+        }
+        for (sub, after) in cut {
+            sub.continuation.yield(.cutOff(resumeAfter: after))
+            sub.continuation.finish()
         }
     }
 
     /// A live feed of records published from now on; `limit` bounds what waits unread.
     func subscribe(filter: PilotStore.JournalFilter, limit: Int) -> (id: UInt64, stream: AsyncStream<Delivery>, lastSeq: Int64) {
-        // One slot is kept for the cut-off notice.
-        let (stream, cont) = AsyncStream<Delivery>.makeStream(bufferingPolicy: .bufferingOldest(limit + 1))
+        // Bounded by `limit` records through `pending`; batches and notices need no second bound.
+        let (stream, cont) = AsyncStream<Delivery>.makeStream(bufferingPolicy: .unbounded)
         let (id, last) = state.withLockedValue { s in
             let id = s.nextID
             s.nextID += 1
@@ -99,6 +104,11 @@ public final class JournalHub: Sendable {
     func finishAll() {
         let subs = state.withLockedValue { s in defer { s.subscribers.removeAll() }; return Array(s.subscribers.values) }
         for sub in subs { sub.continuation.finish() }
+    }
+
+    /// The subscriber wrote `n` records: room for as many more.
+    func consumed(_ id: UInt64, _ n: Int) {
+        state.withLockedValue { s in s.subscribers[id]?.pending -= n }
     }
 
     func unsubscribe(_ id: UInt64) {
