@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Installs the C libraries SwiftPilot builds against (hwloc, SQLite, libslurm) and the tools its
-# tests drive (chromium, chromium-driver, tmux) when missing.
-# Debian 12; run as root or with sudo. Idempotent and quick when everything is present.
+# Installs what SwiftPilot builds against (hwloc, SQLite, libslurm) when missing; with
+# --with-test-tools also the programs the test suite drives: Debian's prometheus (scraping a live
+# manager), chromium and chromium-driver (the dashboard in a headless browser), tmux (`pilot top`)
+# and curl (the event stream). Debian 12; run as root or with sudo. Idempotent and quick when
+# everything is present.
 set -euo pipefail
 PKGS=(libhwloc-dev hwloc libsqlite3-dev libslurm-dev pkg-config)
-# For the test suite: the dashboard is tested in headless Chromium through chromedriver, `pilot top` in tmux.
-PKGS+=(chromium chromium-driver tmux)
+if [[ "${1:-}" == "--with-test-tools" ]]; then
+    PKGS+=(prometheus chromium chromium-driver tmux curl)
+fi
 missing=()
 for p in "${PKGS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -15,5 +18,6 @@ if ((${#missing[@]})); then
     [[ $(id -u) -eq 0 ]] || SUDO="sudo -E"
     echo "setup: installing ${missing[*]}" >&2
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null || true
+    # --no-install-recommends: a package's own service is never started here; tests run their own.
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

@@ -6,8 +6,7 @@
 # pilots that share one 4-node cluster and two cores, so they run one at a time afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-JobScripts/setup.sh
-JobScripts/test-tools.sh
+JobScripts/setup.sh --with-test-tools
 JobScripts/local-slurm.sh start
 eval "$(JobScripts/local-slurm.sh env)"
 # A second, independent cluster with the opt-in site features (a license, a qpu GRES with the
