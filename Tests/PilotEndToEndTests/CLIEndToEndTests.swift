@@ -98,7 +98,8 @@ import Testing
         let foreign: Set<String> = ["--build-tests", "--skip-build", "--filter", "--skip", "--no-parallel", "--product", "--wrap",
                                     "--nodes", "--ntasks", "--ntasks-per-node", "--cpus-per-task", "--gres", "--exclusive", "--export",
                                     "--mpi", "--signal", "--chdir", "--config-file", "--web.listen-address", "--storage.tsdb.path",
-                                    "--clusters", "--parsable", "--generate-completion-script"]
+                                    "--clusters", "--parsable", "--generate-completion-script",
+                                    "--with-test-tools"]  // JobScripts/setup.sh
         let missing = flags.subtracting(foreign).filter { !helps.contains($0) }
         #expect(missing.isEmpty, "README flags no command has: \(missing.sorted())")
         #expect(flags.count > 20, "the README shows flags")
