@@ -50,15 +50,6 @@ import Testing
         return ((resp as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
     }
 
-    /// Polls `body` until it returns a value, failing with `what` after `timeout` seconds.
-    func poll<T>(_ what: String, timeout: Double = 90, _ body: () async throws -> T?) async throws -> T {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if let v = try await body() { return v }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw E2EError("timed out waiting for \(what)")
-    }
 
     @Test func dashboardShowsTheRunLive() async throws {
         if let why = WebDriver.missing { Issue.record(Comment(rawValue: why)); return }

@@ -116,6 +116,16 @@ final class LiveCluster: @unchecked Sendable {
     }
 }
 
+/// Polls `body` every 100 ms until it returns a value, failing with `what` after `timeout` seconds.
+func poll<T>(_ what: String, timeout: Double = 90, _ body: () async throws -> T?) async throws -> T {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if let v = try await body() { return v }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    throw E2EError("timed out waiting for \(what)")
+}
+
 struct E2EError: Error, CustomStringConvertible {
     var description: String
     init(_ d: String) { description = d }

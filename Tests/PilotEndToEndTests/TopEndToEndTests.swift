@@ -34,14 +34,6 @@ import Testing
         return (code, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "")
     }
 
-    func poll<T>(_ what: String, timeout: Double = 90, _ body: () async throws -> T?) async throws -> T {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if let v = try await body() { return v }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw E2EError("timed out waiting for \(what)")
-    }
 
     /// The number after "done " on the TASKS line.
     func doneCount(_ screen: String) -> Int? {
