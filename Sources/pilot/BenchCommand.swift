@@ -23,7 +23,7 @@ struct BenchCommand: AsyncParsableCommand {
           w6         pilot start-up on Slurm (submit → agents registered) against sbatch → RUNNING
           ext        a driver for the peer harness's `--system ext` JSON-over-stdio protocol
         """,
-        subcommands: [Throughput.self, W1.self, W2.self, SchedulerBench.self, W3.self, W4.self, W5.self, W6.self, Ext.self])
+        subcommands: [Throughput.self, W1.self, W2.self, SchedulerBench.self, W3.self, W4.self, W5.self, W6.self, Events.self, Ext.self])
 
     struct Throughput: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
