@@ -116,3 +116,33 @@ func waitForWorkflow(_ client: PilotClient, _ id: Int64, timeout: Double = 120) 
     }
     throw E2EError("workflow \(id) still running after \(timeout) s")
 }
+
+@Suite struct WorkflowInputLimitEndToEndTests {
+    /// A circuit file past the size limit fails its stage with the reason, and is never read whole:
+    /// the file is sparse (17 MiB of holes), the manager's RSS stays far below it, and it keeps answering.
+    @Test func oversizedCircuitFailsTheStageNotTheManager() async throws {
+        let c = LiveCluster(tag: "wfbig")
+        defer { c.shutdown() }
+        try await c.startManager()
+        let wdir = c.dir + "/wf"
+        try FileManager.default.createDirectory(atPath: wdir, withIntermediateDirectories: true)
+        let big = wdir + "/big.qasm"
+        FileManager.default.createFile(atPath: big, contents: nil)
+        let h = try #require(FileHandle(forWritingAtPath: big))
+        try h.truncate(atOffset: 17 << 20)
+        try h.close()
+        let yaml = """
+        version: 1
+        stages:
+          cut: {motif: cutting, circuit: big.qasm, max_fragment_qubits: 3, observables: [ZZ], shots: 100, device: ideal-sim}
+        """
+        let w = try await c.client.submitWorkflow(WorkflowSubmitRequest(yaml: yaml, file: wdir + "/wf.yaml", dir: wdir))
+        let info = try await waitForWorkflow(c.client, w.id)
+        #expect(info.state == "failed")
+        let reason = info.stages.first { $0.name == "cut" }?.reason ?? ""
+        #expect(reason.contains("larger than \(16 << 20) bytes"), "\(reason)")
+        #expect(try await c.client.health())
+        let peak = LogStreamingEndToEndTests.peakRSSMiB(c.manager!.processIdentifier)
+        #expect(peak > 0 && peak < 250, "manager peak RSS \(peak) MiB")
+    }
+}
