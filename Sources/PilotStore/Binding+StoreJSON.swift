@@ -51,25 +51,5 @@ extension Binding {
         s += "]"
     }
 
-    /// A JSON string literal: quotes, backslashes and control characters escaped.
-    private static func appendString(_ text: String, to s: inout String) {
-        s += "\""
-        for u in text.unicodeScalars {
-            switch u {
-            case "\"": s += "\\\""
-            case "\\": s += "\\\\"
-            case "\n": s += "\\n"
-            case "\r": s += "\\r"
-            case "\t": s += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    s += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    s.unicodeScalars.append(u)
-                }
-            }
-        }
-        s += "\""
-    }
+    private static func appendString(_ text: String, to s: inout String) { JSONLiteral.appendString(text, to: &s) }
 }

@@ -44,14 +44,13 @@ extension APIServer {
                 if page.count < 5_000 { cursor = max(cursor, sub.lastSeq) }
             }
             try await writer.write(ByteBuffer(string: ": live from \(cursor)\n\n"))
-            let encoder = Self.sseEncoder()
             for await d in sub.stream {
                 switch d {
                 case .records(let rs):
                     let fresh = rs.first!.seq > cursor ? rs : rs.filter { $0.seq > cursor }
                     if let last = fresh.last {
                         cursor = last.seq
-                        try await writer.write(Self.sse(fresh, encoder: encoder))
+                        try await writer.write(Self.sse(fresh))
                     }
                     shell.journal.consumed(sub.id, rs.count)
                 case .keepalive:
@@ -67,19 +66,11 @@ extension APIServer {
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
     }
 
-    static func sseEncoder() -> JSONEncoder {
-        let enc = APICoding.encoder()
-        enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return enc
-    }
-
-    static func sse(_ records: [JournalRecord], encoder: JSONEncoder? = nil) -> ByteBuffer {
-        let enc = encoder ?? sseEncoder()
+    static func sse(_ records: [JournalRecord]) -> ByteBuffer {
         var buf = ByteBuffer()
         for r in records {
-            guard let json = try? enc.encode(r) else { continue }
             buf.writeString("id: \(r.seq)\nevent: \(r.kind.rawValue)\ndata: ")
-            buf.writeBytes(json)
+            buf.writeString(r.apiJSON)
             buf.writeString("\n\n")
         }
         return buf
