@@ -31,6 +31,21 @@ import Testing
         #expect(got == ["1,2,3", "4,5,6,7", "cut_off 7"])
     }
 
+    @Test func commitsWhileABatchIsInFlightGoOutTogether() async throws {
+        let hub = JournalHub(lastSeq: 0)
+        let sub = hub.subscribe(filter: PilotStore.JournalFilter(), limit: 100)
+        hub.publish(records(1...2))              // idle subscriber: out at once
+        hub.publish(records(3...3))              // in flight: buffered
+        hub.publish(records(4...5))
+        hub.consumed(sub.id, 2)                  // 3, 4, 5 go out as one batch
+        hub.consumed(sub.id, 3)                  // idle again
+        hub.publish(records(6...6))
+        hub.finishAll()
+        var got: [String] = []
+        for await d in sub.stream { if case .records(let rs) = d { got.append(rs.map { String($0.seq) }.joined(separator: ",")) } }
+        #expect(got == ["1,2", "3,4,5", "6"])
+    }
+
     @Test func filtersApplyPerRecordWithinABatch() async throws {
         let hub = JournalHub(lastSeq: 0)
         let sub = hub.subscribe(filter: PilotStore.JournalFilter(task: 2), limit: 100)

@@ -7,9 +7,11 @@ import PilotStore
 /// read from the store.
 ///
 /// Publishing never waits for a subscriber: each has a bounded buffer, and one that falls behind
-/// by more than it holds is cut off, told the sequence number to resume from. Records go out one
-/// batch per commit, so a subscriber costs a wake-up and a write per commit, not per record; the
-/// bound counts records, which the subscriber hands back with `consumed` once written.
+/// by more than it holds is cut off, told the sequence number to resume from. A subscriber has at
+/// most one batch in flight: commits that land while it writes one wait in its buffer and go out
+/// together when it reports the batch `consumed`. An idle subscriber gets each commit at once; a
+/// busy one costs one wake-up and one write per batch it can take, not per commit. The bound
+/// counts records in flight and buffered.
 public final class JournalHub: Sendable {
     private struct State {
         var lastSeq: Int64
@@ -25,6 +27,9 @@ public final class JournalHub: Sendable {
         /// Records yielded and not yet `consumed`.
         var pending: Int = 0
         var lastQueued: Int64?
+        /// A batch is yielded and not yet consumed; new records wait in `buffer`.
+        var inFlight = false
+        var buffer: [JournalRecord] = []
     }
 
     public enum Delivery: Sendable {
@@ -57,17 +62,20 @@ public final class JournalHub: Sendable {
                 let sub = s.subscribers[id]!
                 let batch = sub.filter.isEmpty ? records : records.filter { sub.filter.matches($0) }
                 guard !batch.isEmpty else { continue }
-                var overflow = sub.pending + batch.count > sub.limit
+                var overflow = sub.pending + sub.buffer.count + batch.count > sub.limit
                 if !overflow {
-                    switch sub.continuation.yield(.records(batch)) {
-                    case .enqueued:
+                    if sub.inFlight {
+                        s.subscribers[id]!.buffer.append(contentsOf: batch)
+                    } else if case .enqueued = sub.continuation.yield(.records(batch)) {
                         s.subscribers[id]!.pending += batch.count
                         s.subscribers[id]!.lastQueued = batch.last!.seq
-                    default: overflow = true
+                        s.subscribers[id]!.inFlight = true
+                    } else {
+                        overflow = true
                     }
                 }
                 if overflow {
-                    // What was queued still goes out; the client resumes after it.
+                    // What was yielded still goes out; the client resumes after it.
                     cut.append((sub, sub.lastQueued ?? (batch.first!.seq - 1)))
                     s.subscribers[id] = nil
                 }
@@ -106,9 +114,25 @@ public final class JournalHub: Sendable {
         for sub in subs { sub.continuation.finish() }
     }
 
-    /// The subscriber wrote `n` records: room for as many more.
+    /// The subscriber wrote `n` records: room for as many more, and what waited goes out now.
     func consumed(_ id: UInt64, _ n: Int) {
-        state.withLockedValue { s in s.subscribers[id]?.pending -= n }
+        state.withLockedValue { s in
+            guard var sub = s.subscribers[id] else { return }
+            sub.pending -= n
+            if sub.buffer.isEmpty {
+                sub.inFlight = false
+            } else {
+                let batch = sub.buffer
+                sub.buffer.removeAll(keepingCapacity: true)
+                if case .enqueued = sub.continuation.yield(.records(batch)) {
+                    sub.pending += batch.count
+                    sub.lastQueued = batch.last!.seq
+                } else {
+                    sub.inFlight = false
+                }
+            }
+            s.subscribers[id] = sub
+        }
     }
 
     func unsubscribe(_ id: UInt64) {
