@@ -29,6 +29,7 @@ struct APIServer {
             await self.respond {
                 let body = try await req.body.collect(upTo: WireVersion.maxAPIBodyBytes)
                 let sub = try decodeBody(SubmitRequest.self, body)
+                try await self.checkQuantumPayloads(sub)
                 guard case .submitted(let s) = try await self.call({ .submit(sub, reply: $0) }) else { throw unexpected() }
                 return s
             }
