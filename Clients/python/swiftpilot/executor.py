@@ -27,6 +27,15 @@ class PilotFuture(concurrent.futures.Future):  # type: ignore[type-arg]
         super().__init__()
         self._executor = executor
         self.task_id: Optional[int] = None
+        self._submitted = threading.Event()
+
+    def task_id_when_submitted(self, timeout: Optional[float] = None) -> int:
+        """The call's task id, once the background thread has submitted it."""
+        if not self._submitted.wait(timeout):
+            raise TimeoutError(f"the call was not submitted within {timeout} s")
+        if self.task_id is None:
+            raise self.exception(0) or PilotError("not_submitted", "the call was not submitted")
+        return self.task_id
 
     def cancel(self) -> bool:
         if self.done():
@@ -192,10 +201,12 @@ class PilotExecutor(concurrent.futures.Executor):
         for i, c in enumerate(batch):
             tid = int(r["first"]) + i
             c.future.task_id = tid
+            c.future._submitted.set()
             watcher.watch(tid, lambda _t, state, c=c: self._readers.submit(self._finish, c, state))
 
     def _fail(self, c: _Call, e: BaseException) -> None:
         self._cleanup(c)
+        c.future._submitted.set()
         if not c.future.done():
             c.future.set_exception(e)
 

@@ -50,8 +50,9 @@ def poll(what: str, body: Callable[[], Any], timeout: float = 90.0, interval: fl
 class LiveCluster:
     """A manager in a temporary server directory plus agents, each a ``pilot`` process."""
 
-    def __init__(self, manager_args: Sequence[str] = (), tag: str = "py") -> None:
+    def __init__(self, manager_args: Sequence[str] = (), tag: str = "py", env: Optional[dict[str, str]] = None) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix=f"pilot-{tag}-"))
+        self.env = dict(env or {})
         self.bin = pilot_bin()
         self.manager_args = list(manager_args)
         self.manager: Optional[subprocess.Popen[bytes]] = None
@@ -70,7 +71,7 @@ class LiveCluster:
         out = open(self.dir / log, "ab")
         try:
             return subprocess.Popen([self.bin, *args], stdout=out, stderr=subprocess.STDOUT, cwd=REPO,
-                                    env=dict(os.environ, PILOT_SERVER_DIR=str(self.dir)))
+                                    env=dict(os.environ, PILOT_SERVER_DIR=str(self.dir), **self.env))
         finally:
             out.close()
 
@@ -145,8 +146,11 @@ class LiveCluster:
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def start_cluster(agents: Sequence[Sequence[str]] = ((),), manager_args: Sequence[str] = (), tag: str = "py") -> LiveCluster:
-    c = LiveCluster(manager_args, tag)
+def start_cluster(agents: Sequence[Sequence[str]] = ((),), manager_args: Sequence[str] = (), tag: str = "py",
+                  env: Optional[dict[str, str]] = None) -> LiveCluster:
+    """A manager with these flags and one agent per entry of ``agents`` (its flags); ``env`` is added
+    to the processes' environment."""
+    c = LiveCluster(manager_args, tag, env)
     try:
         c.start_manager()
         for i, a in enumerate(agents):
@@ -170,8 +174,9 @@ def cluster_factory() -> Iterator[Callable[..., LiveCluster]]:
     """Starts clusters with the given agent flags (one list per agent) and manager flags."""
     made: list[LiveCluster] = []
 
-    def make(agents: Sequence[Sequence[str]] = ((),), manager_args: Sequence[str] = (), tag: str = "py") -> LiveCluster:
-        c = start_cluster(agents, manager_args, tag)
+    def make(agents: Sequence[Sequence[str]] = ((),), manager_args: Sequence[str] = (), tag: str = "py",
+             env: Optional[dict[str, str]] = None) -> LiveCluster:
+        c = start_cluster(agents, manager_args, tag, env)
         made.append(c)
         return c
 
