@@ -18,3 +18,11 @@ swift build --build-tests
 E2E='PilotEndToEndTests|LocalClusterTests|PilotMiniAppsTests.DistributedSV'
 swift test --skip-build --skip "$E2E" "$@"
 swift test --skip-build --no-parallel --filter "$E2E" "$@"
+
+# Python: the swiftpilot package (Clients/python) in a virtual environment of its own; its pytest
+# suite starts live managers and agents from the pilot binary built above (executor, Pilot-Quantum
+# facade, client, and schemathesis against the OpenAPI document). A failing test fails this script.
+PYVENV=.build/venv-python
+python3 -m venv "$PYVENV"
+"$PYVENV/bin/pip" install -q ./Clients/python pytest cloudpickle schemathesis
+PILOT_BIN="$PWD/.build/debug/pilot" "$PYVENV/bin/python" -m pytest -q -p no:cacheprovider Clients/python/tests

@@ -24,7 +24,13 @@ struct APIServer {
     func router() -> Router<BasicRequestContext> {
         let r = Router(context: BasicRequestContext.self)
         r.add(middleware: AuthMiddleware(token: token, metricsToken: metricsToken, log: log, sessions: sessions))
-        r.get("/v1/health") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "{\"ok\":true}\n"))) }
+        r.get("/v1/health") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{\"ok\":true}\n")))
+        }
+        // The contract is compiled into the binary, so a manager copied alone to a cluster still serves it.
+        r.get("/v1/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.openapi_json)))
+        }
         r.post("/v1/tasks") { req, _ in
             await self.respond {
                 let body = try await req.body.collect(upTo: WireVersion.maxAPIBodyBytes)
