@@ -25,4 +25,7 @@ swift test --skip-build --no-parallel --filter "$E2E" "$@"
 PYVENV=.build/venv-python
 python3 -m venv "$PYVENV"
 "$PYVENV/bin/pip" install -q ./Clients/python pytest cloudpickle schemathesis
+# Qiskit (and SciPy, which it depends on, for the chi-square tests) for the SamplerV2/EstimatorV2
+# tests, Clients/python/tests/test_primitives.py.
+"$PYVENV/bin/pip" install -q qiskit scipy
 PILOT_BIN="$PWD/.build/debug/pilot" "$PYVENV/bin/python" -m pytest -q -p no:cacheprovider Clients/python/tests

@@ -17,14 +17,17 @@ import json
 import re
 from typing import Any, Iterable, Optional
 
-import numpy as np
-from qiskit import qasm3
-from qiskit.circuit import Parameter, QuantumCircuit
-from qiskit.primitives import (BaseEstimatorV2, BasePrimitiveJob, BaseSamplerV2, BitArray, DataBin,
-                               PrimitiveResult, PubResult, SamplerPubResult)
-from qiskit.primitives.containers.estimator_pub import EstimatorPub, EstimatorPubLike
-from qiskit.primitives.containers.sampler_pub import SamplerPub, SamplerPubLike
-from qiskit.providers import JobStatus
+try:
+    import numpy as np
+    from qiskit import qasm3
+    from qiskit.circuit import Parameter, QuantumCircuit
+    from qiskit.primitives import (BaseEstimatorV2, BasePrimitiveJob, BaseSamplerV2, BitArray, DataBin,
+                                   PrimitiveResult, PubResult, SamplerPubResult)
+    from qiskit.primitives.containers.estimator_pub import EstimatorPub, EstimatorPubLike
+    from qiskit.primitives.containers.sampler_pub import SamplerPub, SamplerPubLike
+    from qiskit.providers import JobStatus
+except ImportError as e:  # pragma: no cover - depends on the environment
+    raise ImportError(f"swiftpilot.primitives needs Qiskit ≥ 1.2 (pip install qiskit): {e}") from e
 
 from .errors import PilotError
 

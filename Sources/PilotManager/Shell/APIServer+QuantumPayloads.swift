@@ -16,11 +16,12 @@ extension APIServer {
             payloads.append(("tasks[0].payload", p))
         }
         guard !payloads.isEmpty else { return }
+        let found = payloads
         try await shell.blocking {
-            for (field, text) in payloads {
+            for (field, text) in found {
                 do {
                     _ = try PUBJob.parse(text)
-                } catch {
+                } catch let error as QuantumError {
                     throw ManagerError(.badRequest, error.description, field: error.field.map { "\(field).\($0)" } ?? field)
                 }
             }
