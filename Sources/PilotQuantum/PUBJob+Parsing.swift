@@ -336,7 +336,7 @@ extension PUBJob {
                 return false
             }
             guard !items.isEmpty, items.allSatisfy(isTerm) else {
-                if let first = items.first, case .string = first, items.count == 2 {
+                if items.count == 2, case .string = items[0], case .number = items[1] {
                     throw QuantumError(.invalidObservable,
                                        "a [pauli, coeff] term must be inside a list of terms: [[\"XZ\", 0.5]]", field: path)
                 }

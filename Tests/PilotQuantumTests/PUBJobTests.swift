@@ -128,7 +128,7 @@ import Testing
     @Test func precisionTargetBoundsTheStandardDeviation() throws {
         let j = try Self.job("""
             {"primitive": "estimator", "precision": 0.02, "pubs": [{"circuit": \(Self.quote(Self.parameterized)),
-             "parameter_values": [0.4, 0.9], "observables": [[["ZZ", 1.5], ["XX", -0.5], ["II", 3.0]]]}]}
+             "parameter_values": [0.4, 0.9], "observables": [["ZZ", 1.5], ["XX", -0.5], ["II", 3.0]]}]}
             """)
         let r = try PUBExecutor.simulate(j, seed: 7).pubs[0]
         #expect(r.shape == [])
@@ -149,11 +149,11 @@ import Testing
     static let twoRegisters = """
         OPENQASM 3.0;
         include "stdgates.inc";
-        input float[64] t;
+        input float[64] theta;
         qubit[3] q;
         bit[1] flag;
         bit[2] pair;
-        rx(t) q[0];
+        rx(theta) q[0];
         cx q[0], q[1];
         cx q[0], q[2];
         flag[0] = measure q[0];

@@ -36,7 +36,7 @@ import Testing
         outer(a - b) r[0], r[1];
         outer(0.25) r[1], r[2];
         inner(1 / b, a) r[2];
-        rzz(a) r;
+        rx(a) r;
         gphase(a * b);
         h r[0];
         """
