@@ -64,8 +64,8 @@ public struct ParameterizedCircuit: Sendable {
         return try reread(values)
     }
 
-    /// Binding by reading the program again: what `bind` falls back to.
-    func reread(_ values: [String: Double]) throws(QuantumError) -> QuantumCircuit {
+    /// Binding by reading the program again: what `bind` falls back to (public for comparison).
+    public func reread(_ values: [String: Double]) throws(QuantumError) -> QuantumCircuit {
         var parser = QASM3ProgramParser(tokens: tokens, fileName: fileName, bindings: values)
         return try parser.parseProgram()
     }
