@@ -80,6 +80,8 @@ public actor Agent {
     var lastManagerContact = Date().timeIntervalSince1970
     /// Giving up on an unreachable manager: tasks are being stopped, then the agent exits.
     var abandoning = false
+    /// The outcomes file is being written; the agent stops once it is.
+    var writingUnreported = false
     /// Why the agent gave up (refused token, incompatible manager); nil after a normal stop.
     public private(set) var fatalError: AgentError?
     var pendingStarted: [RunningTask] = []
@@ -133,7 +135,7 @@ public actor Agent {
         })
         launcherBox.launcher = launcher
         if let d = config.deadline { scheduleDeadlineDrain(d) }
-        loadUnreported()
+        await loadUnreported()
         lastManagerContact = now
         var backoff = 0.05
         var cfg = config
@@ -154,7 +156,7 @@ public actor Agent {
             if away >= managerLostLimit { abandonManager(away: away) }
             // Drained with no manager to hand the results to: they wait on disk for the next one.
             if draining, running.isEmpty, !abandoning {
-                writeUnreported()
+                await writeUnreported()
                 stop()
                 break
             }

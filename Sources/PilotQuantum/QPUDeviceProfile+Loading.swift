@@ -1,4 +1,5 @@
 import Foundation
+import PilotYAML
 import Yams
 
 extension QPUDeviceProfile {
@@ -39,18 +40,17 @@ extension QPUDeviceProfile {
     }
 
     public static func parse(yaml: String, fileName: String = "<profile>") throws(QuantumError) -> QPUDeviceProfile {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: yaml)
-        } catch {
-            throw QuantumError(.profileInvalid, "not valid YAML: \(error)", file: fileName, cause: error)
+        let root: YAMLValue
+        do { root = try YAMLDocument.parse(yaml, file: fileName) } catch {
+            throw QuantumError(.profileInvalid, error.message, file: fileName, line: error.line, column: error.column,
+                               field: error.field)
         }
-        guard let root else { throw QuantumError(.profileInvalid, "profile is empty", file: fileName) }
-        return try ProfileReader(fileName: fileName).profile(root)
+        return try ProfileReader(fileName: fileName).profile(root.node)
     }
 }
 
-/// Walks the YAML tree field by field so every problem can name its field.
+/// The device profile's view of the shared YAML reader: its type checks, duplicate and unknown
+/// keys and wording, reported as `QuantumError`s naming the field and the line.
 private struct ProfileReader {
     let fileName: String
 
@@ -59,83 +59,53 @@ private struct ProfileReader {
                      column: node?.mark?.column, field: field)
     }
 
-    func mapping(_ node: Node, _ field: String, allowed: Set<String>) throws(QuantumError) -> [String: Node] {
-        guard case .mapping(let m) = node else { throw fail(field, "expected a mapping", node) }
-        var result: [String: Node] = [:]
-        for (keyNode, value) in m {
-            guard let key = keyNode.string, case .scalar = keyNode else {
-                throw fail(field, "keys must be plain strings", keyNode)
-            }
-            let path = field.isEmpty ? key : "\(field).\(key)"
-            guard allowed.contains(key) else {
-                throw fail(path, "unknown key (allowed: \(allowed.sorted().joined(separator: ", ")))", keyNode)
-            }
-            result[key] = value
+    func value(_ node: Node, _ field: String) -> YAMLValue { YAMLValue(node: node, path: field, keyMark: nil, file: fileName) }
+
+    func shared<T>(_ body: () throws(YAMLError) -> T) throws(QuantumError) -> T {
+        do { return try body() } catch {
+            let field = error.field ?? ""
+            throw QuantumError(.profileInvalid, field.isEmpty ? error.message : "field '\(field)': \(error.message)",
+                               file: fileName, line: error.line, column: error.column, field: field)
         }
+    }
+
+    func mapping(_ node: Node, _ field: String, allowed: Set<String>) throws(QuantumError) -> [String: Node] {
+        let m = try shared { () throws(YAMLError) in
+            let m = try value(node, field).mapping()
+            try m.checkKeys(allowed: allowed)
+            return m
+        }
+        var result: [String: Node] = [:]
+        for e in m.entries { result[e.key] = e.value.node }
         return result
     }
 
-    /// Resolved YAML core-schema type of a scalar: "int", "float", "str", "bool" or "null".
-    func kind(_ node: Node) -> String {
-        let tag = node.tag.rawValue
-        return tag.split(separator: ":").last.map(String.init) ?? tag
-    }
-
-    func isNull(_ node: Node) -> Bool {
-        if case .scalar(let s) = node { return kind(node) == "null" || (kind(node) != "str" && s.string == "~") }
-        return false
-    }
+    func isNull(_ node: Node) -> Bool { value(node, "").isNull }
 
     func integer(_ node: Node?, _ field: String) throws(QuantumError) -> Int {
         guard let node else { throw fail(field, "is required", nil) }
-        guard case .scalar = node, kind(node) == "int", let v = node.int else {
-            throw fail(field, "expected an integer, got \(describe(node))", node)
-        }
-        return v
+        return try shared { () throws(YAMLError) in try value(node, field).int() }
     }
 
     func number(_ node: Node?, _ field: String) throws(QuantumError) -> Double {
         guard let node else { throw fail(field, "is required", nil) }
-        guard case .scalar = node, kind(node) == "int" || kind(node) == "float",
-              let v = node.float ?? node.int.map(Double.init), v.isFinite else {
-            throw fail(field, "expected a number, got \(describe(node))", node)
-        }
-        return v
+        return try shared { () throws(YAMLError) in try value(node, field).number() }
     }
 
     func string(_ node: Node?, _ field: String) throws(QuantumError) -> String {
         guard let node else { throw fail(field, "is required", nil) }
-        guard case .scalar(let s) = node, kind(node) == "str", !s.string.isEmpty else {
-            throw fail(field, "expected a non-empty string, got \(describe(node))", node)
-        }
-        return s.string
+        return try shared { () throws(YAMLError) in try value(node, field).string() }
     }
 
     func boolean(_ node: Node, _ field: String) throws(QuantumError) -> Bool {
-        guard case .scalar = node, kind(node) == "bool", let v = node.bool else {
-            throw fail(field, "expected true or false, got \(describe(node))", node)
-        }
-        return v
+        try shared { () throws(YAMLError) in try value(node, field).bool() }
     }
 
     func sequence(_ node: Node, _ field: String) throws(QuantumError) -> [Node] {
-        guard case .sequence(let seq) = node else { throw fail(field, "expected a list, got \(describe(node))", node) }
-        return Array(seq)
+        try shared { () throws(YAMLError) in try value(node, field).list(max: 1_000_000, nonEmpty: false).map(\.node) }
     }
 
-    func describe(_ node: Node) -> String {
-        switch node {
-        case .scalar(let s):
-            switch kind(node) {
-            case "str": return "string \"\(s.string)\""
-            case "null": return "null"
-            default: return "'\(s.string)'"
-            }
-        case .mapping: return "a mapping"
-        case .sequence: return "a list"
-        case .alias: return "an alias"
-        }
-    }
+    func describe(_ node: Node) -> String { value(node, "").describe }
 
     func probability(_ node: Node?, _ field: String) throws(QuantumError) -> Double {
         guard let node else { return 0 }
@@ -168,7 +138,7 @@ private struct ProfileReader {
             for (i, pairNode) in try sequence(node, "coupling_map").enumerated() {
                 let field = "coupling_map[\(i)]"
                 let items = try sequence(pairNode, field)
-                guard items.count == 2 else { throw fail(field, "expected a pair [a, b], got \(items.count) entries", pairNode) }
+                guard items.count == 2 else { throw fail(field, "must be a pair [a, b], got \(items.count) entries", pairNode) }
                 let a = try integer(items[0], field), b = try integer(items[1], field)
                 guard a >= 0, a < qubits, b >= 0, b < qubits, a != b else {
                     throw fail(field, "pair [\(a), \(b)] must name two different qubits in 0..<\(qubits)", pairNode)
@@ -235,8 +205,8 @@ private struct ProfileReader {
                 guard let argvNode = m["argv"] else { throw fail("executor.argv", "is required for type: command", node) }
                 var argv: [String] = []
                 for (i, arg) in try sequence(argvNode, "executor.argv").enumerated() {
-                    guard case .scalar(let s) = arg, kind(arg) != "null" else {
-                        throw fail("executor.argv[\(i)]", "expected a string, got \(describe(arg))", arg)
+                    guard case .scalar(let s) = arg, !isNull(arg) else {
+                        throw fail("executor.argv[\(i)]", "must be a string, got \(describe(arg))", arg)
                     }
                     argv.append(s.string)
                 }

@@ -1,4 +1,5 @@
 import Foundation
+import PilotYAML
 import Yams
 
 extension ClusterProfile {
@@ -11,32 +12,21 @@ extension ClusterProfile {
 
     /// Reads and validates a profile file.
     public static func load(path: String) throws(ProfileError) -> ClusterProfile {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ProfileError(file: path, field: "", reason: "cannot read file: \(error.localizedDescription)")
-        }
-        return try parse(yaml: text, file: path)
+        let document: YAMLValue
+        do { document = try YAMLDocument.load(path: path) } catch { throw ProfileError(error, file: path) }
+        return try read(document, file: path)
     }
 
     /// Parses profile YAML; `file` is only used in error messages.
     public static func parse(yaml: String, file: String) throws(ProfileError) -> ClusterProfile {
-        let reader = ProfileReader(file: file)
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: yaml) else {
-                throw ProfileError(file: file, field: "", reason: "file is empty")
-            }
-            root = node
-        } catch let error as ProfileError {
-            throw error
-        } catch let error as YamlError {
-            throw Self.profileError(from: error, file: file)
-        } catch {
-            throw ProfileError(file: file, field: "", reason: "invalid YAML: \(error)")
-        }
+        let document: YAMLValue
+        do { document = try YAMLDocument.parse(yaml, file: file) } catch { throw ProfileError(error, file: file) }
+        return try read(document, file: file)
+    }
 
+    private static func read(_ document: YAMLValue, file: String) throws(ProfileError) -> ClusterProfile {
+        let reader = ProfileReader(file: file)
+        let root = document.node
         let entries = try reader.mapping(root, "")
         var values: [String: Node] = [:]
         for entry in entries {
@@ -117,7 +107,7 @@ extension ClusterProfile {
     }
 
     private static func walltime(_ node: Node, reader: ProfileReader) throws(ProfileError) -> SlurmDuration {
-        if node.tagName == .int, case .scalar(let s) = node, s.style == .plain {
+        if case .int = reader.value(node, "walltime").scalar {
             let minutes = try reader.int(node, "walltime", in: 1...(365 * 24 * 60))
             return SlurmDuration(seconds: minutes * 60)
         }
@@ -130,7 +120,7 @@ extension ClusterProfile {
     }
 
     private static func memory(_ node: Node, reader: ProfileReader) throws(ProfileError) -> UInt64 {
-        if node.tagName == .int, case .scalar(let s) = node, s.style == .plain {
+        if case .int = reader.value(node, "memory_per_node").scalar {
             return UInt64(try reader.int(node, "memory_per_node", in: 1...(1 << 40)))
         }
         let text = try reader.string(node, "memory_per_node")
@@ -156,12 +146,10 @@ extension ClusterProfile {
         var value: String?
         switch node {
         case .scalar(let scalar):
-            if scalar.style == .plain && node.tagName == .bool {
-                guard node.bool == true else { return nil }
-            } else if scalar.style == .plain && node.tagName == .null {
-                value = nil
-            } else {
-                value = scalar.string
+            switch YAMLScalar(scalar) {
+            case .bool(let on): guard on else { return nil }
+            case .null: value = nil
+            default: value = scalar.string
             }
         case .sequence(let items):
             // Lists are sbatch's comma lists: `mail_type: [END, FAIL]`.
@@ -169,7 +157,7 @@ extension ClusterProfile {
             for (i, item) in items.enumerated() { parts.append(try reader.string(item, "\(field)[\(i)]")) }
             value = parts.joined(separator: ",")
         default:
-            throw reader.error(field, "expected a value, true, or a list, found \(reader.kind(of: node))", at: node)
+            throw reader.error(field, "must be a value, true, or a list, got \(reader.kind(of: node))", at: node)
         }
         if let v = value, v.isEmpty || v.contains(where: \.isNewline) {
             throw reader.error(field, "must be a non-empty single line", at: node)
@@ -226,18 +214,4 @@ extension ClusterProfile {
         return options
     }
 
-    private static func profileError(from error: YamlError, file: String) -> ProfileError {
-        switch error {
-        case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
-            return ProfileError(file: file, field: "", reason: "invalid YAML: \(problem)", line: mark.line,
-                                column: mark.column)
-        case let .duplicatedKeysInMapping(duplicates, context):
-            // Yams reports the mapping's position, not the repeated key's.
-            return ProfileError(file: file, field: duplicates.joined(separator: ", "),
-                                reason: "duplicated key in the mapping starting here", line: context.mark.line,
-                                column: context.mark.column)
-        default:
-            return ProfileError(file: file, field: "", reason: "invalid YAML: \(error)")
-        }
-    }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import PilotCore
-import Yams
+import PilotYAML
 
 /// A tasks file (`pilot submit --file`, `pilot run`): a list of tasks, each a command with its request.
 ///
@@ -20,77 +20,69 @@ import Yams
 public struct TaskFile: Sendable {
     public var submissions: [(spec: TaskSpec, array: String?)] = []
 
-    static let maxBytes = 16 << 20
+    static let limits = YAMLLimits(maxBytes: 16 << 20, maxDepth: InputLimits.maxNesting)
+    static let topKeys = ["version", "defaults", "tasks"]
 
     public static func load(path: String) throws(TaskFileError) -> TaskFile {
-        guard let data = FileManager.default.contents(atPath: path) else { throw TaskFileError(file: path, reason: "cannot read the file") }
-        guard data.count <= maxBytes else { throw TaskFileError(file: path, reason: "file is \(data.count) bytes; the limit is \(maxBytes)") }
-        guard let text = String(data: data, encoding: .utf8) else { throw TaskFileError(file: path, reason: "file is not UTF-8 text") }
-        return try parse(text, file: path)
+        try read(path) { () throws(YAMLError) in try YAMLDocument.load(path: path, limits: limits) }
     }
 
     public static func parse(_ text: String, file: String) throws(TaskFileError) -> TaskFile {
-        if let (l, c) = InputLimits.nestingViolation(in: text) {
-            var e = TaskFileError(file: file, reason: "nested deeper than \(InputLimits.maxNesting) levels")
-            e.line = l
-            e.column = c
-            throw e
-        }
-        let root: Node
-        do {
-            guard let n = try Yams.compose(yaml: text) else { throw TaskFileError(file: file, reason: "the file is empty") }
-            root = n
-        } catch let e as TaskFileError { throw e } catch let e as YamlError {
-            throw TaskFileError(file: file, reason: "not valid YAML: \(String("\(e)".prefix(300)))")
-        } catch { throw TaskFileError(file: file, reason: "not valid YAML: \(error)") }
-        guard let top = root.mapping else { throw TaskFileError(file: file, node: root, field: "", reason: "the top level must be a mapping with `tasks:`") }
-        var defaults: Node.Mapping?
-        var tasks: Node.Sequence?
-        for (k, v) in top {
-            switch k.string ?? "" {
-            case "version":
-                guard v.int == 1 else { throw TaskFileError(file: file, node: v, field: "version", reason: "only version 1 is supported") }
-            case "defaults":
-                guard let m = v.mapping else { throw TaskFileError(file: file, node: v, field: "defaults", reason: "must be a mapping") }
-                defaults = m
-            case "tasks":
-                guard let s = v.sequence else { throw TaskFileError(file: file, node: v, field: "tasks", reason: "must be a list of tasks") }
-                tasks = s
-            case "stages":
-                throw TaskFileError(file: file, node: k, field: "stages", reason: "this is a workflow file; workflows are not supported by this command yet")
-            default:
-                throw TaskFileError(file: file, node: k, field: k.string ?? "?", reason: "unknown key (expected version, defaults, tasks)")
-            }
-        }
-        guard let tasks, !tasks.isEmpty else { throw TaskFileError(file: file, node: root, field: "tasks", reason: "no tasks given") }
-        var out = TaskFile()
-        for (i, node) in tasks.enumerated() {
-            guard let m = node.mapping else { throw TaskFileError(file: file, node: node, field: "tasks[\(i)]", reason: "each task must be a mapping") }
-            var merged: [(String, Node, Node)] = []
-            for (k, v) in defaults ?? [:] { merged.append((k.string ?? "", k, v)) }
-            for (k, v) in m { merged.removeAll { $0.0 == (k.string ?? "") }; merged.append((k.string ?? "", k, v)) }
-            out.submissions.append(try task(merged, file: file, field: "tasks[\(i)]", node: node))
-        }
-        return out
+        try read(file) { () throws(YAMLError) in try YAMLDocument.parse(text, file: file, limits: limits) }
     }
 
-    static func task(_ fields: [(String, Node, Node)], file: String, field: String, node: Node) throws(TaskFileError) -> (TaskSpec, String?) {
+    private static func read(_ file: String, _ document: () throws(YAMLError) -> YAMLValue) throws(TaskFileError) -> TaskFile {
+        do {
+            let root = try document()
+            guard case .mapping = root.node else { throw root.fail(.notMapping, "the top level must be a mapping with `tasks:`") }
+            let top = try root.mapping()
+            if let stages = top.entries.first(where: { $0.key == "stages" }) {
+                throw YAMLError(.unknownKey, "this is a workflow file; submit it with `pilot workflow submit` or `pilot run`",
+                                file: file, line: stages.keyMark?.line, column: stages.keyMark?.column, field: "stages")
+            }
+            try top.checkKeys(allowed: topKeys)
+            if let v = top["version"], try v.int() != 1 { throw v.fail(.invalidValue, "only version 1 is supported") }
+            let defaults = try top["defaults"]?.mapping()
+            let tasks = try top.required("tasks", what: "a list of tasks").list(max: 1_000_000)
+            var out = TaskFile()
+            for t in tasks {
+                guard case .mapping = t.node else { throw t.wrongType(expected: "a task (a mapping)") }
+                var merged: [YAMLMapping.Entry] = defaults?.entries ?? []
+                for e in try t.mapping().entries {
+                    merged.removeAll { $0.key == e.key }
+                    merged.append(e)
+                }
+                out.submissions.append(try task(merged, at: t))
+            }
+            return out
+        } catch let e as YAMLError {
+            throw TaskFileError(e)
+        } catch let e as TaskFileError {
+            throw e
+        } catch {
+            throw TaskFileError(file: file, reason: "\(error)")
+        }
+    }
+
+    static func task(_ fields: [YAMLMapping.Entry], at node: YAMLValue) throws -> (TaskSpec, String?) {
         var draft = TaskDraft()
         var array: String?
-        for (name, keyNode, v) in fields {
-            let f = "\(field).\(name)"
-            guard TaskField.named(name) != nil else {
-                throw TaskFileError(file: file, node: keyNode, field: f, reason: "unknown key" + Suggestion.hint(for: name, in: TaskField.names))
+        for e in fields {
+            // A default's path names where it is written, a task's own key where the task is.
+            let f = node.path + "." + e.key
+            guard TaskField.named(e.key) != nil else {
+                throw YAMLError(.unknownKey, "unknown key '\(e.key)'" + Suggestion.hint(for: e.key, in: TaskField.names),
+                                file: node.file, line: e.keyMark?.line, column: e.keyMark?.column, field: f)
             }
-            let value = try TaskFieldValue(yaml: v, file: file, field: f)
-            do { try draft.set(name, value, path: f) } catch {
-                throw TaskFileError(file: file, node: v, field: error.field ?? f, reason: error.message)
+            let value = try e.value.taskFieldValue()
+            do { try draft.set(e.key, value, path: f) } catch {
+                throw e.value.fail(.invalidValue, error.message).at(field: error.field ?? f)
             }
-            if name == "array", case .text(let s) = value { array = s }
-            if name == "array", case .integer(let i) = value { array = String(i) }
+            if e.key == "array", case .text(let s) = value { array = s }
+            if e.key == "array", case .integer(let i) = value { array = String(i) }
         }
-        do { return (try draft.build(prefix: field + "."), array) } catch {
-            throw TaskFileError(file: file, node: node, field: error.field ?? field, reason: error.message)
+        do { return (try draft.build(prefix: node.path + "."), array) } catch {
+            throw node.fail(.invalidValue, error.message).at(field: error.field ?? node.path)
         }
     }
 }
@@ -104,11 +96,12 @@ public struct TaskFileError: Error, CustomStringConvertible, Sendable {
     public var reason: String
 
     init(file: String, reason: String) { self.file = file; self.reason = reason }
-    init(file: String, node: Node, field: String, reason: String) {
-        self.file = file
-        self.field = field.isEmpty ? nil : field
-        self.reason = reason
-        if let m = node.mark { line = m.line; column = m.column }
+    init(_ e: YAMLError) {
+        file = e.file ?? "<tasks file>"
+        line = e.line
+        column = e.column
+        field = e.field
+        reason = e.message
     }
 
     public var description: String {

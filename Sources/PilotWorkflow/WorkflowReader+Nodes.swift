@@ -1,36 +1,18 @@
 import PilotCore
+import PilotYAML
 import Yams
 
-/// A node together with where it sits: its dotted path and the mark of the key that led to it
-/// (a missing field is best reported at its parent's key, which is where the user will look).
-struct Cursor {
-    let node: Node
-    let path: String
-    let keyMark: Mark?
+/// The workflow reader walks the shared YAML reader's values; these names keep its code short.
+typealias Cursor = YAMLValue
+typealias MappingView = YAMLMapping
+typealias ScalarKind = YAMLScalar
 
-    var mark: Mark? { node.mark ?? keyMark }
-
-    func child(_ key: String, _ node: Node, keyMark: Mark?) -> Cursor {
-        Cursor(node: node, path: path.isEmpty ? key : path + "." + key, keyMark: keyMark)
+extension WorkflowError {
+    /// The shared reader's error, same text and place, under the workflow's code of the same name.
+    init(_ e: YAMLError) {
+        self.init(Code(rawValue: e.code.rawValue) ?? .invalidValue, e.message, file: e.file, line: e.line, column: e.column,
+                  field: e.field)
     }
-
-    func element(_ index: Int, _ node: Node) -> Cursor {
-        Cursor(node: node, path: path + "[\(index)]", keyMark: node.mark ?? keyMark)
-    }
-}
-
-/// The entries of a mapping, in file order, with their key marks.
-struct MappingView {
-    struct Entry {
-        let key: String
-        let keyMark: Mark?
-        let value: Cursor
-    }
-    let cursor: Cursor
-    let entries: [Entry]
-
-    subscript(key: String) -> Cursor? { entries.first { $0.key == key }?.value }
-    func has(_ key: String) -> Bool { entries.contains { $0.key == key } }
 }
 
 extension WorkflowReader.Session {
@@ -42,76 +24,29 @@ extension WorkflowReader.Session {
         fail(code, message, at: c.mark, field: c.path)
     }
 
-    func describe(_ node: Node) -> String {
-        switch node {
-        case .mapping: return "a mapping"
-        case .sequence: return "a list"
-        case .alias: return "an alias"
-        case .scalar(let s):
-            switch ScalarKind(s) {
-            case .null: return "null"
-            case .bool: return "a boolean"
-            case .int: return "an integer"
-            case .double: return "a number"
-            case .string:
-                let shown = s.string.count > 40 ? String(s.string.prefix(40)) + "…" : s.string
-                return "a string '\(shown)'"
-            }
-        }
+    func describe(_ node: Node) -> String { Cursor(node: node, path: "", keyMark: nil, file: file).describe }
+
+    /// Runs a read of the shared YAML reader, its error turned into a workflow error.
+    func yaml<T>(_ body: () throws(YAMLError) -> T) throws(WorkflowError) -> T {
+        do { return try body() } catch { throw WorkflowError(error) }
     }
 
-    func wrongType(_ c: Cursor, expected: String) -> WorkflowError {
-        fail(.wrongType, "expected \(expected), got \(describe(c.node))", at: c)
-    }
+    func wrongType(_ c: Cursor, expected: String) -> WorkflowError { WorkflowError(c.wrongType(expected: expected)) }
 
-    func mapping(_ c: Cursor) throws(WorkflowError) -> MappingView {
-        guard case .mapping(let m) = c.node else { throw wrongType(c, expected: "a mapping") }
-        var entries: [MappingView.Entry] = []
-        entries.reserveCapacity(m.count)
-        for (k, v) in m {
-            guard case .scalar(let ks) = k, ScalarKind(ks) != .null else {
-                throw fail(.wrongType, "keys must be plain names, got \(describe(k))", at: k.mark ?? c.mark, field: c.path)
-            }
-            let key = ks.string
-            // Yams rejects duplicates in one mapping already; this guards keys it sees as different
-            // but that read the same here (e.g. `1` and `"1"`).
-            if entries.contains(where: { $0.key == key }) {
-                throw fail(.duplicateKey, "key '\(key)' appears more than once", at: k.mark, field: c.child(key, v, keyMark: nil).path)
-            }
-            entries.append(.init(key: key, keyMark: k.mark, value: c.child(key, v, keyMark: k.mark)))
-        }
-        return MappingView(cursor: c, entries: entries)
-    }
+    func mapping(_ c: Cursor) throws(WorkflowError) -> MappingView { try yaml { () throws(YAMLError) in try c.mapping() } }
 
     /// Rejects keys outside `allowed`, suggesting the closest allowed key, or saying which motif a
     /// key belongs to when it is valid elsewhere.
     func checkKeys(_ m: MappingView, allowed: [String], elsewhere: [String: String] = [:]) throws(WorkflowError) {
-        for e in m.entries where !allowed.contains(e.key) {
-            var msg = "unknown key '\(e.key)'"
-            if let owner = elsewhere[e.key] {
-                msg += " (\(owner))"
-            } else if let s = Suggestion.closest(to: e.key, in: allowed) {
-                msg += " (did you mean '\(s)'?)"
-            } else {
-                msg += " (expected one of: \(allowed.joined(separator: ", ")))"
-            }
-            throw fail(.unknownKey, msg, at: e.keyMark, field: e.value.path)
-        }
+        try yaml { () throws(YAMLError) in try m.checkKeys(allowed: allowed, elsewhere: elsewhere) }
     }
 
     func required(_ m: MappingView, _ key: String, what: String? = nil) throws(WorkflowError) -> Cursor {
-        guard let c = m[key] else {
-            let field = m.cursor.path.isEmpty ? key : m.cursor.path + "." + key
-            throw fail(.missingField, "missing required field '\(key)'" + (what.map { " (\($0))" } ?? ""),
-                       at: m.cursor.keyMark ?? m.cursor.mark, field: field)
-        }
-        return c
+        try yaml { () throws(YAMLError) in try m.required(key, what: what) }
     }
 
     func string(_ c: Cursor, allowEmpty: Bool = false) throws(WorkflowError) -> String {
-        guard case .scalar(let s) = c.node, ScalarKind(s) != .null else { throw wrongType(c, expected: "a string") }
-        if !allowEmpty && s.string.isEmpty { throw fail(.invalidValue, "must not be empty", at: c) }
-        return s.string
+        try yaml { () throws(YAMLError) in try c.string(allowEmpty: allowEmpty) }
     }
 
     func name(_ c: Cursor, what: String) throws(WorkflowError) -> String {
@@ -122,42 +57,19 @@ extension WorkflowReader.Session {
         return s
     }
 
-    func int(_ c: Cursor, _ range: ClosedRange<Int>) throws(WorkflowError) -> Int {
-        guard case .scalar(let s) = c.node else { throw wrongType(c, expected: "an integer") }
-        guard case .int(let v) = ScalarKind(s) else { throw wrongType(c, expected: "an integer") }
-        guard range.contains(v) else {
-            throw fail(.invalidValue, "must be between \(range.lowerBound) and \(range.upperBound), got \(v)", at: c)
-        }
-        return v
-    }
+    func int(_ c: Cursor, _ range: ClosedRange<Int>) throws(WorkflowError) -> Int { try yaml { () throws(YAMLError) in try c.int(range) } }
 
-    func bool(_ c: Cursor) throws(WorkflowError) -> Bool {
-        guard case .scalar(let s) = c.node, case .bool(let b) = ScalarKind(s) else {
-            throw wrongType(c, expected: "true or false")
-        }
-        return b
-    }
+    func bool(_ c: Cursor) throws(WorkflowError) -> Bool { try yaml { () throws(YAMLError) in try c.bool() } }
 
     func list(_ c: Cursor, max: Int, nonEmpty: Bool = true) throws(WorkflowError) -> [Cursor] {
-        guard case .sequence(let seq) = c.node else { throw wrongType(c, expected: "a list") }
-        if nonEmpty && seq.isEmpty { throw fail(.invalidValue, "must not be an empty list", at: c) }
-        guard seq.count <= max else { throw fail(.tooLarge, "has \(seq.count) entries; at most \(max) are allowed", at: c) }
-        return seq.enumerated().map { c.element($0.offset, $0.element) }
+        try yaml { () throws(YAMLError) in try c.list(max: max, nonEmpty: nonEmpty) }
     }
 
     func seconds(_ c: Cursor, positive: Bool) throws(WorkflowError) -> Double {
-        guard case .scalar(let s) = c.node, ScalarKind(s) != .null else { throw wrongType(c, expected: "a duration (e.g. 30s, 2m, 1h30m)") }
-        let v: Double
-        do { v = try Quantity.seconds(s.string, field: c.path) } catch { throw fail(.invalidValue, error.message, at: c) }
-        guard v.isFinite, v <= 366 * 86_400 else { throw fail(.invalidValue, "'\(s.string)' is longer than a year", at: c) }
-        if positive && v <= 0 { throw fail(.invalidValue, "must be longer than 0 seconds", at: c) }
-        return v
+        try yaml { () throws(YAMLError) in try c.seconds(positive: positive) }
     }
 
-    func bytes(_ c: Cursor) throws(WorkflowError) -> UInt64 {
-        guard case .scalar(let s) = c.node, ScalarKind(s) != .null else { throw wrongType(c, expected: "a size (e.g. 512M, 2G)") }
-        do { return try Quantity.bytes(s.string, field: c.path) } catch { throw fail(.invalidValue, error.message, at: c) }
-    }
+    func bytes(_ c: Cursor) throws(WorkflowError) -> UInt64 { try yaml { () throws(YAMLError) in try c.bytes() } }
 
     func template(_ c: Cursor, scope: Template.Scope) throws(WorkflowError) -> Template {
         let s = try string(c, allowEmpty: true)
@@ -199,36 +111,5 @@ extension WorkflowReader.Session {
         case .alias:
             throw fail(.wrongType, "aliases are not supported here", at: c)
         }
-    }
-}
-
-/// How a scalar reads. Only unquoted scalars are numbers, booleans or null, and only in their plain
-/// spellings: YAML 1.1's `yes`/`no`/`on`/`off` and sexagesimal `1:30` would silently turn a device
-/// name or a duration into something else.
-enum ScalarKind: Equatable {
-    case null
-    case bool(Bool)
-    case int(Int)
-    case double(Double)
-    case string(String)
-
-    init(_ s: Node.Scalar) {
-        let t = s.string
-        guard s.style == .plain || s.style == .any, s.tag.rawValue != Tag.Name.str.rawValue else { self = .string(t); return }
-        switch t {
-        case "", "~", "null", "Null", "NULL": self = .null; return
-        case "true", "True", "TRUE": self = .bool(true); return
-        case "false", "False", "FALSE": self = .bool(false); return
-        default: break
-        }
-        if let first = t.first, first.isASCIIDigit || first == "-" || first == "+" || first == "." {
-            if t.dropFirst(first == "-" || first == "+" ? 1 : 0).allSatisfy(\.isASCIIDigit), let i = Int(t) {
-                self = .int(i); return
-            }
-            if t.allSatisfy({ $0.isASCIIDigit || "+-.eE".contains($0) }), let d = Double(t), d.isFinite {
-                self = .double(d); return
-            }
-        }
-        self = .string(t)
     }
 }

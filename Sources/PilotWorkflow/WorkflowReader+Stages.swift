@@ -1,4 +1,5 @@
 import PilotCore
+import PilotYAML
 import Yams
 
 extension WorkflowReader.Session {
@@ -63,8 +64,7 @@ extension WorkflowReader.Session {
     /// A task field read through the task-field table: the same range, unit and message as in a
     /// tasks file, on the command line and in the API.
     func field<T>(_ name: String, _ c: Cursor, _ parse: (TaskField, TaskFieldValue, String) throws(CoreError) -> T) throws(WorkflowError) -> T {
-        guard case .scalar(let s) = c.node else { throw wrongType(c, expected: "a scalar") }
-        let value = TaskFieldValue(ScalarKind(s))
+        let value = try yaml { () throws(YAMLError) in try c.taskFieldValue() }
         if value == .null { throw wrongType(c, expected: TaskField.named(name)!.typeText) }
         do { return try parse(TaskField.named(name)!, value, c.path) } catch { throw fail(.invalidValue, error.message, at: c) }
     }
@@ -82,16 +82,7 @@ extension WorkflowReader.Session {
                 note(c)
             }
             if let c = r["custom"] {
-                let cm = try mapping(c)
-                var custom: [String: Int] = [:]
-                for e in cm.entries {
-                    guard !e.key.isEmpty, e.key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else {
-                        throw fail(.invalidValue, "resource name '\(e.key)' must be letters, digits, '_' or '-'", at: e.keyMark, field: e.value.path)
-                    }
-                    custom[e.key] = try int(e.value, 1...1_000_000)
-                    note(e.value)
-                }
-                s.custom = custom
+                s.custom = try field("custom", c) { f, v, p throws(CoreError) in try f.amounts(v, path: p) }
                 note(c)
             }
         }
@@ -106,6 +97,12 @@ extension WorkflowReader.Session {
         if let c = m["capture_output"] { s.captureOutput = try field("capture_output", c) { f, v, p throws(CoreError) in try f.bool(v, path: p) } }
         if let c = m["cwd"] { s.workingDirectory = try template(c, scope: scope) }
         if let c = m["env"] {
+            // A list is the table's NAME=VALUE form: the table reads it, so it fails as everywhere else.
+            if case .sequence = c.node {
+                let vars = try field("env", c) { f, v, p throws(CoreError) in try f.variables(v, path: p) }
+                s.environment = vars.keys.sorted().map { .init(name: $0, value: Template(literal: vars[$0]!)) }
+                return s
+            }
             let em = try mapping(c)
             guard em.entries.count <= 1000 else { throw fail(.tooLarge, "at most 1000 environment variables", at: c) }
             var env: [TaskSettings.EnvironmentEntry] = []
@@ -352,7 +349,7 @@ extension WorkflowReader.Session {
             scope.index = true
             let cmd = try command(try required(m, "command", what: "the argv run each round, with {round}"), scope: scope)
             try validateTask(settings.taskSpec(command: cmd, context: Self.probe, bindings: .init(stage: stage)),
-                             stagePath: m.cursor.path, stageMark: stageMark)
+                             stagePath: m.value.path, stageMark: stageMark)
             driver = .command(cmd)
         } else {
             guard options.builtinDrivers.contains(name) else {
@@ -367,7 +364,7 @@ extension WorkflowReader.Session {
             }
             try validateTask(settings.taskSpec(command: [Template(literal: "probe")], context: Self.probe,
                                                bindings: .init(stage: stage)),
-                             stagePath: m.cursor.path, stageMark: stageMark)
+                             stagePath: m.value.path, stageMark: stageMark)
             driver = .builtin(name)
         }
         var params = ParamValue.map([])

@@ -1,4 +1,5 @@
 import PilotCore
+import PilotYAML
 import Yams
 
 /// Reads and validates a workflow file. Everything is checked before anything runs: a file that
@@ -44,72 +45,13 @@ public struct WorkflowReader: Sendable {
         }
 
         func read() throws(WorkflowError) -> Workflow {
-            try Prescan.check(text: text, file: file, options: options)
-            let root = try parse()
-            var budget = options.maxNodes
-            try measure(root, depth: 0, budget: &budget)
-            let top = Cursor(node: root, path: "", keyMark: nil)
-            guard case .mapping = root else {
-                throw fail(.notMapping, "the top level must be a mapping with 'version' and 'stages', got \(describe(root))",
-                           at: root.mark, field: nil)
+            let limits = YAMLLimits(maxBytes: options.maxFileBytes, maxDepth: options.maxDepth, maxNodes: options.maxNodes)
+            let top = try yaml { () throws(YAMLError) in try YAMLDocument.parse(text, file: file, limits: limits) }
+            guard case .mapping = top.node else {
+                throw fail(.notMapping, "the top level must be a mapping with 'version' and 'stages', got \(top.describe)",
+                           at: top.mark, field: nil)
             }
             return try workflow(top)
-        }
-
-        private func parse() throws(WorkflowError) -> Node {
-            let node: Node?
-            do {
-                let parser = try Parser(yaml: text, resolver: .basic, constructor: .default, encoding: .utf8)
-                node = try parser.singleRoot()
-            } catch let e as YamlError {
-                throw translate(e)
-            } catch {
-                throw WorkflowError(.syntax, "cannot parse: \(error)", file: file)
-            }
-            guard let node else { throw WorkflowError(.empty, "the file is empty", file: file, line: 1, column: 1) }
-            if case .scalar(let s) = node, ScalarKind(s) == .null {
-                throw WorkflowError(.empty, "the file is empty", file: file, line: 1, column: 1)
-            }
-            return node
-        }
-
-        private func translate(_ e: YamlError) -> WorkflowError {
-            switch e {
-            case .scanner(let context, let problem, let mark, _),
-                 .parser(let context, let problem, let mark, _),
-                 .composer(let context, let problem, let mark, _):
-                var msg = "YAML syntax error: \(problem)"
-                if let context { msg += " (\(context.text) at line \(context.mark.line), column \(context.mark.column))" }
-                return WorkflowError(.syntax, msg, file: file, line: mark.line, column: mark.column)
-            case .reader(let problem, let offset, _, _):
-                var line: Int?
-                if let offset { line = text.utf8.prefix(offset).reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 } }
-                return WorkflowError(.syntax, "cannot read the file: \(problem)", file: file, line: line)
-            case .duplicatedKeysInMapping(let duplicates, let context):
-                return DuplicateKeyLocator(text: text).error(keys: duplicates, firstMark: context.mark, file: file)
-            default:
-                return WorkflowError(.syntax, "cannot parse: \(e)", file: file)
-            }
-        }
-
-        private func measure(_ node: Node, depth: Int, budget: inout Int) throws(WorkflowError) {
-            budget -= 1
-            guard budget >= 0 else {
-                throw fail(.tooLarge, "the document has more than \(options.maxNodes) nodes once aliases are expanded",
-                           at: node.mark, field: nil)
-            }
-            guard depth <= options.maxDepth else {
-                throw fail(.tooDeep, "the document nests deeper than \(options.maxDepth) levels", at: node.mark, field: nil)
-            }
-            switch node {
-            case .scalar, .alias: break
-            case .sequence(let s): for n in s { try measure(n, depth: depth + 1, budget: &budget) }
-            case .mapping(let m):
-                for (k, v) in m {
-                    try measure(k, depth: depth + 1, budget: &budget)
-                    try measure(v, depth: depth + 1, budget: &budget)
-                }
-            }
         }
     }
 }

@@ -24,7 +24,8 @@ struct BenchCommand: AsyncParsableCommand {
           ext        a driver for the peer harness's `--system ext` JSON-over-stdio protocol
           pubs       per-binding cost of PUB jobs in process: bind by patching vs re-reading, estimator, sampler
         """,
-        subcommands: [Throughput.self, W1.self, W2.self, SchedulerBench.self, W3.self, W4.self, W5.self, W6.self, Ext.self, PUBs.self])
+        subcommands: [Throughput.self, W1.self, W2.self, SchedulerBench.self, W3.self, W4.self, W5.self, W6.self, Events.self, Ext.self,
+                      PUBs.self])
 
     struct Throughput: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -56,14 +56,14 @@ import Testing
         ("version: 2\nname: t\nwalltime: 10\n", "version", "unsupported version 2", 1),
         ("name: t\nwalltime: 10\n", "version", "missing", nil),
         (base + "nodse: 2\n", "nodse", "did you mean 'nodes'", 4),
-        (base + "nodes: two\n", "nodes", "expected an integer, found the string 'two'", 4),
-        (base + "nodes: 0\n", "nodes", "out of range 1...100000", 4),
-        (base + "gpus_per_node: 65\n", "gpus_per_node", "out of range 0...64", 4),
+        (base + "nodes: two\n", "nodes", "must be an integer, got 'two'", 4),
+        (base + "nodes: 0\n", "nodes", "must be between 1 and 100000, got 0", 4),
+        (base + "gpus_per_node: 65\n", "gpus_per_node", "must be between 0 and 64, got 65", 4),
         ("version: 1\nname: t\nwalltime: \"1-25:00\"\n", "walltime", "hours must be 0-23", 3),
         (base + "memory_per_node: 4Q\n", "memory_per_node", "not a size like 4G", 4),
         (base + "partition: \"debug; rm -rf /\"\n", "partition", "may only contain", 4),
         (base + "qpu_devices:\n  - ideal-sim\n  - name: ideal-sim\n", "qpu_devices[1]", "listed twice", 6),
-        (base + "qpu_devices:\n  - name: x\n    slots: 0\n", "qpu_devices[0].slots", "out of range", 6),
+        (base + "qpu_devices:\n  - name: x\n    slots: 0\n", "qpu_devices[0].slots", "must be between 1 and 100000", 6),
         (base + "agent:\n  heartbeat: 5\n", "agent.heartbeat", "did you mean 'heartbeat_interval'", 5),
         (base + "agent:\n  drain_signal_seconds: 3600\n", "agent.drain_signal_seconds", "not shorter than the walltime", 5),
         (base + "sbatch_extra:\n  - --mail-type ALL\n", "sbatch_extra[0]", "not an sbatch option", 5),
@@ -71,14 +71,14 @@ import Testing
         (base + "sbatch:\n  J: x\n", "sbatch.J", "--job-name is set by SwiftPilot", 5),
         (base + "partition: a\nsbatch:\n  partition: b\n", "sbatch.partition", "also given as 'partition:'", 6),
         (base + "sbatch:\n  reservation: true\n", "sbatch.reservation", "needs a value", 5),
-        (base + "sbatch:\n  comment: {a: 1}\n", "sbatch.comment", "expected a value", 5),
+        (base + "sbatch:\n  comment: {a: 1}\n", "sbatch.comment", "must be a value", 5),
         (base + "sbatch:\n  nodes: many\n", "sbatch.nodes", "not a whole number", 5),
-        (base + "setup: module load x\n", "setup", "expected a list", 4),
-        (base + "nodes: 2\nnodes: 3\n", "nodes", "duplicated key", nil),
-        (base + "exclusive: yes please\n", "exclusive", "expected true or false", 4),
-        ("- just\n- a list\n", "", "expected a mapping, found a list", 1),
-        ("version: 1\nname: [unclosed\n", "", "invalid YAML", 3),
-        ("", "", "file is empty", nil),
+        (base + "setup: module load x\n", "setup", "must be a list", 4),
+        (base + "nodes: 2\nnodes: 3\n", "nodes", "appears more than once", 5),
+        (base + "exclusive: yes please\n", "exclusive", "must be true or false", 4),
+        ("- just\n- a list\n", "", "must be a mapping, got a list", 1),
+        ("version: 1\nname: [unclosed\n", "", "YAML syntax error", 3),
+        ("", "", "the file is empty", 1),
     ]
 
     @Test(arguments: malformed)
@@ -96,7 +96,7 @@ import Testing
             try ClusterProfile.load(path: "/nonexistent/p.yaml")
         } throws: { error in
             let e = error as? ProfileError
-            return e?.file == "/nonexistent/p.yaml" && e?.reason.contains("cannot read file") == true
+            return e?.file == "/nonexistent/p.yaml" && e?.reason.contains("cannot read the file") == true
         }
     }
 }

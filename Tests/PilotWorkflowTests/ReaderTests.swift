@@ -84,7 +84,7 @@ import Testing
             """)
         #expect(e?.code == .wrongType)
         #expect(e?.field == "stages.a.nodes")
-        #expect(e?.message == "expected an integer, got a string '2'")
+        #expect(e?.message == "must be an integer, got '2'")
     }
 
     @Test func refusesOversizedFilesBeforeParsing() {

@@ -6,6 +6,7 @@ import NIOPosix
 import PilotCore
 import PilotProtocol
 import PilotStore
+import Synchronization
 
 /// Runs the reactor on its own thread and carries out its effects.
 ///
@@ -34,6 +35,11 @@ public final class ManagerShell: @unchecked Sendable {
     /// The last summary the reactor published: `GET /v1/summary` never waits for the reactor.
     private let published = NIOLockedValueBox<Summary?>(nil)
     private let tickQueued = NIOLockedValueBox(false)
+    /// The newest batch the writer made durable. The reactor picks it up whenever it wakes (an event,
+    /// or at the latest the periodic timer) instead of being woken per commit: a futex wake-up and a
+    /// context switch per commit cost more than the memory it frees a little later.
+    private let durable = Atomic<UInt64>(0)
+    private var durableSeen: UInt64 = 0
 
     public init(config: ManagerConfig, store: PilotStore, logger: Logger) throws {
         self.config = config
@@ -50,7 +56,7 @@ public final class ManagerShell: @unchecked Sendable {
         writer = StoreWriter(store: store, retention: config.journalRetention, log: logger,
                              perform: { [unowned self] in self.performDurable($0) },
                              committed: { [unowned self] n, batch, seconds in
-                                 self.inbox.post(.committed(n))
+                                 self.durable.store(n, ordering: .releasing)
                                  self.journal.publish(batch.journal)
                                  self.metrics?.committed(batch, seconds: seconds)
                              })
@@ -100,6 +106,11 @@ public final class ManagerShell: @unchecked Sendable {
                 case .read(let body):
                     body(reactor)
                 }
+            }
+            let n = durable.load(ordering: .acquiring)
+            if n > durableSeen {
+                durableSeen = n
+                dispatch(reactor.handle(.committed(n), now: Date().timeIntervalSince1970))
             }
             published.withLockedValue { $0 = reactor.summary() }
             if stopping && inbox.backlog == 0 { break }

@@ -1,11 +1,11 @@
 /// Cheap checks on the raw text before it reaches the YAML parser, whose composer recurses once per
 /// nesting level: the size limit, and a conservative estimate of nesting depth from indentation,
 /// inline `- ` markers and flow brackets.
-enum Prescan {
-    static func check(text: String, file: String?, options: WorkflowReader.Options) throws(WorkflowError) {
+enum YAMLPrescan {
+    static func check(text: String, file: String?, limits: YAMLLimits) throws(YAMLError) {
         let size = text.utf8.count
-        guard size <= options.maxFileBytes else {
-            throw WorkflowError(.tooLarge, "the file is \(size) bytes; at most \(options.maxFileBytes) are allowed", file: file)
+        guard size <= limits.maxBytes else {
+            throw YAMLError(.tooLarge, "the file is \(size) bytes; at most \(limits.maxBytes) are allowed", file: file)
         }
         var indents: [Int] = []
         var flow = 0
@@ -57,11 +57,11 @@ enum Prescan {
                 k += 1
             }
             sawContent = true
-            guard depth + flow <= options.maxDepth else {
-                throw WorkflowError(.tooDeep, "the document nests deeper than \(options.maxDepth) levels",
+            guard depth + flow <= limits.maxDepth else {
+                throw YAMLError(.tooDeep, "the document nests deeper than \(limits.maxDepth) levels",
                                     file: file, line: lineNumber)
             }
         }
-        guard sawContent else { throw WorkflowError(.empty, "the file is empty", file: file, line: 1, column: 1) }
+        guard sawContent else { throw YAMLError(.empty, "the file is empty", file: file, line: 1, column: 1) }
     }
 }

@@ -3,14 +3,14 @@ import Yams
 /// Yams rejects a mapping with duplicate keys before returning any node, and reports only the first
 /// occurrence's position. This recovers the second occurrence and the key's dotted path from the
 /// text (by indentation, so it is exact for block style and approximate for flow style).
-struct DuplicateKeyLocator {
+struct YAMLDuplicateKeyLocator {
     let lines: [Substring]
 
     init(text: String) {
         lines = text.split(separator: "\n", omittingEmptySubsequences: false)
     }
 
-    func error(keys: [String], firstMark: Mark, file: String?) -> WorkflowError {
+    func error(keys: [String], firstMark: Mark, file: String?) -> YAMLError {
         let key = keys.sorted().first ?? "?"
         let firstLine = firstMark.line - 1
         let indent = firstMark.column - 1
@@ -45,12 +45,21 @@ struct DuplicateKeyLocator {
         }
         var msg = "key '\(key)' appears more than once (first at line \(firstMark.line))"
         if keys.count > 1 { msg += "; also duplicated: \(keys.sorted().dropFirst().joined(separator: ", "))" }
-        return WorkflowError(.duplicateKey, msg, file: file, line: second ?? firstMark.line,
+        return YAMLError(.duplicateKey, msg, file: file, line: second ?? firstMark.line,
                              column: second == nil ? firstMark.column : indent + 1, field: path.joined(separator: "."))
     }
 
     private func unquote(_ s: String) -> String {
         if s.count >= 2, let f = s.first, f == "\"" || f == "'", s.last == f { return String(s.dropFirst().dropLast()) }
         return s
+    }
+}
+
+extension StringProtocol {
+    var trimmed: String {
+        var sub = Substring(self)
+        while let f = sub.first, f == " " || f == "\t" { sub.removeFirst() }
+        while let l = sub.last, l == " " || l == "\t" { sub.removeLast() }
+        return String(sub)
     }
 }
