@@ -4,9 +4,9 @@ import Testing
 
 /// ≥ 1 000 mutated PUB jobs: valid sampler and estimator jobs around Qiskit-exported OpenQASM 3
 /// circuits (the reader's fixtures), mutated as JSON text and as structure (a field replaced by a
-/// wrongly typed, out-of-range or deeply nested value, a circuit cut short). Each must parse or be
-/// refused with a `QuantumError` naming a field; what parses is also run, and may only fail with a
-/// `QuantumError`. None may crash.
+/// wrongly typed, out-of-range or deeply nested value, a circuit cut short, numbers changed in
+/// place). Each must parse or be refused with a `QuantumError` naming a field; what parses is also
+/// run, and may only fail with a `QuantumError`. None may crash.
 @Suite struct PUBJobFuzzTests {
     static let replacements = [
         "null", "true", "-1", "0", "1e309", "-1e-400", "99999999999999999999", "\"\"", "\"ZQ\"", "[]", "[[]]", "{}",
@@ -15,6 +15,7 @@ import Testing
         "\"OPENQASM 3.0; qubit[2] q; input float[64] a; rx(a) q[0];\"", "[[1e308, 1e308]]", "0.0000001", "10000001",
         "[\"ZZ\", [\"ZZ\"], [[\"ZZ\"]]]", "{\"primitive\": \"sampler\"}",
     ]
+    static let numbers = ["0", "-1", "1", "3", "0.5", "-0.25", "7", "64", "65", "1e300", "-1e300", "1e-300", "10000001"]
     static let keys = ["primitive", "device", "seed", "shots", "precision", "pubs", "circuit", "parameters",
                        "parameter_values", "observables", "version", "extra"]
 
@@ -53,9 +54,24 @@ import Testing
         let cases = max(ParserFuzzTests.cases, 1000)
         for _ in 0..<cases {
             var text = seeds[m.int(seeds.count)]
-            switch m.int(3) {
+            switch m.int(4) {
             case 0:
                 text = m.mutate(text)
+            case 3:
+                // Change a few numbers anywhere (bindings, coefficients, shots, register sizes, angles
+                // in the circuit): the structure stays, so more jobs parse and run with odd values.
+                var numbers: [Range<String.Index>] = []
+                var searchStart = text.startIndex
+                while let r = text.range(of: "-?[0-9]+(\\.[0-9]+)?(e-?[0-9]+)?", options: .regularExpression,
+                                         range: searchStart..<text.endIndex) {
+                    numbers.append(r)
+                    searchStart = r.upperBound
+                }
+                guard !numbers.isEmpty else { break }
+                let picked = Set((0..<(1 + m.int(3))).map { _ in m.int(numbers.count) }).sorted(by: >)
+                for k in picked {
+                    text.replaceSubrange(numbers[k], with: Self.numbers[m.int(Self.numbers.count)])
+                }
             case 1:
                 // Replace the value after a key with something else.
                 let key = "\"\(Self.keys[m.int(Self.keys.count)])\": "
