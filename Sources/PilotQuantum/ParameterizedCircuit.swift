@@ -45,9 +45,14 @@ public struct ParameterizedCircuit: Sendable {
     /// The circuit with `values` for the parameters. Every parameter needs a finite value and
     /// every name must be a parameter, so a misspelt binding cannot go unnoticed.
     public func bind(_ values: [String: Double]) throws(QuantumError) -> QuantumCircuit {
-        for name in values.keys.sorted() where !parameters.contains(name) {
-            let known = parameters.isEmpty ? "the circuit has no parameters" : "parameters: \(parameters.joined(separator: ", "))"
-            throw QuantumError(.invalidArgument, "no parameter named '\(name)' (\(known))", file: fileName.isEmpty ? nil : fileName)
+        // As many distinct names as parameters, each of them bound, leaves no room for an unknown
+        // one, so the sorted search for it (per binding) runs only when some name is off.
+        let unknownPossible = values.count != parameters.count || parameters.contains { values[$0] == nil }
+        if unknownPossible {
+            for name in values.keys.sorted() where !parameters.contains(name) {
+                let known = parameters.isEmpty ? "the circuit has no parameters" : "parameters: \(parameters.joined(separator: ", "))"
+                throw QuantumError(.invalidArgument, "no parameter named '\(name)' (\(known))", file: fileName.isEmpty ? nil : fileName)
+            }
         }
         for input in declarations {
             guard let value = values[input.name] else {
