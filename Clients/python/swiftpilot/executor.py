@@ -88,7 +88,10 @@ class PilotExecutor(concurrent.futures.Executor):
         # modules on this process's path, and runs in its working directory.
         self._env: dict[str, str] = {}
         if propagate_path:
-            self._env["PYTHONPATH"] = os.pathsep.join(p for p in [os.getcwd(), *sys.path] if p)
+            # The interpreter's own directories come with it; only the caller's additions are passed.
+            own = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix})
+            extra = [p for p in [os.getcwd(), *sys.path] if p and not p.startswith(own)]
+            self._env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(extra))
         self._queue: "queue.Queue[Optional[_Call]]" = queue.Queue()
         self._shutdown = False
         self._lock = threading.Lock()
