@@ -1,5 +1,12 @@
 """schemathesis against a live manager: the server and its OpenAPI document agree.
 
+Checks: every schemathesis check on every answer (no 5xx; status code, content type, headers and
+body as documented; invalid requests refused; the token required) except `positive_data_acceptance`.
+That one expects every schema-valid request to succeed, but a task's validity includes rules JSON
+Schema does not express (duration and size syntax, QPU selectors, "a command task needs a command",
+`tail` and `offset` exclude each other, profiles that must exist): the manager refuses those with a
+400 and the documented error body, which is a documented answer, not a deviation.
+
 The manager runs with no agents (generated tasks stay queued, so no generated command ever runs) and
 with a profile directory holding no cluster profiles (no generated pilot reaches Slurm). Every
 operation gets generated requests, valid and invalid; every answer must be no 5xx and must match the
@@ -17,6 +24,8 @@ import pytest
 
 import schemathesis  # noqa: E402
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
+from hypothesis.errors import Unsatisfiable  # noqa: E402
+from schemathesis.specs.openapi.checks import positive_data_acceptance  # noqa: E402
 
 from conftest import REPO, LiveCluster, start_cluster  # noqa: E402
 
@@ -83,13 +92,17 @@ def test_schemathesis_finds_no_server_error_and_no_response_off_the_document(con
                 sent["n"] += 1
                 sent["by_status"][response.status_code] = sent["by_status"].get(response.status_code, 0) + 1
                 try:
-                    case.validate_response(response, headers=auth)
-                except Exception as e:  # every failure is collected and reported together below
+                    case.validate_response(response, headers=auth, excluded_checks=[positive_data_acceptance])
+                except (Exception, BaseExceptionGroup) as e:  # every failure is collected and reported together below
                     failures.append(f"{op.method.upper()} {op.path} [{mode.value}] → {response.status_code}: {str(e)[:800]}")
 
-            run()
+            try:
+                run()
+            except Unsatisfiable:
+                # An operation with no parameters and no body has no invalid request to make.
+                assert mode == schemathesis.GenerationMode.NEGATIVE, f"{op.method} {op.path}: no valid request generated"
 
     print(f"schemathesis: {sent['n']} requests over {len(operations)} operations; statuses {sorted(sent['by_status'].items())}")
-    assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:30])
+    assert not failures, f"{len(failures)} failures:\n" + "\n\n".join(failures[:40])
     assert sent["n"] >= MIN_REQUESTS
     assert not [s for s in sent["by_status"] if s >= 500]
