@@ -291,6 +291,10 @@ func checkVersion(_ v: Int?) throws(ManagerError) {
 /// A query parameter the route does not know is refused naming it, as an unknown body key is: a
 /// misspelt `limt=50` must not silently answer with the default 1000 tasks.
 func checkQuery(_ req: Request, known: Set<String>) throws(ManagerError) {
+    // The parsed parameters leave out a nameless one (`?=x`), so the raw query is read for those.
+    for part in (req.uri.query ?? "").split(separator: "&") where part.hasPrefix("=") {
+        throw ManagerError(.badRequest, "a query parameter without a name ('\(part.prefix(64))')", field: "query")
+    }
     for (k, _) in req.uri.queryParameters where !known.contains(String(k)) {
         throw ManagerError(.badRequest, "unknown parameter '\(k)' (known: \(known.sorted().joined(separator: ", ")))", field: String(k))
     }
