@@ -77,3 +77,107 @@ def test_a_request_from_a_newer_version_is_refused(cluster, path: str) -> None:
         urllib.request.urlopen(req, timeout=30)
     assert e.value.code == 400
     assert json.loads(e.value.read())["error"] == {"code": "bad_request", "field": "v", "message": "request version 2 is newer than this manager's 1"}
+
+
+def test_an_array_gives_one_future_per_index(client: Client) -> None:
+    fs = client.submit_array(["sh", "-c", 'echo "{\\"i\\": $PILOT_ARRAY_INDEX}" > "$PILOT_RESULT_FILE"'], array="1-5")
+    assert [f.result(timeout=120) for f in fs] == [{"i": i} for i in range(1, 6)]
+    assert [f.task_id for f in fs] == list(range(fs[0].task_id, fs[0].task_id + 5))
+
+
+def test_a_tasks_file_with_defaults_and_an_array(client: Client, tmp_path) -> None:
+    f = tmp_path / "tasks.yaml"
+    f.write_text("version: 1\ndefaults: {retries: 1, time_limit: 2m}\ntasks:\n"
+                 "  - {name: one, command: [echo, one]}\n"
+                 "  - {name: many, command: 'echo {i}', array: 1-3}\n"
+                 "  - {name: two, command: [echo, two]}\n")
+    fs = client.submit_file(f)
+    assert isinstance(fs, list) and len(fs) == 5
+    concurrent.futures.wait(fs, timeout=120)
+    names = [fut.info()["name"] for fut in fs]
+    assert names == ["one", "many[1]", "many[2]", "many[3]", "two"]
+    assert fs[0].info()["spec"]["retries"] == 1
+
+
+def test_a_bad_tasks_file_names_the_file_and_field(client: Client, tmp_path) -> None:
+    f = tmp_path / "bad.yaml"
+    f.write_text("version: 1\ntasks:\n  - {command: [echo], cores: many}\n")
+    with pytest.raises(PilotError) as e:
+        client.submit_file(f)
+    assert e.value.field == f"{f}: tasks[0].cores"
+    assert "must be an integer" in e.value.message
+
+
+def test_a_workflow_file(client: Client, tmp_path) -> None:
+    f = tmp_path / "wf.yaml"
+    f.write_text("version: 1\nname: py\nstages:\n  a:\n    motif: ensemble\n    command: [echo, '{i}']\n    sweep: {x: '0-3'}\n")
+    info = client.submit_file(f)
+    assert isinstance(info, dict) and info["name"] == "py" and info["stages"][0]["name"] == "a"
+    for rec in client.events(follow=True, workflow=info["id"], kind="workflow_state"):
+        if rec["state"] in ("done", "failed"):
+            break
+    assert client.workflow(info["id"])["state"] == "done"
+    assert any(w["id"] == info["id"] for w in client.workflows())
+
+
+def test_a_quantum_job(client: Client) -> None:
+    circuit = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg c[2];\nh q[0];\ncx q[0],q[1];\nmeasure q -> c;\n'
+    r = client.submit_quantum(circuit, shots=0, observables=["ZZ", "ZI"], qpu="ideal-sim:1").result(timeout=120)
+    assert r["device"] == "ideal-sim" and r["qubits"] == 2
+    values = {e["observable"]: e["value"] for e in r["expectations"]}
+    assert values["ZZ"] == pytest.approx(1.0, abs=1e-9) and values["ZI"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_events_iterate_in_order_and_filter(client: Client) -> None:
+    f = client.submit(["true"])
+    f.result(timeout=120)
+    records = list(client.events(task=f.task_id))
+    kinds = [r["kind"] for r in records]
+    assert kinds[0] == "task_submitted" and kinds[-1] == "task_finished"
+    assert [r["seq"] for r in records] == sorted(r["seq"] for r in records)
+    assert [r["kind"] for r in client.events(task=f.task_id, kind=["task_finished"])] == ["task_finished"]
+
+
+def test_cancel_and_resubmit(client: Client) -> None:
+    f = client.submit(["sleep", "60"])
+    assert f.cancel()
+    assert f.cancelled() and client.status(f.task_id)["state"] == "canceled"
+    [again] = client.resubmit([f.task_id])
+    assert again.task_id != f.task_id
+    assert again.info()["spec"]["command"] == ["sleep", "60"]
+    again.cancel()
+    w = client.wait([f.task_id, again.task_id], timeout=60)
+    assert w["finished"]
+
+
+def test_status_list_and_logs_paging(client: Client) -> None:
+    f = client.submit(["sh", "-c", "printf 'abcdefghij'; echo oops >&2"])
+    f.result(timeout=120)
+    assert client.logs(f.task_id, tail=3) == "hij"
+    assert client.logs(f.task_id, offset=2, length=3) == "cde"
+    assert client.logs(f.task_id, "stderr") == "oops\n"
+    listed = client.tasks(state="done", order="desc", limit=5)
+    assert listed[0]["id"] >= f.task_id and all(t["state"] == "done" for t in listed)
+    assert client.summary()["agents"] == 1 and client.agents()[0]["state"] == "active"
+
+
+def test_future_for_a_task_submitted_elsewhere(client: Client) -> None:
+    tid = client.submit(["true"]).task_id
+    assert client.future(tid).result(timeout=120) is None
+
+
+def test_no_manager_and_bad_access_files(tmp_path) -> None:
+    with pytest.raises(PilotError) as e:
+        Client(tmp_path)
+    assert e.value.code == "no_access" and "access.json" in str(e.value)
+    a = tmp_path / "access.json"
+    a.write_text(json.dumps({"host": "127.0.0.1", "port": 1, "token": "t"}))
+    a.chmod(0o644)
+    with pytest.raises(PilotError, match="readable by others"):
+        Client(tmp_path)
+    a.chmod(0o600)
+    c = Client(tmp_path)
+    assert c.health() is False
+    with pytest.raises(PilotError) as e2:
+        c.summary()
+    assert e2.value.code == "unreachable"
