@@ -28,6 +28,7 @@ class PilotFuture(concurrent.futures.Future):  # type: ignore[type-arg]
         self._executor = executor
         self.task_id: Optional[int] = None
         self._submitted = threading.Event()
+        self._mark_lock = threading.Lock()
 
     def task_id_when_submitted(self, timeout: Optional[float] = None) -> int:
         """The call's task id, once the background thread has submitted it."""
@@ -42,10 +43,16 @@ class PilotFuture(concurrent.futures.Future):  # type: ignore[type-arg]
             return self.cancelled()
         if self.task_id is not None:
             self._executor.client.cancel([self.task_id])
-        if not super().cancel():
-            return self.cancelled()
-        self.set_running_or_notify_cancel()
-        return True
+        return self._mark_cancelled()
+
+    def _mark_cancelled(self) -> bool:
+        # The caller and the thread that hears of the cancel from the manager may both get here.
+        with self._mark_lock:
+            if not concurrent.futures.Future.cancel(self):
+                return self.cancelled()
+            if self._state == "CANCELLED":
+                self.set_running_or_notify_cancel()
+            return True
 
 
 class _Call:
@@ -88,7 +95,10 @@ class PilotExecutor(concurrent.futures.Executor):
         # modules on this process's path, and runs in its working directory.
         self._env: dict[str, str] = {}
         if propagate_path:
-            self._env["PYTHONPATH"] = os.pathsep.join(p for p in [os.getcwd(), *sys.path] if p)
+            # The interpreter's own directories come with it; only the caller's additions are passed.
+            own = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix})
+            extra = [p for p in [os.getcwd(), *sys.path] if p and not p.startswith(own)]
+            self._env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(extra))
         self._queue: "queue.Queue[Optional[_Call]]" = queue.Queue()
         self._shutdown = False
         self._lock = threading.Lock()
@@ -217,8 +227,7 @@ class PilotExecutor(concurrent.futures.Executor):
             return
         if state == "canceled":
             self._cleanup(c)
-            if super(PilotFuture, f).cancel():
-                f.set_running_or_notify_cancel()
+            f._mark_cancelled()
             return
         out = c.stem.with_name(c.stem.name + ".out.pkl")
         try:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import threading
 from typing import TYPE_CHECKING, Any, Optional
 
 if TYPE_CHECKING:
@@ -17,6 +18,7 @@ class TaskFuture(concurrent.futures.Future):  # type: ignore[type-arg]
         super().__init__()
         self.client = client
         self.task_id = task_id
+        self._mark_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"<TaskFuture task {self.task_id} {self._state.lower()}>"
@@ -29,10 +31,13 @@ class TaskFuture(concurrent.futures.Future):  # type: ignore[type-arg]
         return self._mark_cancelled()
 
     def _mark_cancelled(self) -> bool:
-        if not super().cancel():
-            return self.cancelled()
-        self.set_running_or_notify_cancel()
-        return True
+        # The caller and the thread that hears of the cancel from the manager may both get here.
+        with self._mark_lock:
+            if not concurrent.futures.Future.cancel(self):
+                return self.cancelled()
+            if self._state == "CANCELLED":
+                self.set_running_or_notify_cancel()
+            return True
 
     def info(self) -> dict[str, Any]:
         """The task's record now (state, binding, result, history)."""

@@ -57,7 +57,7 @@ def test_resources_per_executor(client: Client) -> None:
         assert ex.submit(calls.cores_seen).result(timeout=300) == 2
         assert ex.submit(calls.environment, "SWIFTPILOT_TEST").result(timeout=300) == "yes"
         info = client.status(ex.submit(calls.square, 3).task_id_when_submitted(timeout=60))
-        assert info["spec"]["time_limit"] == 300
+        assert info["spec"]["time_limit"] == "300s"
 
 
 def test_a_misspelt_resource_is_refused_naming_it(client: Client) -> None:
