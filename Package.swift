@@ -83,6 +83,7 @@ let package = Package(
                                .product(name: "Logging", package: "swift-log"),
                                .product(name: "CoreMetrics", package: "swift-metrics"),
                                .product(name: "Prometheus", package: "swift-prometheus")],
+                resources: [.embedInCode("Resources/openapi.json")],
                 swiftSettings: strict),
         .target(name: "PilotSlurm",
                 dependencies: ["CSlurm", "PilotCore", "PilotYAML",

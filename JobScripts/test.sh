@@ -18,3 +18,14 @@ swift build --build-tests
 E2E='PilotEndToEndTests|LocalClusterTests|PilotMiniAppsTests.DistributedSV'
 swift test --skip-build --skip "$E2E" "$@"
 swift test --skip-build --no-parallel --filter "$E2E" "$@"
+
+# Python: the swiftpilot package (Clients/python) in a virtual environment of its own; its pytest
+# suite starts live managers and agents from the pilot binary built above (executor, Pilot-Quantum
+# facade, client, and schemathesis against the OpenAPI document). A failing test fails this script.
+PYVENV=.build/venv-python
+python3 -m venv "$PYVENV"
+"$PYVENV/bin/pip" install -q ./Clients/python pytest cloudpickle schemathesis
+# Qiskit (and SciPy, which it depends on, for the chi-square tests) for the SamplerV2/EstimatorV2
+# tests, Clients/python/tests/test_primitives.py.
+"$PYVENV/bin/pip" install -q qiskit scipy
+PILOT_BIN="$PWD/.build/debug/pilot" "$PYVENV/bin/python" -m pytest -q -p no:cacheprovider Clients/python/tests

@@ -93,10 +93,37 @@ struct QASM3ProgramParser {
     /// Expanded operations; nested gate definitions can multiply, so hostile input is stopped here.
     private static let maxOperations = 1 << 22
 
-    init(tokens: [QASMToken], fileName: String, bindings: [String: Double]) {
+    /// How a binding fills in the angles that depend on inputs, in the order a reading of the
+    /// program evaluates them (so the first error is the same one a reading would report).
+    enum BindingStep: Sendable {
+        /// A gate-call argument read only for its errors (its uses are steps of their own).
+        case check(QASMExpression)
+        /// Parameter `index` of operation `operation`.
+        case parameter(operation: Int, index: Int, QASMExpression)
+        case phase(QASMExpression)
+    }
+
+    /// Substituted expressions larger than this are not recorded; binding then reads the program again.
+    static let maxRecordedNodes = 1000
+
+    /// Recorded while reading with `records`; nil when an expression grew past `maxRecordedNodes`.
+    private(set) var bindingSteps: [BindingStep]?
+
+    init(tokens: [QASMToken], fileName: String, bindings: [String: Double], records: Bool = false) {
         self.tokens = tokens
         self.fileName = fileName
         self.bindings = bindings
+        bindingSteps = records ? [] : nil
+    }
+
+    /// An input-dependent angle with the node count of its expression over the inputs.
+    private struct Symbol {
+        var expression: QASMExpression
+        var size: Int
+    }
+
+    private mutating func record(_ step: BindingStep) {
+        bindingSteps?.append(step)
     }
 
     // MARK: - Token helpers
@@ -275,7 +302,12 @@ struct QASM3ProgramParser {
                 throw error("gphase acts on no qubits, found \(current.quoted)", at: current, code: .qasmSemantic)
             }
             _ = advance()
-            globalPhase += try arguments[0].evaluate(inputValues, fileName: fileName)
+            let phase = try arguments[0].evaluate(inputValues, fileName: fileName)
+            if bindingSteps != nil, arguments[0].references({ _ in true }) {
+                record(.phase(arguments[0]))
+            } else {
+                globalPhase += phase
+            }
         default:
             if Self.unsupportedKeywords.contains(word) {
                 throw error("'\(word)' statements are not supported", at: token, code: .qasmUnsupported)
@@ -718,7 +750,18 @@ struct QASM3ProgramParser {
         try expectSymbol(";", "after the gate call")
         try checkCallable(name, token: token, parameterCount: expressions.count, qubitCount: args.count)
         var values: [Double] = []
-        for e in expressions { values.append(try e.evaluate(inputValues, fileName: fileName)) }
+        var symbols: [Symbol?] = []
+        for e in expressions {
+            values.append(try e.evaluate(inputValues, fileName: fileName))
+            // At the top level every parameter an expression reads is an input.
+            if bindingSteps != nil, e.references({ _ in true }) {
+                let size = e.size([:])
+                symbols.append(Symbol(expression: e, size: size))
+                if lookup(name).native == nil { record(.check(e)) }
+            } else {
+                symbols.append(nil)
+            }
+        }
 
         var resolved: [[Int]] = []
         var broadcast = 1
@@ -739,11 +782,11 @@ struct QASM3ProgramParser {
             if Set(qubits).count != qubits.count {
                 throw error("gate '\(name)' uses the same qubit more than once", at: token, code: .qasmSemantic)
             }
-            try apply(name, parameters: values, qubits: qubits, token: token, depth: 0)
+            try apply(name, parameters: values, symbols: symbols, qubits: qubits, token: token, depth: 0)
         }
     }
 
-    private mutating func apply(_ name: String, parameters: [Double], qubits: [Int], token: QASMToken,
+    private mutating func apply(_ name: String, parameters: [Double], symbols: [Symbol?], qubits: [Int], token: QASMToken,
                                 depth: Int) throws(QuantumError) {
         // Counted per call, not per operation: nested definitions with empty bodies expand
         // exponentially without appending anything.
@@ -755,6 +798,9 @@ struct QASM3ProgramParser {
         let (native, user) = lookup(name)
         if let native {
             try append(.gate(QuantumGate(native, qubits, parameters)), at: token)
+            for (k, symbol) in symbols.enumerated() {
+                if let symbol { record(.parameter(operation: operations.count - 1, index: k, symbol.expression)) }
+            }
             return
         }
         guard let user, depth < 64 else {
@@ -762,14 +808,39 @@ struct QASM3ProgramParser {
         }
         var bindings: [String: Double] = [:]
         for (p, v) in zip(user.parameters, parameters) { bindings[p] = v }
+        // Formals bound to input-dependent angles; the others are plain numbers.
+        var substitution: [String: QASMExpression] = [:]
+        var sizes: [String: Int] = [:]
+        var symbolic = Set<String>()
+        for (k, p) in user.parameters.enumerated() {
+            if k < symbols.count, let symbol = symbols[k] {
+                substitution[p] = symbol.expression
+                sizes[p] = symbol.size
+                symbolic.insert(p)
+            } else {
+                substitution[p] = .number(bindings[p] ?? 0)
+            }
+        }
+        func symbol(_ e: QASMExpression) -> Symbol? {
+            guard bindingSteps != nil, !symbolic.isEmpty, e.references({ symbolic.contains($0) }) else { return nil }
+            let size = e.size(sizes)
+            if size > Self.maxRecordedNodes { bindingSteps = nil }
+            return Symbol(expression: e.substituting(substitution), size: size)
+        }
         for statement in user.body {
             switch statement {
             case .call(let callee, let callToken, let arguments, let formal):
                 var values: [Double] = []
-                for e in arguments { values.append(try e.evaluate(bindings, fileName: fileName)) }
-                try apply(callee, parameters: values, qubits: formal.map { qubits[$0] }, token: callToken, depth: depth + 1)
+                var inner: [Symbol?] = []
+                for e in arguments {
+                    values.append(try e.evaluate(bindings, fileName: fileName))
+                    inner.append(symbol(e))
+                }
+                try apply(callee, parameters: values, symbols: inner, qubits: formal.map { qubits[$0] }, token: callToken,
+                          depth: depth + 1)
             case .globalPhase(let e):
-                globalPhase += try e.evaluate(bindings, fileName: fileName)
+                let phase = try e.evaluate(bindings, fileName: fileName)
+                if let s = symbol(e) { record(.phase(s.expression)) } else { globalPhase += phase }
             }
         }
     }

@@ -27,7 +27,8 @@ public struct QuantumError: Error, Sendable, CustomStringConvertible {
     public var file: String?
     public var line: Int?
     public var column: Int?
-    /// Dotted path of the offending field in a YAML profile (e.g. "noise.readout").
+    /// Dotted path of the offending field in a YAML profile (e.g. "noise.readout") or a PUB job
+    /// (e.g. "pubs[2].observables[0]").
     public var field: String?
     /// The underlying failure, kept so callers can log the original system error.
     public var cause: (any Error & Sendable)?
@@ -52,6 +53,9 @@ public struct QuantumError: Error, Sendable, CustomStringConvertible {
                 if let column { prefix += ":\(column)" }
             }
             prefix += ": "
+        } else if let field {
+            // JSON payload errors (PUB jobs) have no file: the field path locates them.
+            prefix = "\(field): "
         }
         var text = "\(prefix)\(message)"
         if let cause { text += " (cause: \(cause))" }

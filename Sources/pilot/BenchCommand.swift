@@ -22,8 +22,10 @@ struct BenchCommand: AsyncParsableCommand {
           w5         bind latency during W1: ready with a free core → process started (p50/p99)
           w6         pilot start-up on Slurm (submit → agents registered) against sbatch → RUNNING
           ext        a driver for the peer harness's `--system ext` JSON-over-stdio protocol
+          pubs       per-binding cost of PUB jobs in process: bind by patching vs re-reading, estimator, sampler
         """,
-        subcommands: [Throughput.self, W1.self, W2.self, SchedulerBench.self, W3.self, W4.self, W5.self, W6.self, Events.self, Ext.self])
+        subcommands: [Throughput.self, W1.self, W2.self, SchedulerBench.self, W3.self, W4.self, W5.self, W6.self, Events.self, Ext.self,
+                      PUBs.self])
 
     struct Throughput: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

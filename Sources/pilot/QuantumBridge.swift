@@ -25,6 +25,10 @@ enum QuantumBridge {
             func fail(_ why: String) -> TaskOutcome {
                 TaskOutcome(key: a.key, kind: .exited, exitCode: 1, startedAt: started, endedAt: Date().timeIntervalSince1970, reason: why)
             }
+            if let payload = a.spec.payload, QuantumPayload.isPUBJob(payload) {
+                return await runPUBs(payload, assignment: a, devices: byName, threads: threads, latencyScale: latencyScale,
+                                     started: started)
+            }
             guard let payload = a.spec.payload, let job = try? JSONDecoder().decode(QuantumJob.self, from: Data(payload.utf8)) else {
                 return fail("the task payload is not a quantum job")
             }
@@ -38,6 +42,31 @@ enum QuantumBridge {
             } catch {
                 return fail("\(error)")
             }
+        }
+    }
+
+    /// A result larger than this fails the task instead of straining the agent channel and store.
+    static let maxPUBResultBytes = 32 << 20
+
+    /// A PUB job: read on a simulation thread (circuits can be large), run, result stored as JSON.
+    static func runPUBs(_ payload: String, assignment a: TaskAssignment, devices: [String: QPUDeviceProfile], threads: Int,
+                        latencyScale: Double, started: Double) async -> TaskOutcome {
+        func fail(_ why: String) -> TaskOutcome {
+            TaskOutcome(key: a.key, kind: .exited, exitCode: 1, startedAt: started, endedAt: Date().timeIntervalSince1970, reason: why)
+        }
+        do {
+            let job = try await PUBExecutor.offload { () throws(QuantumError) in try PUBJob.parse(payload) }
+            let deviceName = a.qpu?.device ?? job.device ?? ""
+            guard let device = devices[deviceName] else { return fail("unknown QPU device '\(deviceName)'") }
+            let result = try await PUBExecutor.run(job, on: device, threads: threads, latencyScale: latencyScale)
+            let data = try result.jsonData()
+            guard data.count <= maxPUBResultBytes else {
+                return fail("the PUB job's result is \(data.count) bytes, over the limit of \(maxPUBResultBytes): use fewer shots, bindings or registers per task")
+            }
+            return TaskOutcome(key: a.key, kind: .exited, exitCode: 0, startedAt: started,
+                               endedAt: Date().timeIntervalSince1970, result: String(decoding: data, as: UTF8.self))
+        } catch {
+            return fail("\(error)")
         }
     }
 }

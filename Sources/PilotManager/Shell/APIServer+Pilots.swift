@@ -10,7 +10,9 @@ extension APIServer {
         r.post("/v1/pilots") { req, _ in
             await self.respond {
                 let body = try await req.body.collect(upTo: 1 << 20)
-                return try await self.submitPilot(try decodeBody(PilotSubmitRequest.self, body))
+                let pilot = try decodeBody(PilotSubmitRequest.self, body)
+                try checkVersion(pilot.v)
+                return try await self.submitPilot(pilot)
             }
         }
         r.get("/v1/pilots") { _, _ in await self.respond { PilotList(pilots: await self.shell.read { $0.pilotList() }) } }
@@ -32,6 +34,7 @@ extension APIServer {
             await self.respond {
                 let body = try await req.body.collect(upTo: 1 << 16)
                 let drain = body.readableBytes == 0 ? PilotDrainRequest() : try decodeBody(PilotDrainRequest.self, body)
+                try checkVersion(drain.v)
                 let id = try pilotID(ctx)
                 guard case .pilot(let p) = try await self.call({ .drainPilot(id, drain, reply: $0) }) else { throw unexpected() }
                 return p
@@ -85,6 +88,7 @@ extension APIServer {
             await self.respond {
                 let body = try await req.body.collect(upTo: 1 << 20)
                 var q = try decodeBody(AllocQueueRequest.self, body)
+                try checkVersion(q.v)
                 let config = self.shell.config
                 let given = q
                 // Refuse a queue that could never submit, now rather than on the first backlog.

@@ -24,17 +24,25 @@ struct APIServer {
     func router() -> Router<BasicRequestContext> {
         let r = Router(context: BasicRequestContext.self)
         r.add(middleware: AuthMiddleware(token: token, metricsToken: metricsToken, log: log, sessions: sessions))
-        r.get("/v1/health") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "{\"ok\":true}\n"))) }
+        r.get("/v1/health") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{\"ok\":true}\n")))
+        }
+        // The contract is compiled into the binary, so a manager copied alone to a cluster still serves it.
+        r.get("/v1/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.openapi_json)))
+        }
         r.post("/v1/tasks") { req, _ in
             await self.respond {
                 let body = try await req.body.collect(upTo: WireVersion.maxAPIBodyBytes)
                 let sub = try decodeBody(SubmitRequest.self, body)
+                try await self.checkQuantumPayloads(sub)
                 guard case .submitted(let s) = try await self.call({ .submit(sub, reply: $0) }) else { throw unexpected() }
                 return s
             }
         }
         r.get("/v1/tasks") { req, _ in
             await self.respond {
+                try checkQuery(req, known: ["state", "after", "before", "limit", "workflow", "order"])
                 let q = req.uri.queryParameters
                 let state = try q.get("state").map { s -> TaskState in
                     guard let st = TaskState(rawValue: String(s)) else {
@@ -66,6 +74,7 @@ struct APIServer {
         r.get("/v1/tasks/:id/logs") { req, ctx in
             do {
                 let id = try taskID(ctx)
+                try checkQuery(req, known: ["stream", "offset", "length", "tail", "wait"])
                 let stream = req.uri.queryParameters.get("stream") ?? "stdout"
                 var query: [String: String] = [:]
                 for (k, v) in req.uri.queryParameters { query[String(k)] = String(v) }
@@ -157,6 +166,7 @@ struct APIServer {
             await self.respond {
                 let body = try await req.body.collect(upTo: 1 << 16)
                 let drain = body.readableBytes == 0 ? PilotDrainRequest() : try decodeBody(PilotDrainRequest.self, body)
+                try checkVersion(drain.v)
                 guard case .draining(let n) = try await self.call({ .drainAgents(drain, reply: $0) }) else { throw unexpected() }
                 return AgentDrainResponse(agents: n)
             }
@@ -173,8 +183,14 @@ struct APIServer {
         }
         r.get("/v1/wait") { req, _ in
             await self.respond {
+                try checkQuery(req, known: ["ids", "timeout"])
                 let q = req.uri.queryParameters
-                let timeout = Double(q.get("timeout") ?? "5") ?? 5
+                var timeout = 5.0
+                if let s = q.get("timeout") {
+                    // Not a silent 5 s for a misspelt value: the caller would wait far longer or shorter than asked.
+                    guard let v = Double(s), !v.isNaN else { throw ManagerError(.badRequest, "'\(s)' is not a number of seconds", field: "timeout") }
+                    timeout = v
+                }
                 var ids: [Int64] = []
                 if let s = q.get("ids"), !s.isEmpty {
                     for part in s.split(separator: ",") {
@@ -265,6 +281,25 @@ struct APIServer {
 }
 
 func unexpected() -> ManagerError { ManagerError(.internal, "the manager answered with an unexpected reply") }
+
+/// A request from a newer client than this manager is refused rather than half understood.
+func checkVersion(_ v: Int?) throws(ManagerError) {
+    if let v, v > WireVersion.current {
+        throw ManagerError(.badRequest, "request version \(v) is newer than this manager's \(WireVersion.current)", field: "v")
+    }
+}
+
+/// A query parameter the route does not know is refused naming it, as an unknown body key is: a
+/// misspelt `limt=50` must not silently answer with the default 1000 tasks.
+func checkQuery(_ req: Request, known: Set<String>) throws(ManagerError) {
+    // The parsed parameters leave out a nameless one (`?=x`), so the raw query is read for those.
+    for part in (req.uri.query ?? "").split(separator: "&") where part.hasPrefix("=") {
+        throw ManagerError(.badRequest, "a query parameter without a name ('\(part.prefix(64))')", field: "query")
+    }
+    for (k, _) in req.uri.queryParameters where !known.contains(String(k)) {
+        throw ManagerError(.badRequest, "unknown parameter '\(k)' (known: \(known.sorted().joined(separator: ", ")))", field: String(k))
+    }
+}
 
 private func taskID(_ ctx: BasicRequestContext) throws -> Int64 {
     guard let s = ctx.parameters.get("id"), let id = Int64(s) else { throw ManagerError(.badRequest, "task id must be an integer", field: "id") }

@@ -1,0 +1,181 @@
+"""schemathesis against a live manager: the server and its OpenAPI document agree.
+
+Checks: every schemathesis check on every answer (no 5xx; status code, content type, headers and
+body as documented; invalid requests refused; the token required) except `positive_data_acceptance`.
+That one expects every schema-valid request to succeed, but a task's validity includes rules JSON
+Schema does not express (duration and size syntax, QPU selectors, "a command task needs a command",
+`tail` and `offset` exclude each other, profiles that must exist): the manager refuses those with a
+400 and the documented error body, which is a documented answer, not a deviation.
+
+The manager runs with one agent whose launcher starts no process (generated tasks end without any
+generated command running) and with a profile directory holding no cluster profiles (no generated
+pilot reaches Slurm). Before the generated requests, real records are made (tasks done, failed and
+canceled, an array, a quantum task, a workflow) and the routes that show them are called and checked
+with their real ids, so the response schemas are checked against full answers, not only 404s. Every
+operation gets generated requests, valid and invalid; every answer must be no 5xx and must match the
+document (status code, content type, headers, body schema), and invalid input must be refused.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import schemathesis  # noqa: E402
+from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
+from hypothesis.errors import Unsatisfiable  # noqa: E402
+from schemathesis.specs.openapi.checks import positive_data_acceptance  # noqa: E402
+
+from conftest import REPO, LiveCluster, start_cluster  # noqa: E402
+
+MIN_REQUESTS = 1000
+# Per operation and mode. The suite's run is derandomized (the same requests every time); set
+# SWIFTPILOT_CONTRACT_RANDOM=1 and more examples to explore further.
+EXAMPLES = int(os.environ.get("SWIFTPILOT_CONTRACT_EXAMPLES", "25"))
+DERANDOMIZE = os.environ.get("SWIFTPILOT_CONTRACT_RANDOM") != "1"
+
+
+@pytest.fixture(scope="module")
+def contract_cluster(tmp_path_factory: pytest.TempPathFactory):
+    home = tmp_path_factory.mktemp("pilot-home")
+    (home / "Profiles").mkdir()
+    shutil.copytree(REPO / "Profiles" / "qpu", home / "Profiles" / "qpu")
+    # The agent's null launcher completes tasks without starting a process: generated tasks that fit
+    # end `done` and no generated command ever runs.
+    c = start_cluster(agents=[["--launcher", "null", "--topology", "synthetic:package:1 numa:2 core:2 pu:1", "--qpu-devices", "ideal-sim,trapped-ion-11"]],
+                      tag="contract", env={"PILOT_HOME": str(home), "SWIFTPILOT_SBATCH": "/bin/false"},
+                      manager_args=["--qpu-profiles", str(home / "Profiles" / "qpu")])
+    yield c
+    c.stop()
+
+
+def _bounded(case: Any) -> None:
+    """Long polls and streams are held open by design (`/v1/wait` up to 60 s, `wait=` on logs up to
+    30 s, `follow` forever): a valid long wait is made 0 and a stream a page, so each generated request
+    answers at once. Invalid values are left alone: the server must refuse them at once."""
+    q = case.query
+    if not isinstance(q, dict):
+        return
+
+    def positive_number(v: Any) -> bool:
+        try:
+            return float(v) > 0
+        except (TypeError, ValueError):
+            return False
+
+    path = case.operation.path
+    if path == "/v1/wait" and positive_number(q.get("timeout")):
+        q["timeout"] = 0
+    if path == "/v1/tasks/{id}/logs" and positive_number(q.get("wait")):
+        q["wait"] = 0
+    if path == "/v1/events":
+        if str(q.get("follow")).lower() == "true":
+            q["follow"] = "false"
+        if isinstance(case.headers, dict) and "event-stream" in str(case.headers.get("Accept", "")):
+            case.headers.pop("Accept")
+
+
+WORKFLOW = """version: 1
+name: contract
+stages:
+  a:
+    motif: ensemble
+    command: ["echo", "{i}"]
+    sweep: {x: "0-2"}
+"""
+CIRCUIT = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg c[2];\nh q[0];\ncx q[0],q[1];\nmeasure q -> c;\n'
+
+
+def _seeded_calls(cluster: LiveCluster, schema: Any, auth: dict[str, str], failures: list[str]) -> int:
+    """Real records, then every read route called on them and checked against the document."""
+    from swiftpilot import Client
+    c = Client(cluster.dir)
+    done = c.submit(["true"], name="seed-done")
+    arr = c.submit_array(["echo", "{i}"], array="1-3")
+    quantum = c.submit_quantum(CIRCUIT, shots=100, observables=["ZZ"], qpu="ideal-sim:1")
+    waiting = c.submit_quantum(CIRCUIT, shots=100, qpu="trapped-ion-11:1")  # a slow device: canceled below
+    failing = c.submit_quantum(CIRCUIT, shots=100, observables=["ZZZ"], qpu="ideal-sim:1")  # 3 Paulis, 2 qubits
+    wf = c.submit_workflow(WORKFLOW)
+    waiting.cancel()
+    for f in [done, quantum, failing, *arr]:
+        try:
+            f.exception(timeout=120)
+        except Exception:
+            pass
+    c.close()
+    tid, wid = done.task_id, wf["id"]
+    calls = [("GET", "/v1/tasks", {}, {}), ("GET", "/v1/tasks", {}, {"order": "desc", "limit": 2}),
+             ("GET", "/v1/tasks/{id}", {"id": tid}, {}), ("GET", "/v1/tasks/{id}", {"id": quantum.task_id}, {}),
+             ("GET", "/v1/tasks/{id}", {"id": waiting.task_id}, {}), ("GET", "/v1/tasks/{id}", {"id": failing.task_id}, {}), ("GET", "/v1/tasks/{id}/logs", {"id": tid}, {"tail": 10}),
+             ("GET", "/v1/workflows", {}, {}), ("GET", "/v1/workflows/{id}", {"id": wid}, {}), ("GET", "/v1/agents", {}, {}),
+             ("GET", "/v1/occupancy", {}, {}), ("GET", "/v1/events", {}, {"limit": 100}), ("GET", "/v1/summary", {}, {}),
+             ("GET", "/v1/wait", {}, {"ids": str(tid), "timeout": 1}), ("GET", "/metrics", {}, {})]
+    for method, path, params, query in calls:
+        case = schema[path][method].Case(path_parameters=params, query=query)
+        response = case.call(base_url=cluster.url, headers=auth, timeout=30)
+        if response.status_code != 200:
+            failures.append(f"seeded {method} {path} {params} {query} → {response.status_code}: {response.text[:300]}")
+            continue
+        try:
+            case.validate_response(response, headers=auth, excluded_checks=[positive_data_acceptance])
+        except (Exception, BaseExceptionGroup) as e:
+            failures.append(f"seeded {method} {path} {params} → {str(e)[:800]}")
+    return len(calls)
+
+
+def test_schemathesis_finds_no_server_error_and_no_response_off_the_document(contract_cluster: LiveCluster) -> None:
+    with urllib.request.urlopen(urllib.request.Request(contract_cluster.url + "/v1/openapi.json",
+                                                       headers={"Authorization": f"Bearer {contract_cluster.token}"})) as r:
+        doc = json.loads(r.read())
+    assert doc == json.loads((REPO / "Sources/PilotManager/Resources/openapi.json").read_text())
+    schema = schemathesis.openapi.from_dict(doc)
+    auth = {"Authorization": f"Bearer {contract_cluster.token}"}
+    sent = {"n": 0, "by_status": {}}
+    failures: list[str] = []
+
+    sent["n"] += _seeded_calls(contract_cluster, schema, auth, failures)
+    operations = [r.ok() for r in schema.get_all_operations()]
+    assert len(operations) >= 32
+    for op in operations:
+        for mode in (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE):
+            @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=DERANDOMIZE, phases=[Phase.generate],
+                      suppress_health_check=list(HealthCheck))
+            @given(case=op.as_strategy(generation_mode=mode))
+            def run(case: Any) -> None:
+                _bounded(case)
+                # The generated token is replaced by the real one; a negative case that left the
+                # header out on purpose goes without it (and must get 401).
+                headers = dict(case.headers or {})
+                had = [k for k in headers if k.lower() == "authorization"]
+                for k in had:
+                    del headers[k]
+                if had or mode == schemathesis.GenerationMode.POSITIVE:
+                    headers["Authorization"] = auth["Authorization"]
+                case.headers = headers
+                response = case.call(base_url=contract_cluster.url, timeout=30)
+                sent["n"] += 1
+                # /login takes no token: a generated code it does not know is its documented 401.
+                key = (mode.value if op.path != "/login" else "login", response.status_code)
+                sent["by_status"][key] = sent["by_status"].get(key, 0) + 1
+                try:
+                    case.validate_response(response, headers=headers, excluded_checks=[positive_data_acceptance])
+                except (Exception, BaseExceptionGroup) as e:  # every failure is collected and reported together below
+                    failures.append(f"{op.method.upper()} {op.path} [{mode.value}] → {response.status_code}: {str(e)[:600]} … {str(e)[-900:]}")
+
+            try:
+                run()
+            except Unsatisfiable:
+                # An operation with no parameters and no body has no invalid request to make.
+                assert mode == schemathesis.GenerationMode.NEGATIVE, f"{op.method} {op.path}: no valid request generated"
+
+    print(f"schemathesis: {sent['n']} requests over {len(operations)} operations; statuses {sorted(sent['by_status'].items())}")
+    assert not failures, f"{len(failures)} failures:\n" + "\n\n".join(failures[:40])
+    assert sent["n"] >= MIN_REQUESTS
+    assert not [k for k in sent["by_status"] if k[1] >= 500]
+    # Valid requests carry the real token: none may be turned away at the door.
+    assert not [k for k in sent["by_status"] if k == ("positive", 401)]

@@ -1,0 +1,46 @@
+/// One primitive unified bloc (Qiskit's PUB) of a `PUBJob`: a circuit, an array of parameter
+/// bindings, and for the estimator an array of observables broadcast against the bindings.
+///
+/// Arrays are stored flat in C order with their shapes; results come back in the broadcast shape
+/// so a client can rebuild Qiskit's shapes exactly.
+public struct PUB: Sendable {
+    /// What the estimator aims for, per observable.
+    public enum Target: Sendable, Hashable {
+        /// Exact expectation values from the state vector; standard deviation 0.
+        case exact
+        /// Every non-identity Pauli term is measured with this many shots.
+        case shots(Int)
+        /// Shots per term chosen so the standard deviation is at most this (worst case, Σc²/n).
+        case precision(Double)
+    }
+
+    /// Read once; each binding only fills in the parameter values.
+    public var circuit: ParameterizedCircuit
+    /// The parameter each column of `bindings` gives, a permutation of `circuit.parameters`.
+    public var parameterOrder: [String]
+    public var bindingShape: [Int]
+    /// `bindingCount × parameterOrder.count` values, binding by binding.
+    public var bindings: [Double]
+    /// Empty for the sampler.
+    public var observableShape: [Int]
+    public var observables: [SparsePauliOperator]
+    /// Sampler: shots per binding.
+    public var shots: Int
+    /// Estimator only.
+    public var target: Target
+
+    public var bindingCount: Int { BroadcastShape.count(bindingShape) }
+
+    /// Estimator results have this shape; sampler results have the bindings' shape.
+    public var resultShape: [Int] {
+        observables.isEmpty ? bindingShape : BroadcastShape.combine(bindingShape, observableShape) ?? bindingShape
+    }
+
+    /// Values for the binding at flat index `index`, by parameter name.
+    public func values(at index: Int) -> [String: Double] {
+        var values: [String: Double] = [:]
+        let width = parameterOrder.count
+        for (k, name) in parameterOrder.enumerated() { values[name] = bindings[index * width + k] }
+        return values
+    }
+}
