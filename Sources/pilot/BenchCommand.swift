@@ -22,8 +22,10 @@ struct BenchCommand: AsyncParsableCommand {
           w5         bind latency during W1: ready with a free core → process started (p50/p99)
           w6         pilot start-up on Slurm (submit → agents registered) against sbatch → RUNNING
           ext        a driver for the peer harness's `--system ext` JSON-over-stdio protocol
+          dreamer    the performance model: calibrate, then ≥30 held-out cut configurations run for real
         """,
-        subcommands: [Throughput.self, W1.self, W2.self, SchedulerBench.self, W3.self, W4.self, W5.self, W6.self, Ext.self])
+        subcommands: [Throughput.self, W1.self, W2.self, SchedulerBench.self, W3.self, W4.self, W5.self, W6.self, Ext.self,
+                     DreamerBench.self])
 
     struct Throughput: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
