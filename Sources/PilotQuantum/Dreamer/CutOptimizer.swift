@@ -17,6 +17,8 @@ public struct CutOptimizer: Sendable {
     public var maxSubexperiments: Int
     /// Narrowest fragments tried.
     public var minFragmentQubits: Int
+    /// Widest fragments tried (nil: the widest device); with `minFragmentQubits` equal, the width is fixed.
+    public var maxFragmentQubits: Int?
 
     public init(model: PerformanceModel, pool: ResourcePool, budget: CutBudget = .unlimited,
                 router: SabreRouter = SabreRouter(layoutTrials: 2, layoutIterations: 1),
@@ -62,7 +64,7 @@ public struct CutOptimizer: Sendable {
         var skipped: [String] = []
         var cutPlans: [PlanKey: CutPlan] = [:]
         var candidates: [CandidatePlan] = []
-        let top = min(n, widest)
+        let top = min(n, widest, maxFragmentQubits ?? widest)
         for width in stride(from: top, through: min(top, max(1, minFragmentQubits)), by: -1) {
             for gateCuts in (width == n ? [false] : [false, true]) {
                 let plan: CutPlan
