@@ -17,9 +17,14 @@ import Testing
         for (a, b) in zip(outcome.ranked, outcome.ranked.dropFirst()) {
             #expect(a.predictedMakespan <= b.predictedMakespan)
         }
-        // line-20 holds all 10 qubits: one task beats any cut plan's many.
-        #expect(outcome.chosen.subexperiments == 1)
-        #expect(outcome.chosen.fragmentDevices == ["line-20"])
+        // line-20 holds all 10 qubits: the uncut plan is one of the candidates, one task on it.
+        let uncut = try #require(outcome.ranked.first { $0.wireCuts == 0 && $0.gateCuts == 0 })
+        #expect(uncut.subexperiments == 1)
+        #expect(uncut.fragmentDevices == ["line-20"])
+        #expect(uncut.label == "w10 uncut → line-20")
+        // small-7 alone and spread over both devices are considered too.
+        #expect(outcome.ranked.contains { $0.placement == "single" && $0.fragmentDevices.allSatisfy { $0 == "small-7" } })
+        #expect(outcome.ranked.contains { $0.placement == "spread" })
         // Every plan's assignment covers its sub-experiments on devices wide enough for them.
         for plan in outcome.ranked {
             #expect(plan.assignment.count == plan.subexperiments)

@@ -12,6 +12,9 @@ extension OffloadedWork {
         var profiles: [QPUDeviceProfile]
         var serverDir: String
         var log: Logger
+
+        /// No profiles: an `auto` stage fails with the reason (replay tests that plan no such stage).
+        static var none: Dreamer { Dreamer(profiles: [], serverDir: NSTemporaryDirectory(), log: Logger(label: "pilot.dreamer")) }
     }
 
     /// What `dreamer.json` next to `plan.json` holds: the choice and its predictions, read back by
@@ -91,7 +94,7 @@ extension OffloadedWork {
         DreamerRecord(plan: chosen.label, predictedMakespan: chosen.predictedMakespan, fidelity: chosen.fidelity,
                       samplingOverhead: chosen.samplingOverhead, devices: Array(Set(chosen.assignment.map(\.device))).sorted(),
                       model: model.source.rawValue, plannedAt: Date().timeIntervalSince1970,
-                      runnersUp: outcome.ranked.dropFirst().prefix(4).map { RunnerUp(plan: $0.label, predictedMakespan: $0.predictedMakespan) })
+                      runnersUp: outcome.ranked.dropFirst().prefix(4).map { DreamerRecord.RunnerUp(plan: $0.label, predictedMakespan: $0.predictedMakespan) })
     }
 
     static func snakeEncoder() -> JSONEncoder {

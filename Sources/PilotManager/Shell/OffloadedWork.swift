@@ -7,7 +7,7 @@ import PilotWorkflow
 /// The work the reactor hands to the pool: parsing workflow files and building their engines,
 /// and cut planning with its exact reference simulation. Each answers with an event.
 enum OffloadedWork {
-    static func run(_ work: OffloadWork, drivers: @escaping IterativeDriverFactory, dreamer: Dreamer) -> ManagerEvent {
+    static func run(_ work: OffloadWork, drivers: @escaping IterativeDriverFactory, dreamer: Dreamer = .none) -> ManagerEvent {
         switch work {
         case .prepareWorkflow(let id, let req, let dir, let reply):
             return .workflowPrepared(id: id, prepareWorkflow(id: id, req, dir: dir, drivers: drivers), reply: reply)
