@@ -164,7 +164,9 @@ struct DreamerBench: AsyncParsableCommand {
         let submitted = Date().timeIntervalSince1970
         let r = try await cluster.client.submit(SubmitRequest(tasks: specs))
         _ = try await cluster.waitAll(progress: false)
-        let infos = try await cluster.client.tasks(limit: r.count, after: r.first - 1)
+        // The listing leaves results out; each task's own record has it.
+        var infos: [TaskInfo] = []
+        for id in r.first..<(r.first + Int64(r.count)) { infos.append(try await cluster.client.task(id)) }
         var results: [QuantumResult] = []
         var apes: [Double] = []
         var lastEnd = submitted

@@ -164,8 +164,10 @@ public struct CutOptimizer: Sendable {
             out.append(candidate(plan, key: key, assignment: assignment, placement: "single", fits: fits,
                                  observables: observables, shots: shots))
         }
+        // A spread that ends up on one device is that device's single plan again.
         if usable.count > 1 || fits.contains(where: { $0.count > 1 }),
-           let s = spread(plan, key: key, seconds: seconds, fits: fits, observables: observables, shots: shots) {
+           let s = spread(plan, key: key, seconds: seconds, fits: fits, observables: observables, shots: shots),
+           Set(s.assignment.map(\.device)).count > 1 {
             out.append(s)
         }
         return out
