@@ -63,12 +63,33 @@ struct DreamerBench: AsyncParsableCommand {
         _ = try await bench.cluster.client.submit(SubmitRequest(tasks: training))
         _ = try await bench.cluster.waitAll(progress: false)
         let data = try JournalCalibration.read(serverDir: bench.cluster.serverDir, profiles: profiles)
-        let model = PerformanceModel.fit(data.samples, dispatchSeconds: data.dispatchSeconds, at: Date().timeIntervalSince1970)
+        var model = PerformanceModel.fit(data.samples, dispatchSeconds: data.dispatchSeconds, releaseSeconds: data.releaseSeconds,
+                                             at: Date().timeIntervalSince1970)
+        // Reconstruction cost: plans of the training family cut ever finer, their sub-experiments
+        // run exactly in process, the reconstruction timed.
+        var reconstructions: [PerformanceModel.ReconstructionSample] = []
+        let ideal = QPUDeviceProfile(name: "cpu", qubits: 32)
+        let shapes = [6, 9, 11].flatMap { w in (2..<w).flatMap { l in [(w, l, false), (w, l, true)] } }
+        for (width, limit, gateCuts) in shapes {
+            let c = CircuitFamily.random.make(qubits: width, layers: 2, seed: UInt64(width * 10 + limit))
+            guard let plan = try? CircuitCutter.cut(c, observables: [String(repeating: "Z", count: width)], maxFragmentQubits: limit,
+                                                   shots: 0, seed: 1, device: "cpu", cutGates: gateCuts),
+                  plan.reconstructionTerms >= 4, plan.subexperiments.count <= 300 else { continue }
+            var results: [QuantumResult] = []
+            for sub in plan.subexperiments { results.append(try await QPUExecutor.run(sub.job, on: ideal, threads: 1, latencyScale: 0)) }
+            let start = Date()
+            _ = try CircuitCutter.reconstruct(plan, results: results)
+            reconstructions.append(.init(terms: plan.reconstructionTerms, observables: 1, seconds: Date().timeIntervalSince(start)))
+        }
+        model = model.fittingReconstruction(reconstructions)
         let fit = model.fit!
         BenchLine.print(["workload": "dreamer-calibration", "runs": fit.samples, "r2": fit.r2, "mape_pct": fit.mape,
                          "mean_ape_pct": fit.meanApe, "wall_s": Date().timeIntervalSince(t0),
                          "coefficients": Dictionary(uniqueKeysWithValues: zip(PerformanceModel.featureNames, model.coefficients.vector)),
-                         "dispatch_s": model.dispatchSeconds])
+                         "dispatch_s": model.dispatchSeconds, "release_s": model.releaseSeconds,
+                         "reconstruction_s": model.reconstructionSeconds,
+                         "reconstruction_s_per_mterm": model.reconstructionSecondsPerMillionTerms,
+                         "reconstruction_samples": reconstructions.map { ["terms": $0.terms, "s": $0.seconds] as [String: Any] }])
 
         // 2. Held-out configurations.
         let pools: [[String]] = [["small-7"], ["small-7", "line-20"], ["small-7", "superconducting-27"],
@@ -79,7 +100,7 @@ struct DreamerBench: AsyncParsableCommand {
                 for pool in pools { configs.append((family, width, pool)) }
             }
         }
-        if quick { configs = Array(configs.prefix(4)) }
+        if quick { configs = Array(configs.suffix(4)) }
         var rows: [Row] = []
         var apes: [Double] = []
         var skipped: [String] = []
@@ -102,10 +123,12 @@ struct DreamerBench: AsyncParsableCommand {
                 skipped.append("\(name) on \(poolNames.joined(separator: ",")): only \(picked.count) runnable plans"); continue
             }
             var measured: [Double] = []
+            var measuredWork: [Double] = []
             for candidate in picked {
                 let plan = outcome.cutPlan(for: candidate)!
                 let m = try await Self.runForReal(plan, candidate: candidate, cluster: bench.cluster)
                 measured.append(m.makespan)
+                measuredWork.append(m.taskSeconds)
                 apes += m.apes
             }
             let best = measured.indices.min { measured[$0] < measured[$1] }!
@@ -116,7 +139,9 @@ struct DreamerBench: AsyncParsableCommand {
             rows.append(row)
             BenchLine.print(["workload": "dreamer-config", "config": name, "pool": row.pool, "predicted_best": row.predictedBest,
                              "measured_best": row.measuredBest, "predicted_s": row.predicted, "measured_s": row.measured,
-                             "candidates": picked.map(\.label), "hit": hit])
+                             "candidates": picked.map(\.label), "hit": hit,
+                             "predicted_task_s": picked.map(\.predictedTaskSeconds), "measured_task_s": measuredWork,
+                             "subexperiments": picked.map(\.subexperiments)])
         }
         let accuracy = rows.isEmpty ? 0 : Double(rows.filter(\.hit).count) / Double(rows.count)
         let mape = PerformanceModel.median(apes)
@@ -154,7 +179,7 @@ struct DreamerBench: AsyncParsableCommand {
     /// Submits the plan's sub-experiments on their assigned devices, waits, reconstructs; the makespan
     /// runs from submission to the last task's end plus the reconstruction.
     static func runForReal(_ plan: CutPlan, candidate: CandidatePlan,
-                           cluster: EmbeddedCluster) async throws -> (makespan: Double, apes: [Double]) {
+                           cluster: EmbeddedCluster) async throws -> (makespan: Double, apes: [Double], taskSeconds: Double) {
         var specs: [TaskSpec] = []
         for (sub, a) in zip(plan.subexperiments, candidate.assignment) {
             var job = sub.job
@@ -170,6 +195,7 @@ struct DreamerBench: AsyncParsableCommand {
         var results: [QuantumResult] = []
         var apes: [Double] = []
         var lastEnd = submitted
+        var taskSeconds = 0.0
         for (info, a) in zip(infos.sorted { $0.id < $1.id }, candidate.assignment) {
             guard info.state == .done, let text = info.result?.text,
                   let result = try? QuantumResult.decode(Data(text.utf8)) else {
@@ -178,13 +204,14 @@ struct DreamerBench: AsyncParsableCommand {
             results.append(result)
             if let s = info.startedAt, let e = info.endedAt, e > s {
                 apes.append(abs(a.seconds - (e - s)) / (e - s) * 100)
+                taskSeconds += e - s
                 lastEnd = max(lastEnd, e)
             }
         }
         let reconStart = Date()
         _ = try CircuitCutter.reconstruct(plan, results: results)
         let recon = Date().timeIntervalSince(reconStart)
-        return (lastEnd - submitted + recon, apes)
+        return (lastEnd - submitted + recon, apes, taskSeconds)
     }
 
     static func table(_ rows: [Row]) -> String {

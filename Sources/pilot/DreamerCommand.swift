@@ -22,19 +22,22 @@ struct DreamerCommand: AsyncParsableCommand {
                 let profiles = try options.profiles()
                 let data = try JournalCalibration.read(serverDir: dir, profiles: profiles)
                 let model: PerformanceModel
-                if data.samples.isEmpty {
+                if data.samples.isEmpty && data.reconstructions.isEmpty {
                     model = .standard
                     FileHandle.standardError.write(Data("warning: the journal in \(dir) holds no finished quantum task runs: the model stays the documented default\n".utf8))
                 } else {
-                    model = PerformanceModel.fit(data.samples, dispatchSeconds: data.dispatchSeconds, at: Date().timeIntervalSince1970)
+                    model = PerformanceModel.fit(data.samples, dispatchSeconds: data.dispatchSeconds, releaseSeconds: data.releaseSeconds,
+                                             at: Date().timeIntervalSince1970)
+                        .fittingReconstruction(data.reconstructions)
                     try model.save(serverDir: dir)
                 }
                 if json { try printJSON(model); return }
-                Self.describe(model, skipped: data.skipped, path: data.samples.isEmpty ? nil : PerformanceModel.path(serverDir: dir))
+                Self.describe(model, skipped: data.skipped, reconstructions: data.reconstructions.count,
+                              path: model.source == .calibrated ? PerformanceModel.path(serverDir: dir) : nil)
             } catch let e as CLIError { throw e } catch { fail(error) }
         }
 
-        static func describe(_ model: PerformanceModel, skipped: [String: Int] = [:], path: String?) {
+        static func describe(_ model: PerformanceModel, skipped: [String: Int] = [:], reconstructions: Int = 0, path: String?) {
             let c = model.coefficients
             print(model.source == .calibrated ? "model calibrated from the journal" : "default model (nothing recorded to fit)")
             var t = Table(header: ["COEFFICIENT", "VALUE", "UNIT"])
@@ -45,13 +48,17 @@ struct DreamerCommand: AsyncParsableCommand {
                       ["simulation", String(format: "%.4g", c.simulationSeconds), "s per 10⁶ amplitude-gate updates"],
                       ["sampling", String(format: "%.4g", c.samplingSeconds), "s per 10⁶ sampled bits"],
                       ["routed_gate", String(format: "%.4g", c.routedGateSeconds), "s per routed 2q gate per circuit"],
-                      ["dispatch", String(format: "%.4g", model.dispatchSeconds), "s bound → started"]]
+                      ["dispatch", String(format: "%.4g", model.dispatchSeconds), "s bound → started"],
+                      ["release", String(format: "%.4g", model.releaseSeconds), "s a slot stays taken after a task ends"],
+                      ["reconstruction", String(format: "%.4g", model.reconstructionSeconds), "s per reconstruction"],
+                      ["reconstruction_terms", String(format: "%.4g", model.reconstructionSecondsPerMillionTerms), "s per 10⁶ terms × observables"]]
             print(t.render())
             if let f = model.fit {
                 print(String(format: "fit: %d runs, R² %.3f, MAPE (median) %.1f%%, mean APE %.1f%%, RMSE %.4f s", f.samples, f.r2, f.mape,
                              f.meanApe, f.rmse))
                 print("runs per device: " + f.devices.map { "\($0.device) \($0.runs)" }.joined(separator: ", "))
             }
+            if reconstructions > 0 { print("reconstruction fitted to \(reconstructions) fan-in runs") }
             if !skipped.isEmpty {
                 print("not used: " + skipped.sorted { $0.key < $1.key }.map { "\($0.value) (\($0.key))" }.joined(separator: ", "))
             }

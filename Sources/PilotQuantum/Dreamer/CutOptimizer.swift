@@ -186,7 +186,7 @@ public struct CutOptimizer: Sendable {
             for (name, t) in seconds[i].sorted(by: { $0.key < $1.key }) {
                 guard let slots = free[name] else { continue }
                 let s = slots.indices.min { slots[$0] < slots[$1] }!
-                let end = slots[s] + model.dispatchSeconds + t
+                let end = slots[s] + model.dispatchSeconds + t + model.releaseSeconds
                 if best == nil || end < best!.end { best = (name, s, end) }
             }
             guard let b = best else { return nil }
@@ -203,7 +203,7 @@ public struct CutOptimizer: Sendable {
             ? model.reconstruction(terms: plan.reconstructionTerms, observables: observables) : 0
         let prediction = MakespanSimulator.predict(assignment.map { MakespanSimulator.Task(device: $0.device, seconds: $0.seconds) },
                                                    on: pool, dispatchSeconds: model.dispatchSeconds,
-                                                   reconstructionSeconds: recon)
+                                                   releaseSeconds: model.releaseSeconds, reconstructionSeconds: recon)
         // The device running most of each fragment's sub-experiments stands for the fragment.
         var perFragment = [[String: Int]](repeating: [:], count: plan.fragments.count)
         for (sub, a) in zip(plan.subexperiments, assignment) { perFragment[sub.fragment][a.device, default: 0] += 1 }

@@ -21,8 +21,10 @@ public enum MakespanSimulator {
         public var deviceSeconds: [String: Double]
     }
 
+    /// `releaseSeconds`: after a task ends, its core and slot stay taken this long (the end is
+    /// reported and committed before the next task can be bound to them).
     public static func predict(_ tasks: [Task], on pool: ResourcePool, dispatchSeconds: Double,
-                               reconstructionSeconds: Double = 0) -> Prediction {
+                               releaseSeconds: Double = 0, reconstructionSeconds: Double = 0) -> Prediction {
         var slots: [String: [Double]] = [:]
         for d in pool.devices { slots[d.name] = d.busySeconds.isEmpty ? [0] : d.busySeconds }
         var cores = [Double](repeating: 0, count: pool.cores)
@@ -39,11 +41,11 @@ public enum MakespanSimulator {
             let c = fitting.max { cores[$0] < cores[$1] } ?? cores.indices.min { cores[$0] < cores[$1] }!
             let start = max(deviceSlots[s], cores[c]) + dispatchSeconds
             let finish = start + t.seconds
-            deviceSlots[s] = finish
+            deviceSlots[s] = finish + releaseSeconds
             slots[t.device] = deviceSlots
-            cores[c] = finish
+            cores[c] = finish + releaseSeconds
             busy[t.device, default: 0] += t.seconds
-            end = max(end, finish)
+            end = max(end, finish + releaseSeconds)
         }
         return Prediction(makespan: end + reconstructionSeconds, reconstruction: reconstructionSeconds, deviceSeconds: busy)
     }

@@ -13,12 +13,14 @@ extension PerformanceModel {
     /// solved, and the two steps repeat until no run changes branch (at most 10 rounds). Columns
     /// the runs cannot determine stay near `prior` (ridge pull, see `LeastSquares`).
     public static func fit(_ samples: [CalibrationSample], prior: PerformanceModel = .standard,
-                           dispatchSeconds: Double? = nil, at time: Double? = nil) -> PerformanceModel {
+                           dispatchSeconds: Double? = nil, releaseSeconds: Double? = nil,
+                           at time: Double? = nil) -> PerformanceModel {
         let usable = samples.filter { $0.seconds >= shortestSample && $0.seconds.isFinite }
         var model = prior
         model.source = .calibrated
         model.calibratedAt = time
         if let d = dispatchSeconds { model.dispatchSeconds = d }
+        if let r = releaseSeconds { model.releaseSeconds = r }
         guard !usable.isEmpty else {
             model.fit = statistics(usable, model: model)
             return model
@@ -70,5 +72,32 @@ extension PerformanceModel {
         guard !xs.isEmpty else { return 0 }
         let s = xs.sorted()
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+}
+
+extension PerformanceModel {
+    /// One timed reconstruction: terms × observables of the plan, and the seconds it took.
+    public struct ReconstructionSample: Sendable, Hashable, Codable {
+        public var terms: Int
+        public var observables: Int
+        public var seconds: Double
+        public init(terms: Int, observables: Int, seconds: Double) {
+            self.terms = terms; self.observables = observables; self.seconds = seconds
+        }
+    }
+
+    /// Fits the reconstruction's fixed cost and cost per million terms × observables by relative
+    /// least squares (as `fit`); with no samples the model is returned unchanged.
+    public func fittingReconstruction(_ samples: [ReconstructionSample]) -> PerformanceModel {
+        let usable = samples.filter { $0.seconds >= Self.shortestSample }
+        guard !usable.isEmpty else { return self }
+        let rows = usable.map { [1, Double($0.terms) * Double(max(1, $0.observables)) / 1e6] }
+        let y = usable.map(\.seconds)
+        let beta = LeastSquares.solve(rows: rows, targets: y, weights: y.map { 1 / ($0 * $0) },
+                                      prior: [reconstructionSeconds, reconstructionSecondsPerMillionTerms])
+        var copy = self
+        copy.reconstructionSeconds = max(0, beta[0])
+        copy.reconstructionSecondsPerMillionTerms = max(0, beta[1])
+        return copy
     }
 }

@@ -91,8 +91,12 @@ public struct PerformanceModel: Sendable, Codable, Hashable {
     /// Seconds between a task's binding and its start (assignment sent, process started): the
     /// median the journal shows, added to every task of a makespan prediction.
     public var dispatchSeconds: Double
-    /// Reconstruction task: a fixed cost plus seconds per million terms × observables. Not fitted
-    /// (reconstruction is not a journal task of its own when run in process); documented defaults.
+    /// Seconds from a task's end on its agent to the manager recording it (the report's trip and
+    /// commit), during which its core and device slot are not yet free for the next task: the
+    /// median the journal shows.
+    public var releaseSeconds: Double
+    /// Reconstruction: a fixed cost plus seconds per million terms × observables; fitted from the
+    /// journal's reconstruction tasks (workflow fan-ins) when there are some, else the defaults.
     public var reconstructionSeconds: Double
     public var reconstructionSecondsPerMillionTerms: Double
     public var fit: FitStatistics?
@@ -109,12 +113,15 @@ public struct PerformanceModel: Sendable, Codable, Hashable {
         version: currentVersion, source: .defaults, calibratedAt: nil,
         coefficients: Coefficients(overheadSeconds: 0.001, commandSeconds: 0.02, queueFactor: 1, latencyFactor: 1,
                                    simulationSeconds: 0.002, samplingSeconds: 0.02, routedGateSeconds: 0),
-        dispatchSeconds: 0.002, reconstructionSeconds: 0.001, reconstructionSecondsPerMillionTerms: 0.5, fit: nil)
+        dispatchSeconds: 0.002, releaseSeconds: 0.005, reconstructionSeconds: 0.001,
+        reconstructionSecondsPerMillionTerms: 0.5, fit: nil)
 
     public init(version: Int, source: Source, calibratedAt: Double?, coefficients: Coefficients, dispatchSeconds: Double,
-                reconstructionSeconds: Double, reconstructionSecondsPerMillionTerms: Double, fit: FitStatistics?) {
+                releaseSeconds: Double, reconstructionSeconds: Double, reconstructionSecondsPerMillionTerms: Double,
+                fit: FitStatistics?) {
         self.version = version; self.source = source; self.calibratedAt = calibratedAt; self.coefficients = coefficients
-        self.dispatchSeconds = dispatchSeconds; self.reconstructionSeconds = reconstructionSeconds
+        self.dispatchSeconds = dispatchSeconds; self.releaseSeconds = releaseSeconds
+        self.reconstructionSeconds = reconstructionSeconds
         self.reconstructionSecondsPerMillionTerms = reconstructionSecondsPerMillionTerms; self.fit = fit
     }
 
