@@ -24,6 +24,7 @@ struct DreamerBench: AsyncParsableCommand {
     @Option(help: "Most candidate plans run per configuration (at least 3).") var plans = 4
     @Option(help: "Candidates with more sub-experiments are not run.") var maxSubexperiments = 48
     @Option(help: "Write the table as Markdown to this file too.") var markdown: String?
+    @Option(help: "Runs of every candidate (interleaved passes); the shortest makespan counts.") var repeats = 2
     @Flag(help: "Fewer configurations (a smoke run; not the benchmark).") var quick = false
 
     struct Row {
@@ -122,15 +123,20 @@ struct DreamerBench: AsyncParsableCommand {
             guard picked.count >= 3 else {
                 skipped.append("\(name) on \(poolNames.joined(separator: ",")): only \(picked.count) runnable plans"); continue
             }
-            var measured: [Double] = []
-            var measuredWork: [Double] = []
-            for candidate in picked {
-                let plan = outcome.cutPlan(for: candidate)!
-                let m = try await Self.runForReal(plan, candidate: candidate, cluster: bench.cluster)
-                measured.append(m.makespan)
-                measuredWork.append(m.taskSeconds)
-                apes += m.apes
+            // Every candidate runs `repeats` times, passes interleaved, and keeps its shortest makespan:
+            // this box is shared, and a single run can lose a few hundred ms to a neighbour's burst.
+            var runs = [[Double]](repeating: [], count: picked.count)
+            var measuredWork = [Double](repeating: 0, count: picked.count)
+            for _ in 0..<max(1, repeats) {
+                for (k, candidate) in picked.enumerated() {
+                    let plan = outcome.cutPlan(for: candidate)!
+                    let m = try await Self.runForReal(plan, candidate: candidate, cluster: bench.cluster)
+                    runs[k].append(m.makespan)
+                    measuredWork[k] = m.taskSeconds
+                    apes += m.apes
+                }
             }
+            let measured = runs.map { $0.min()! }
             let best = measured.indices.min { measured[$0] < measured[$1] }!
             let hit = measured[0] <= measured[best] * 1.10
             let row = Row(config: name, pool: poolNames.joined(separator: ","), predictedBest: picked[0].label,
@@ -141,7 +147,7 @@ struct DreamerBench: AsyncParsableCommand {
                              "measured_best": row.measuredBest, "predicted_s": row.predicted, "measured_s": row.measured,
                              "candidates": picked.map(\.label), "hit": hit,
                              "predicted_task_s": picked.map(\.predictedTaskSeconds), "measured_task_s": measuredWork,
-                             "subexperiments": picked.map(\.subexperiments)])
+                             "subexperiments": picked.map(\.subexperiments), "runs_s": runs])
         }
         let accuracy = rows.isEmpty ? 0 : Double(rows.filter(\.hit).count) / Double(rows.count)
         let mape = PerformanceModel.median(apes)
