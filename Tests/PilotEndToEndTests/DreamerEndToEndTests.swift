@@ -74,9 +74,11 @@ import Testing
         #expect((endedDetail["measured_makespan"] as? Double ?? 0) > 0)
 
         // Each sub-experiment ran on the device the plan gave it.
-        let tasks = try await c.client.tasks(limit: 1000).filter { $0.name?.hasPrefix("cut[sub") == true }
-        #expect(!tasks.isEmpty)
-        for t in tasks {
+        let listed = try await c.client.tasks(limit: 1000).filter { $0.name?.hasPrefix("cut[sub") == true }
+        #expect(!listed.isEmpty)
+        for l in listed {
+            // The listing leaves bindings out; each task's own record has it.
+            let t = try await c.client.task(l.id)
             let device = try #require(t.binding?.qpu?.device)
             #expect(planDevices.contains(device), "task \(t.id) ran on \(device), plan uses \(planDevices)")
         }
@@ -106,7 +108,9 @@ import Testing
         // No model in the server directory: the default is used, and said so.
         #expect(refused.err.contains("using the default model"), "\(refused.err)")
 
-        let budget = try PilotBinary.run(["cut", "--auto", "--qubits", "10", "--depth", "2", "--devices", "small-7",
+        // A 12-qubit chain on a 7-qubit device needs a cut: overhead 9 at least (a gate cut).
+        let chain = PilotBinary.root.path + "/Examples/circuits/chain12.qasm"
+        let budget = try PilotBinary.run(["cut", "--auto", "--circuit", chain, "--devices", "small-7",
                                           "--max-overhead", "2", "--plan-only", "--server-dir", dir])
         #expect(budget.status != 0)
         #expect(budget.err.contains("no plan meets the budget"), "\(budget.err)")
@@ -114,7 +118,7 @@ import Testing
 
         // A corrupt model file: a warning naming it, and the plan still made with the default.
         try "not json".write(toFile: dir + "/dreamer-model.json", atomically: true, encoding: .utf8)
-        let ok = try PilotBinary.run(["cut", "--auto", "--qubits", "10", "--depth", "2", "--devices", "small-7,line-20",
+        let ok = try PilotBinary.run(["cut", "--auto", "--circuit", chain, "--devices", "small-7,line-20",
                                       "--plan-only", "--server-dir", dir])
         #expect(ok.status == 0, "\(ok.err)")
         #expect(ok.err.contains("dreamer-model.json: the model file is not a valid model"), "\(ok.err)")
