@@ -88,9 +88,20 @@ extension PerformanceModel {
 
     /// Fits the reconstruction's fixed cost and cost per million terms × observables by relative
     /// least squares (as `fit`); with no samples the model is returned unchanged.
+    public static let termsToFitSlope = 10_000.0
+
     public func fittingReconstruction(_ samples: [ReconstructionSample]) -> PerformanceModel {
         let usable = samples.filter { $0.seconds >= Self.shortestSample }
         guard !usable.isEmpty else { return self }
+        // Small plans say nothing about the cost per term (their time is the fixed part): below
+        // `termsToFitSlope` terms × observables only the fixed cost is fitted, the slope kept.
+        let largest = usable.map { Double($0.terms) * Double(max(1, $0.observables)) }.max() ?? 0
+        guard largest >= Self.termsToFitSlope else {
+            var copy = self
+            let fixed = usable.map { max(0, $0.seconds - reconstructionSecondsPerMillionTerms * Double($0.terms) * Double(max(1, $0.observables)) / 1e6) }
+            copy.reconstructionSeconds = Self.median(fixed)
+            return copy
+        }
         let rows = usable.map { [1, Double($0.terms) * Double(max(1, $0.observables)) / 1e6] }
         let y = usable.map(\.seconds)
         let beta = LeastSquares.solve(rows: rows, targets: y, weights: y.map { 1 / ($0 * $0) },
