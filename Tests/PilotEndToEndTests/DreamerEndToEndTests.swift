@@ -33,6 +33,13 @@ import Testing
             device: auto
             observables: [ZZZZZZZZZZZZ]
             shots: 200
+          placed:
+            motif: cutting
+            circuit: {qubits: 12, depth: 2, seed: 6}
+            max_fragment_qubits: 6
+            device: auto
+            observables: [ZZZZZZZZZZZZ]
+            shots: 200
         """
         let w = try await c.client.submitWorkflow(WorkflowSubmitRequest(yaml: yaml, file: "inline.yaml"))
         let info = try await poll("workflow \(w.id) to end", timeout: 240) { () async throws -> WorkflowInfo? in
@@ -56,17 +63,27 @@ import Testing
         let exact = try #require(result["exact"] as? [Double])
         #expect(abs(values[0] - exact[0]) <= 3 * max(errors[0], 1e-9) + 1e-9, "\(values) vs \(exact) ± \(errors)")
 
+        // A fixed width with `device: auto`: the circuit is cut to fragments of at most 6 qubits and
+        // only the placement is chosen.
+        let placed = try #require(info.stages.first { $0.name == "placed" })
+        let placedResult = try #require(placed.result.flatMap {
+            try JSONSerialization.jsonObject(with: Data($0.text.utf8)) as? [String: Any]
+        })
+        #expect((placedResult["plan"] as? String)?.hasPrefix("w6 ") == true, "\(placedResult)")
+        #expect((placedResult["subexperiments"] as? Int ?? 0) > 1)
+        #expect((placedResult["devices"] as? [String])?.allSatisfy(Self.devices.contains) == true)
+
         // The journal: cut_planned names the plan with its prediction and runners-up; the stage's
         // end carries predicted and measured makespan.
         let page = try await c.client.events(since: 0, limit: 1000, workflow: w.id, kinds: ["cut_planned", "stage_state"])
-        let planned = try #require(page.events.first { $0.kind.rawValue == "cut_planned" })
+        let planned = try #require(page.events.first { $0.kind.rawValue == "cut_planned" && $0.stage == "cut" })
         let plannedDetail = try #require(planned.detail.flatMap {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
         })
         #expect(plannedDetail["plan"] as? String == plan)
         #expect(plannedDetail["predicted_makespan"] as? Double == predicted)
         #expect((plannedDetail["runners_up"] as? [Any])?.isEmpty == false)
-        let ended = try #require(page.events.first { $0.kind.rawValue == "stage_state" && $0.state == "done" })
+        let ended = try #require(page.events.first { $0.kind.rawValue == "stage_state" && $0.state == "done" && $0.stage == "cut" })
         let endedDetail = try #require(ended.detail.flatMap {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
         })
