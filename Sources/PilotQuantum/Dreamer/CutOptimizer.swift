@@ -81,7 +81,8 @@ public struct CutOptimizer: Sendable {
                 }
                 // Gate cuts allowed but none made: the same plan as wire cuts only.
                 if gateCuts, plan.gateCuts.isEmpty { continue }
-                // A wider limit that the cutter filled no better than a narrower one is the same plan.
+                // Widths run wide to narrow: a narrower limit that left the same fragments and cuts as a
+                // wider one is the same plan again.
                 if let same = cutPlans.first(where: { $0.key.gateCuts == gateCuts && $0.value.fragments.map(\.circuit.qubitCount) == plan.fragments.map(\.circuit.qubitCount) && $0.value.cuts.count == plan.cuts.count && $0.value.gateCuts.count == plan.gateCuts.count }), same.key.width != width {
                     continue
                 }
