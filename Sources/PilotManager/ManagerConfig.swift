@@ -1,5 +1,6 @@
 import Foundation
 import PilotCore
+import PilotQuantum
 import PilotWorkflow
 import PilotSlurm
 
@@ -21,6 +22,8 @@ public struct ManagerConfig: Sendable {
     /// Bindings handed out per scheduling round, so a million-task backlog streams in bounded batches.
     public var bindBatch: Int = 20_000
     public var devices: [QPUDeviceInfo] = []
+    /// The full profiles of `devices`: what the cutting optimizer plans `auto` stages with.
+    public var deviceProfiles: [QPUDeviceProfile] = []
     /// Tasks bound per core at once: 1 running plus `prefetch - 1` queued at the agent, which starts
     /// the next the moment a core frees instead of waiting a report → commit → bind → send round trip.
     /// 2 hides that round trip for tasks longer than it (~1 ms); deeper only adds tasks that cannot

@@ -10,10 +10,11 @@ public struct CuttingStagePlan: Sendable, Hashable, Codable {
         case random(qubits: Int, depth: Int, seed: UInt64)
     }
     public var circuitSource: CircuitSource
+    /// `autoFragmentQubits` (0): the cutting optimizer chooses widths, cuts and devices.
     public var maxFragmentQubits: Int
     public var observables: [String]
     public var shots: Int
-    /// As written (`superconducting-27`, `any`); `qpu` is its parsed form.
+    /// As written (`superconducting-27`, `any`, `auto`); `qpu` is its parsed form (`any` for `auto`).
     public var device: String
     public var qpu: QPUSelector
 
@@ -26,4 +27,13 @@ public struct CuttingStagePlan: Sendable, Hashable, Codable {
         self.device = device
         self.qpu = qpu
     }
+
+    /// `max_fragment_qubits: auto` as stored (0 is never a valid width, and plans stored before
+    /// `auto` existed decode unchanged).
+    public static let autoFragmentQubits = 0
+    /// `device: auto`: each sub-experiment's device is chosen by the optimizer.
+    public static let autoDevice = "auto"
+
+    /// Whether the optimizer plans this stage.
+    public var isAuto: Bool { maxFragmentQubits == Self.autoFragmentQubits || device == Self.autoDevice }
 }

@@ -72,7 +72,8 @@ extension MotifGenerator {
                              seed: seed ?? SeedSequence.seed(root: context.seed, stage: stage.name, variable: "circuit", index: 0))
         }
         // The device was validated when the file was read; `any` is the fallback for a plan built by hand.
-        let qpu = (try? QPUSelector(parsing: spec.device)) ?? QPUSelector(device: nil)
+        let qpu = spec.device == CuttingStagePlan.autoDevice
+            ? QPUSelector(device: nil) : (try? QPUSelector(parsing: spec.device)) ?? QPUSelector(device: nil)
         let plan = CuttingStagePlan(circuitSource: source, maxFragmentQubits: spec.maxFragmentQubits,
                                     observables: spec.observables, shots: spec.shots, device: spec.device, qpu: qpu)
         var settings = stage.settings

@@ -315,7 +315,15 @@ extension WorkflowReader.Session {
             if let why = WorkflowReader.circuitPathViolation(path.source) { throw fail(.invalidValue, why, at: cc) }
             circuit = .file(path)
         }
-        let mfq = try int(try required(m, "max_fragment_qubits"), 1...1000)
+        let mfqCursor = try required(m, "max_fragment_qubits", what: "an integer, or auto")
+        let mfq: Int
+        if (try? string(mfqCursor)) == "auto" {
+            mfq = CuttingStagePlan.autoFragmentQubits
+        } else {
+            do { mfq = try int(mfqCursor, 1...1000) } catch {
+                throw fail(.invalidValue, "expected an integer between 1 and 1000, or auto (the optimizer chooses)", at: mfqCursor)
+            }
+        }
         let oc = try required(m, "observables", what: "Pauli strings such as ZZZZ")
         var observables: [String] = []
         for item in try list(oc, max: 10_000) {
@@ -332,7 +340,9 @@ extension WorkflowReader.Session {
         var device = "any"
         if let dc = m["device"] {
             device = try string(dc)
-            do { _ = try QPUSelector(parsing: device) } catch { throw fail(.invalidValue, error.message, at: dc) }
+            if device != CuttingStagePlan.autoDevice {
+                do { _ = try QPUSelector(parsing: device) } catch { throw fail(.invalidValue, error.message, at: dc) }
+            }
         }
         return CuttingSpec(circuit: circuit, maxFragmentQubits: mfq, observables: observables, shots: shots, device: device)
     }

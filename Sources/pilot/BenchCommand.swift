@@ -23,9 +23,10 @@ struct BenchCommand: AsyncParsableCommand {
           w6         pilot start-up on Slurm (submit → agents registered) against sbatch → RUNNING
           ext        a driver for the peer harness's `--system ext` JSON-over-stdio protocol
           pubs       per-binding cost of PUB jobs in process: bind by patching vs re-reading, estimator, sampler
+          dreamer    the performance model: calibrate, then ≥30 held-out cut configurations run for real
         """,
         subcommands: [Throughput.self, W1.self, W2.self, SchedulerBench.self, W3.self, W4.self, W5.self, W6.self, Events.self, Ext.self,
-                      PUBs.self])
+                      PUBs.self, DreamerBench.self])
 
     struct Throughput: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

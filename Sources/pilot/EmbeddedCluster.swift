@@ -32,6 +32,7 @@ final class EmbeddedCluster: Sendable {
         cfg.prefetch = prefetch
         cfg.metrics = metrics
         cfg.devices = try QPUDevices.load(nil)
+        cfg.deviceProfiles = try QPUDevices.profiles(nil)
         cfg.iterativeDrivers = MiniAppDrivers.factory(pilotExecutable: ProjectFiles.pilotBinary)
         cfg.pilotBinary = ProjectFiles.pilotBinary
         let rt = try await ManagerRuntime.start(cfg, logger: log)

@@ -31,9 +31,20 @@ struct KernelCommand: AsyncParsableCommand {
             let values: [ExpectationValue]
             do { values = try CircuitCutter.reconstruct(p, results: rs) } catch { throw CLIError("reconstruction failed: \(error)") }
             let exactValues = exact.flatMap { try? JSONDecoder().decode([Double].self, from: Data(contentsOf: URL(fileURLWithPath: $0))) }
-            let summary = CutResult(observables: p.observables, values: values.map(\.value), standardErrors: values.map(\.standardError),
+            var summary = CutResult(observables: p.observables, values: values.map(\.value), standardErrors: values.map(\.standardError),
                                     exact: exactValues, cuts: p.cuts.count, fragments: p.fragments.count,
-                                    subexperiments: p.subexperiments.count)
+                                    subexperiments: p.subexperiments.count, gateCuts: p.gateCuts.count,
+                                    samplingOverhead: p.samplingOverhead)
+            // An optimizer-planned stage: its choice and predicted makespan, and the makespan measured
+            // from the plan (its sub-experiments' submission) to this reconstruction's end.
+            let dreamerFile = URL(fileURLWithPath: plan).deletingLastPathComponent().appendingPathComponent("dreamer.json")
+            if let data = try? Data(contentsOf: dreamerFile),
+               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+                summary.plan = object["plan"] as? String
+                summary.predictedMakespan = object["predicted_makespan"] as? Double
+                summary.devices = object["devices"] as? [String]
+                if let at = object["planned_at"] as? Double { summary.measuredMakespan = Date().timeIntervalSince1970 - at }
+            }
             let e = JSONEncoder()
             e.keyEncodingStrategy = .convertToSnakeCase
             e.outputFormatting = [.sortedKeys]
@@ -90,4 +101,11 @@ struct CutResult: Codable {
     var cuts: Int
     var fragments: Int
     var subexperiments: Int
+    var gateCuts: Int?
+    var samplingOverhead: Double?
+    /// Set for a stage the cutting optimizer planned (`max_fragment_qubits: auto` / `device: auto`).
+    var plan: String?
+    var predictedMakespan: Double?
+    var measuredMakespan: Double?
+    var devices: [String]?
 }

@@ -46,6 +46,7 @@ struct ManagerCommand: AsyncParsableCommand {
             cfg.rotateToken = rotateToken
             cfg.metrics = !noMetrics
             cfg.devices = try QPUDevices.load(qpuProfiles)
+            cfg.deviceProfiles = try QPUDevices.profiles(qpuProfiles)
             cfg.iterativeDrivers = MiniAppDrivers.factory(pilotExecutable: ProjectFiles.pilotBinary)
             cfg.pilotBinary = ProjectFiles.pilotBinary
             cfg.pilots.profileDirectory = ProjectFiles.find("Profiles")

@@ -10,7 +10,7 @@ struct PilotCommand: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, SubmitCommand.self, ResubmitCommand.self, StatusCommand.self, WaitCommand.self, CancelCommand.self,
             LogsCommand.self, EventsCommand.self, AgentsCommand.self, ManagerCommand.self, AgentCommand.self, TopologyCommand.self,
-            BenchCommand.self, WorkflowCommand.self, KernelCommand.self, CutCommand.self, PilotsCommand.self, AllocCommand.self,
+            BenchCommand.self, WorkflowCommand.self, KernelCommand.self, CutCommand.self, DreamerCommand.self, PilotsCommand.self, AllocCommand.self,
             MiniAppCommand.self, ReportCommand.self, DashboardCommand.self, TopCommand.self,
         ]
     )

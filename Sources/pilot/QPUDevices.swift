@@ -1,5 +1,6 @@
 import Foundation
 import PilotCore
+import PilotQuantum
 
 /// The QPU-proxy devices the manager leases: from `Profiles/qpu/*.yaml`.
 enum QPUDevices {
@@ -7,5 +8,12 @@ enum QPUDevices {
         guard let d = dir ?? ProjectFiles.find("Profiles").map({ $0 + "/qpu" }),
               FileManager.default.fileExists(atPath: d) else { return [] }
         return try QuantumBridge.deviceInfos(directory: d)
+    }
+
+    /// The profiles themselves (for the cutting optimizer); none when the directory is missing.
+    static func profiles(_ dir: String?) throws -> [QPUDeviceProfile] {
+        guard let d = dir ?? ProjectFiles.find("Profiles").map({ $0 + "/qpu" }),
+              FileManager.default.fileExists(atPath: d) else { return [] }
+        do { return try QPUDeviceProfile.loadAll(directory: d) } catch { throw CLIError("\(error)") }
     }
 }

@@ -88,4 +88,7 @@ public struct CutJob: Sendable {
     public var outputs: String
     public var seed: UInt64
     public var pilotBinary: String
+    /// For a stage the optimizer plans (`auto`): slots and queues as the reactor saw them when it
+    /// asked, so the plan accounts for busy devices without the pool reading the reactor's state.
+    public var load: Occupancy? = nil
 }

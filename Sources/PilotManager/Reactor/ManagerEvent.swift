@@ -90,7 +90,23 @@ public struct CutSummary: Sendable, Hashable, Codable {
     public var cuts: Int
     public var fragments: Int
     public var subexperiments: Int
-    public init(cuts: Int, fragments: Int, subexperiments: Int) {
-        self.cuts = cuts; self.fragments = fragments; self.subexperiments = subexperiments
+    public var gateCuts: Int = 0
+    /// For a stage the optimizer planned: the chosen plan, its predicted makespan (seconds), the
+    /// devices it uses and the runners-up.
+    public var plan: String?
+    public var predictedMakespan: Double?
+    public var devices: [String]?
+    public var runnersUp: [RunnerUp]?
+
+    public struct RunnerUp: Sendable, Hashable, Codable {
+        public var plan: String
+        public var predictedMakespan: Double
+        public init(plan: String, predictedMakespan: Double) { self.plan = plan; self.predictedMakespan = predictedMakespan }
+    }
+
+    public init(cuts: Int, fragments: Int, subexperiments: Int, gateCuts: Int = 0, plan: String? = nil,
+                predictedMakespan: Double? = nil, devices: [String]? = nil, runnersUp: [RunnerUp]? = nil) {
+        self.cuts = cuts; self.fragments = fragments; self.subexperiments = subexperiments; self.gateCuts = gateCuts
+        self.plan = plan; self.predictedMakespan = predictedMakespan; self.devices = devices; self.runnersUp = runnersUp
     }
 }

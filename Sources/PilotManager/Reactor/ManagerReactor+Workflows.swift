@@ -116,7 +116,8 @@ extension ManagerReactor {
                 let base = workflows[id]!.file.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? ctx.dir
                 effects.append(.offload(.planCut(CutJob(workflow: id, stage: stage, plan: plan, template: template.spec, baseDir: base,
                                                         outputs: ctx.outputs(of: stage), seed: ctx.seed,
-                                                        pilotBinary: config.pilotBinary))))
+                                                        pilotBinary: config.pilotBinary,
+                                                        load: plan.isAuto ? occupancy() : nil))))
             case .cancelTasks(let stage, let locals):
                 let ids = locals.compactMap { workflows[id]!.tasks[stage]?[$0] }
                 _ = cancel(ids)
@@ -158,7 +159,10 @@ extension ManagerReactor {
         recordFanOut(answer, stage: stage, workflow: id)
         if let s = summary {
             journal(.cutPlanned, workflow: id, stage: stage, workload: workflows[id]!.workloads[stage],
-                    detail: #"{"cuts":\#(s.cuts),"fragments":\#(s.fragments),"subexperiments":\#(s.subexperiments)}"#)
+                    detail: Self.cutPlannedDetail(s))
+            if let plan = s.plan, let predicted = s.predictedMakespan {
+                workflows[id]!.dreamerPlans[stage] = DreamerStagePlan(plan: plan, predictedMakespan: predicted, plannedAt: now)
+            }
             log(.info, "workflow \(id) stage \(stage): \(s.cuts) cuts, \(s.fragments) fragments, \(s.subexperiments) sub-experiments")
         }
         var actions: [WorkflowAction] = []
@@ -172,7 +176,8 @@ extension ManagerReactor {
         workflows[id]!.workloadStates[w] = state
         let json = summary.flatMap { try? String(decoding: JSONEncoder().encode($0), as: UTF8.self) }
         batch.workloadChanges.append(WorkloadChange(id: w, state: state, summary: json, endedAt: now, reason: reason))
-        journal(.stageState, workflow: id, stage: stage, workload: w, state: state, reason: reason)
+        journal(.stageState, workflow: id, stage: stage, workload: w, state: state, reason: reason,
+                detail: workflows[id]!.dreamerPlans[stage].map { Self.dreamerStageDetail($0, endedAt: now) })
     }
 
     /// Called at each tick with the workflow tasks that started or ended since the last one.

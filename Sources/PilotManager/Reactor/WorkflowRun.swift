@@ -28,6 +28,9 @@ struct WorkflowRun: Sendable {
     var pendingPlans: [String: String] = [:]
     /// Resource-seconds per stage, accumulated as tasks end.
     var usage: [String: StageUsage] = [:]
+    /// Stages the cutting optimizer planned: the plan and when it was planned, so the stage's end
+    /// can record the measured makespan beside the predicted one (not restored after a restart).
+    var dreamerPlans: [String: DreamerStagePlan] = [:]
 }
 
 /// Resource-seconds a stage's ended tasks used.

@@ -152,9 +152,10 @@ public final class ManagerShell: @unchecked Sendable {
     private func runOffloaded(_ w: OffloadWork) {
         let inbox = self.inbox
         let drivers = config.iterativeDrivers
+        let dreamer = OffloadedWork.Dreamer(profiles: config.deviceProfiles, serverDir: config.serverDir, log: log)
         pool.submit { state in
             guard case .active = state else { return }
-            inbox.post(OffloadedWork.run(w, drivers: drivers))
+            inbox.post(OffloadedWork.run(w, drivers: drivers, dreamer: dreamer))
         }
     }
 

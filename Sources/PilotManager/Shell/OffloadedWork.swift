@@ -7,12 +7,12 @@ import PilotWorkflow
 /// The work the reactor hands to the pool: parsing workflow files and building their engines,
 /// and cut planning with its exact reference simulation. Each answers with an event.
 enum OffloadedWork {
-    static func run(_ work: OffloadWork, drivers: @escaping IterativeDriverFactory) -> ManagerEvent {
+    static func run(_ work: OffloadWork, drivers: @escaping IterativeDriverFactory, dreamer: Dreamer = .none) -> ManagerEvent {
         switch work {
         case .prepareWorkflow(let id, let req, let dir, let reply):
             return .workflowPrepared(id: id, prepareWorkflow(id: id, req, dir: dir, drivers: drivers), reply: reply)
         case .planCut(let job):
-            let (answer, summary) = planCut(job)
+            let (answer, summary) = planCut(job, dreamer: dreamer)
             return .cutPlanned(workflow: job.workflow, stage: job.stage, answer: answer, summary: summary)
         }
     }
@@ -34,7 +34,7 @@ enum OffloadedWork {
 
     /// Cuts the stage's circuit, writes the plan next to the stage's outputs, and returns the
     /// sub-experiment tasks plus a fan-in task that reconstructs from the files they leave.
-    static func planCut(_ job: CutJob) -> (WorkflowEvent, CutSummary?) {
+    static func planCut(_ job: CutJob, dreamer: Dreamer) -> (WorkflowEvent, CutSummary?) {
         let p = job.plan
         let stage = job.stage
         let out = job.outputs
@@ -60,8 +60,19 @@ enum OffloadedWork {
             case .random(let q, let d, let seed):
                 circuit = RandomCircuit.make(qubits: q, depth: d, seed: seed)
             }
-            let plan = try CircuitCutter.cut(circuit, observables: p.observables, maxFragmentQubits: p.maxFragmentQubits,
+            let plan: CutPlan
+            var chosen: CandidatePlan?
+            var record: DreamerRecord?
+            if p.isAuto {
+                let planned = try autoPlan(circuit, job: job, dreamer: dreamer)
+                plan = planned.0
+                chosen = planned.1
+                record = Self.record(planned.1, outcome: planned.2, model: planned.3)
+                try snakeEncoder().encode(record).write(to: URL(fileURLWithPath: out + "/dreamer.json"))
+            } else {
+                plan = try CircuitCutter.cut(circuit, observables: p.observables, maxFragmentQubits: p.maxFragmentQubits,
                                              shots: p.shots, seed: job.seed, device: p.device)
+            }
             try JSONEncoder().encode(plan).write(to: URL(fileURLWithPath: out + "/plan.json"))
             // The exact value, for the summary's comparison.
             let sim = StateVectorSimulator(threads: 1)
@@ -75,8 +86,14 @@ enum OffloadedWork {
                 var t = job.template
                 t.kind = .quantum
                 t.name = "\(stage)[sub \(k)]"
-                t.payload = String(decoding: try JSONEncoder().encode(sub.job), as: UTF8.self)
+                var subJob = sub.job
                 t.request.qpu = p.qpu
+                if let device = chosen?.assignment[k].device {
+                    // The optimizer's placement: this sub-experiment waits for that device's slot.
+                    subJob.device = device
+                    t.request.qpu = QPUSelector(device: device, count: 1)
+                }
+                t.payload = String(decoding: try JSONEncoder().encode(subJob), as: UTF8.self)
                 tasks.append(t)
             }
             var fanIn = TaskSpec(name: "\(stage)[reconstruct]", command: [
@@ -85,7 +102,11 @@ enum OffloadedWork {
             ], request: ResourceRequest(cores: 1))
             fanIn.workingDirectory = out
             return (.fanOutPlanned(workload: stage, tasks: tasks, fanIn: fanIn),
-                    CutSummary(cuts: plan.cuts.count, fragments: plan.fragments.count, subexperiments: tasks.count))
+                    CutSummary(cuts: plan.cuts.count, fragments: plan.fragments.count, subexperiments: tasks.count,
+                               gateCuts: plan.gateCuts.count, plan: record?.plan, predictedMakespan: record?.predictedMakespan,
+                               devices: record?.devices, runnersUp: record.map { r in
+                                   r.runnersUp.map { CutSummary.RunnerUp(plan: $0.plan, predictedMakespan: $0.predictedMakespan) }
+                               }))
         } catch {
             return (.fanOutFailed(workload: stage, reason: "\(error)"), nil)
         }
