@@ -29,7 +29,7 @@ def _failure(e: BaseException) -> bytes:
         return _dump((False, (RuntimeError(f"{type(e).__name__}: {e}"), tb)))
 
 
-def main(argv: list) -> int:
+def main(argv: "list[str]") -> int:
     if len(argv) != 2 or not argv[1].endswith(".in.pkl"):
         sys.stderr.write("usage: python -m swiftpilot._runner CALL.in.pkl\n")
         return 2

@@ -22,7 +22,7 @@ class EventWatcher:
         self.transport = transport
         self._lock = threading.Lock()
         self._ended: dict[int, str] = {}
-        self._waiting: dict[int, Callable[[int, str], None]] = {}
+        self._waiting: dict[int, Callable[[int, str], object]] = {}
         self._since = int(transport.call("GET", "/v1/events", {"limit": 1, "kind": "task_finished"})["last_seq"])
         self._stop = False
         self._conn: Any = None
@@ -30,7 +30,7 @@ class EventWatcher:
         self._thread = threading.Thread(target=self._run, name="swiftpilot-events", daemon=True)
         self._thread.start()
 
-    def watch(self, task_id: int, callback: Callable[[int, str], None]) -> None:
+    def watch(self, task_id: int, callback: Callable[[int, str], object]) -> None:
         """Calls ``callback(task_id, state)`` once the task has ended (at once if it already has)."""
         with self._lock:
             state = self._ended.pop(task_id, None)

@@ -169,7 +169,7 @@ class PilotExecutor(concurrent.futures.Executor):
                 except OSError:
                     pass
 
-    def _forget(self, f: PilotFuture) -> None:
+    def _forget(self, f: "concurrent.futures.Future[Any]") -> None:
         with self._lock:
             self._pending.discard(f)
 
@@ -212,7 +212,11 @@ class PilotExecutor(concurrent.futures.Executor):
             tid = int(r["first"]) + i
             c.future.task_id = tid
             c.future._submitted.set()
-            watcher.watch(tid, lambda _t, state, c=c: self._readers.submit(self._finish, c, state))
+            watcher.watch(tid, self._on_end(c))
+
+    def _on_end(self, c: _Call) -> Callable[[int, str], object]:
+        # Reading the result off the event thread: one slow file never holds up other calls' ends.
+        return lambda _task, state: self._readers.submit(self._finish, c, state)
 
     def _fail(self, c: _Call, e: BaseException) -> None:
         self._cleanup(c)

@@ -69,7 +69,8 @@ class PilotFuture(concurrent.futures.Future):  # type: ignore[type-arg]
     def cancel(self) -> bool:
         return self._call.cancel()
 
-    def _ended(self, call: _CallFuture) -> None:
+    def _ended(self, done: "concurrent.futures.Future[Any]") -> None:
+        call = self._call
         m = self.metrics
         m["task_id"] = call.task_id
         m["completion_time"] = datetime.now()
