@@ -116,18 +116,7 @@ public final class AgentChannel: Sendable {
                 return out
             }
             guard let frames, let c = connections.withLockedValue({ $0[id] }) else { return }
-            // Framing runs on the connection's own loop, in one hop with one flush: the caller is the
-            // store writer, whose next commit should not wait for JSON encoding or one wake-up per frame.
-            let channel = c.channel, binary = c.encoding.binary
-            channel.eventLoop.execute {
-                var wrote = false
-                for f in frames {
-                    guard let buf = try? JSONCoding.frame(f, binary: binary, allocator: channel.allocator) else { continue }
-                    channel.write(buf, promise: nil)
-                    wrote = true
-                }
-                if wrote { channel.flush() }
-            }
+            for f in frames { Self.write(f, on: c.channel, binary: c.encoding.binary) }
         }
     }
 

@@ -40,6 +40,8 @@ public final class ManagerShell: @unchecked Sendable {
     /// context switch per commit cost more than the memory it frees a little later.
     private let durable = Atomic<UInt64>(0)
     private var durableSeen: UInt64 = 0
+    /// Arrival time of the last event the reactor handled.
+    private var lastStamp: Double?
 
     public init(config: ManagerConfig, store: PilotStore, logger: Logger) throws {
         self.config = config
@@ -100,6 +102,7 @@ public final class ManagerShell: @unchecked Sendable {
             for item in items {
                 switch item {
                 case .event(let e, let t):
+                    lastStamp = t
                     if case .tick = e { tickQueued.withLockedValue { $0 = false } }
                     if case .shutdown = e { stopping = true }
                     dispatch(reactor.handle(e, now: t))
@@ -107,10 +110,13 @@ public final class ManagerShell: @unchecked Sendable {
                     body(reactor)
                 }
             }
+            // Stamped with the last event's arrival, not the clock: events still queued (a heartbeat
+            // behind a long step) carry earlier stamps, and a reactor clock run ahead of them would
+            // let a queued timer declare their agents lost before their heartbeats are handled.
             let n = durable.load(ordering: .acquiring)
-            if n > durableSeen {
+            if n > durableSeen, let stamp = lastStamp {
                 durableSeen = n
-                dispatch(reactor.handle(.committed(n), now: Date().timeIntervalSince1970))
+                dispatch(reactor.handle(.committed(n), now: stamp))
             }
             published.withLockedValue { $0 = reactor.summary() }
             if stopping && inbox.backlog == 0 { break }
