@@ -12,7 +12,7 @@ extension Binding {
             for (j, c) in p.custom.enumerated() {
                 if j > 0 { s += "," }
                 s += "{\"name\":"
-                Self.appendString(c.name, to: &s)
+                JSONLiteral.appendString(c.name, to: &s)
                 s += ",\"amount\":\(c.amount)}"
             }
             s += "],\"ranks\":["
@@ -33,7 +33,7 @@ extension Binding {
         s += "]"
         if let q = qpu {
             s += ",\"qpu\":{\"device\":"
-            Self.appendString(q.device, to: &s)
+            JSONLiteral.appendString(q.device, to: &s)
             s += ",\"slots\":"
             Self.appendInts(q.slots, to: &s)
             s += "}"
@@ -50,6 +50,4 @@ extension Binding {
         }
         s += "]"
     }
-
-    private static func appendString(_ text: String, to s: inout String) { JSONLiteral.appendString(text, to: &s) }
 }

@@ -1,3 +1,5 @@
+import PilotCore
+
 /// A JSON-like value from the file: sweep values and free-form driver parameters.
 public enum ParamValue: Sendable, Hashable, Codable {
     case null
@@ -60,24 +62,10 @@ public enum ParamValue: Sendable, Hashable, Codable {
         }
     }
 
+    /// A JSON string literal, spelled as everywhere else the project writes JSON by hand.
     static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
+        var out = ""
+        JSONLiteral.appendString(s, to: &out)
+        return out
     }
 }
