@@ -7,40 +7,48 @@ extension WorkflowEngine {
         var out: [WorkflowAction] = []
         switch event {
         case .tasksSubmitted(let name, let indices, _):
-            guard var run = try activeRun(name) else { return [] }
-            for i in indices {
-                guard let r = try run.relative(i, stage: name) else { continue }
-                if run.tasks[r].phase == .released { run.set(r, .submitted) }
+            _ = try withActiveRun(name) { (run: inout WorkloadRun) throws(WorkflowError) in
+                for i in indices {
+                    guard let r = try run.relative(i, stage: name) else { continue }
+                    if run.tasks[r].phase == .released { run.set(r, .submitted) }
+                }
             }
-            runs[name] = run
 
         case .taskStarted(let name, let i, let at):
-            guard var run = try activeRun(name), let r = try run.relative(i, stage: name) else { return [] }
-            guard run.tasks[r].phase == .released || run.tasks[r].phase == .submitted else {
-                // A repeated start (the lead reports the start again with the end) changes nothing.
-                if run.tasks[r].phase.isTerminal || run.tasks[r].phase == .running { return [] }
-                throw WorkflowError(.invalidEvent, "task \(name)[\(i)] started while \(run.tasks[r].phase.rawValue)")
+            let changed = try withActiveRun(name) { (run: inout WorkloadRun) throws(WorkflowError) -> Bool in
+                guard let r = try run.relative(i, stage: name) else { return false }
+                guard run.tasks[r].phase == .released || run.tasks[r].phase == .submitted else {
+                    // A repeated start (the lead reports the start again with the end) changes nothing.
+                    if run.tasks[r].phase.isTerminal || run.tasks[r].phase == .running { return false }
+                    throw WorkflowError(.invalidEvent, "task \(name)[\(i)] started while \(run.tasks[r].phase.rawValue)")
+                }
+                run.set(r, .running)
+                if let at { run.firstStart = min(run.firstStart ?? at, at) }
+                return true
             }
-            run.set(r, .running)
-            if let at { run.firstStart = min(run.firstStart ?? at, at) }
-            runs[name] = run
+            guard changed == true else { return [] }
 
         case .taskFinished(let name, let i, let ok, let reason, let result, let at):
-            guard var run = try activeRun(name), let r = try run.relative(i, stage: name) else {
-                recordLateSuccess(name, i, ok: ok)
+            var late = false
+            let finished = try withActiveRun(name) { (run: inout WorkloadRun) throws(WorkflowError) -> Int? in
+                guard let r = try run.relative(i, stage: name) else { late = true; return nil }
+                let phase = run.tasks[r].phase
+                if phase == .canceled || phase == .skipped { return nil }
+                guard phase.isActive else {
+                    throw WorkflowError(.invalidEvent, "task \(name)[\(i)] finished while \(phase.rawValue)")
+                }
+                run.set(r, ok ? .done : .failed)
+                if let at {
+                    run.lastEnd = max(run.lastEnd ?? at, at)
+                    if run.firstStart == nil { run.firstStart = at }
+                }
+                return r
+            }
+            guard let finished else {
+                if late { recordLateSuccess(name, i, ok: ok) }
                 return []
             }
-            let phase = run.tasks[r].phase
-            if phase == .canceled || phase == .skipped { return [] }
-            guard phase.isActive else {
-                throw WorkflowError(.invalidEvent, "task \(name)[\(i)] finished while \(phase.rawValue)")
-            }
-            run.set(r, ok ? .done : .failed)
-            if let at {
-                run.lastEnd = max(run.lastEnd ?? at, at)
-                if run.firstStart == nil { run.firstStart = at }
-            }
-            runs[name] = run
+            guard let r = finished else { return [] }
             taskFinished(name, r, ok: ok, reason: reason, result: result, &out)
 
         case .fanOutPlanned(let name, let tasks, let fanIn):
@@ -64,10 +72,11 @@ extension WorkflowEngine {
     /// A task canceled because its stage failed may have succeeded before the cancel reached it:
     /// it counts as done then, so a retry of the stage keeps its result instead of running it again.
     private mutating func recordLateSuccess(_ name: String, _ i: Int, ok: Bool) {
-        guard ok, var run = runs[name], run.finished, i >= run.base, i - run.base < run.tasks.count,
-              run.tasks[i - run.base].phase == .canceled else { return }
-        run.set(i - run.base, .done)
-        runs[name] = run
+        guard ok else { return }
+        withRun(name) { run in
+            guard run.finished, i >= run.base, i - run.base < run.tasks.count, run.tasks[i - run.base].phase == .canceled else { return }
+            run.set(i - run.base, .done)
+        }
     }
 
     /// nil for a stage that already finished; throws for a name that is no stage or never started.
@@ -79,45 +88,55 @@ extension WorkflowEngine {
         return run.finished ? nil : run
     }
 
+    /// Applies `body` to the run of a stage that has not finished, in place; nil for a finished
+    /// stage; throws for a name that is no stage or never started.
+    private mutating func withActiveRun<R>(_ name: String,
+                                           _ body: (inout WorkloadRun) throws(WorkflowError) -> R) throws(WorkflowError) -> R? {
+        guard try activeRun(name) != nil else { return nil }
+        return try withRun(name, body)
+    }
+
     private mutating func taskFinished(_ name: String, _ r: Int, ok: Bool, reason: String?, result: String?,
                                        _ out: inout [WorkflowAction]) {
-        guard var run = runs[name] else { return }
+        // Taken out of `runs` so its arrays are mutated in place; it goes back before every call
+        // that reads `runs` again.
+        guard var run = runs.removeValue(forKey: name) else { return }
         let taskName = run.tasks[r].name ?? "\(name)[\(run.base + r)]"
         if !ok {
             run.failures += 1
-            runs[name] = run
             let why = "task \(taskName) failed" + (reason.map { ": \($0)" } ?? "")
             if run.failures > run.workload.maxFailures || run.fanInIndex == r {
+                runs[name] = run
                 failStage(name, reason: why, &out)
                 return
             }
         }
         switch run.phase {
         case .tasks:
+            var ready: [Int] = []
             if ok {
-                var ready: [Int] = []
                 for d in run.dependents[r] {
                     run.pendingDeps[d] -= 1
                     if run.pendingDeps[d] == 0 && run.tasks[d].phase == .waiting { ready.append(d) }
                 }
-                runs[name] = run
-                release(name, ready, &out)
             } else {
                 run.skipDependents(of: r)
-                runs[name] = run
             }
+            runs[name] = run
+            release(name, ready, &out)
             if runs[name]!.allTerminal { completeStage(name, &out) }
 
         case .awaitingFanOut:
-            break
+            runs[name] = run
 
         case .fanOut:
-            if r == run.fanInIndex {
-                run.result = result
-                runs[name] = run
+            let fanIn = run.fanInIndex
+            if r == fanIn { run.result = result }
+            let releaseFanIn = r != fanIn && fanIn.map { fi in run.tasks[..<fi].allSatisfy(\.phase.isTerminal) } == true
+            runs[name] = run
+            if r == fanIn {
                 completeStage(name, &out)
-            } else if let fi = run.fanInIndex, run.tasks[..<fi].allSatisfy(\.phase.isTerminal) {
-                runs[name] = run
+            } else if releaseFanIn, let fi = fanIn {
                 release(name, [fi], &out)
             }
 
@@ -125,11 +144,10 @@ extension WorkflowEngine {
             run.roundOutcomes.append(TaskOutcomeSummary(localIndex: run.base + r, name: run.tasks[r].name,
                                                         round: run.tasks[r].round, succeeded: ok, reason: reason,
                                                         resultJSON: result))
+            let roundDone = run.roundRange.allSatisfy { run.tasks[$0].phase.isTerminal }
+            let outcomes = roundDone ? run.roundOutcomes : []
             runs[name] = run
-            if run.roundRange.allSatisfy({ run.tasks[$0].phase.isTerminal }) {
-                let outcomes = run.roundOutcomes
-                nextRound(name, outcomes: outcomes, &out)
-            }
+            if roundDone { nextRound(name, outcomes: outcomes, &out) }
         }
     }
 
@@ -154,7 +172,12 @@ extension WorkflowEngine {
     }
 
     mutating func nextRound(_ name: String, outcomes: [TaskOutcomeSummary], _ out: inout [WorkflowAction]) {
-        guard var run = runs[name], case .iterative(let plan) = run.workload.plan, var driver = run.driver else { return }
+        guard var run = runs.removeValue(forKey: name) else { return }
+        guard case .iterative(let plan) = run.workload.plan, var driver = run.driver else {
+            runs[name] = run
+            return
+        }
+        run.driver = nil
         if !outcomes.isEmpty { run.rounds += 1 }
         guard run.rounds < plan.maxRounds, let specs = driver.nextRound(previousResults: outcomes), !specs.isEmpty else {
             run.result = driver.summary
