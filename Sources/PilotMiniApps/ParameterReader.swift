@@ -30,6 +30,14 @@ struct ParameterReader {
         return i
     }
 
+    func has(_ key: String) -> Bool { params[key] != nil }
+
+    func bool(_ key: String, _ fallback: Bool) throws(MiniAppError) -> Bool {
+        guard let v = params[key] else { return fallback }
+        guard case .bool(let b) = v else { throw MiniAppError(.invalidParameter, "must be true or false", field: "params.\(key)") }
+        return b
+    }
+
     func double(_ key: String, _ fallback: Double) throws(MiniAppError) -> Double {
         guard let v = params[key] else { return fallback }
         guard let d = v.doubleValue, d.isFinite else { throw MiniAppError(.invalidParameter, "must be a number", field: "params.\(key)") }

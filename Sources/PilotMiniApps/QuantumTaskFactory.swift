@@ -43,6 +43,18 @@ public struct QuantumTaskFactory: Sendable, Hashable {
         return t
     }
 
+    /// A task running the evaluations `slice` of a batched round as one estimator PUB job.
+    public func task(for batch: RoundBatch, _ slice: Range<Int>, seed: UInt64, name: String? = nil) throws(MiniAppError) -> TaskSpec {
+        var t = template
+        if let name { t.name = name }
+        let selector = t.request.qpu ?? QPUSelector(device: device == "any" ? nil : device)
+        t.request.qpu = selector
+        t.kind = .quantum
+        t.command = []
+        t.payload = try batch.pubJobJSON(slice, device: selector.device, seed: seed)
+        return t
+    }
+
     static func json(_ job: QuantumJob) throws(MiniAppError) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -50,6 +62,16 @@ public struct QuantumTaskFactory: Sendable, Hashable {
             return String(decoding: try encoder.encode(job), as: UTF8.self)
         } catch {
             throw MiniAppError(.io, "cannot encode the quantum job", cause: error)
+        }
+    }
+
+    /// Decodes a PUB task's result JSON.
+    public static func pubResult(from json: String?) throws(MiniAppError) -> PUBJobResult {
+        guard let json, !json.isEmpty else { throw MiniAppError(.badResult, "the task returned no result") }
+        do {
+            return try PUBJobResult.decode(Data(json.utf8))
+        } catch {
+            throw MiniAppError(.badResult, "the task result is not a PUB job result", cause: error)
         }
     }
 

@@ -18,11 +18,16 @@ public struct VQEConfiguration: Sendable, Hashable, Codable {
     public var device = "ideal-sim"
     public var seed: UInt64 = 1
     public var initScale = 0.1
+    /// Tasks a round is split into, each a PUB job over a slice of the round's evaluations; nil: as
+    /// many as the device has slots. Ignored when `batched` is false or the device is `cpu`.
+    public var tasksPerRound: Int?
+    /// false: one single-circuit task per evaluation, as before rounds were batched.
+    public var batched = true
 
     public init() {}
 
     static let keys = ["qubits", "layers", "j", "h", "optimizer", "learning_rate", "spsa_a", "spsa_c", "max_rounds",
-                       "tolerance", "patience", "shots", "device", "seed", "init_scale"]
+                       "tolerance", "patience", "shots", "device", "seed", "init_scale", "tasks_per_round", "batched"]
 
     /// From an iterative stage's `params`; `seed` defaults to the workflow's seed.
     public init(params: ParamValue, defaultSeed: UInt64) throws(MiniAppError) {
@@ -42,6 +47,8 @@ public struct VQEConfiguration: Sendable, Hashable, Codable {
         device = try r.string("device", device)
         seed = UInt64(try r.int("seed", Int(truncatingIfNeeded: defaultSeed & 0x7fff_ffff_ffff_ffff), 0...Int.max))
         initScale = try r.double("init_scale", initScale)
+        if r.has("tasks_per_round") { tasksPerRound = try r.int("tasks_per_round", 1, 1...10_000) }
+        batched = try r.bool("batched", batched)
         optimizer.seed = seed
     }
 }

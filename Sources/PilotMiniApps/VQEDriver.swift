@@ -13,14 +13,19 @@ public struct VQEDriver: IterativeDriver {
     private var loop: RoundLoop
     public var failure: String? { loop.failure }
 
-    public init(plan: IterativeStagePlan, context: WorkflowContext, pilotExecutable: String = "pilot") throws(WorkflowError) {
+    /// `deviceSlots`: slots per QPU device, which sets how many tasks a round is split into when
+    /// the stage does not say (`tasks_per_round`).
+    public init(plan: IterativeStagePlan, context: WorkflowContext, pilotExecutable: String = "pilot",
+                deviceSlots: [String: Int] = [:]) throws(WorkflowError) {
         stage = plan.stage
         do throws(MiniAppError) {
             var configuration = try VQEConfiguration(params: plan.params, defaultSeed: context.seed)
             configuration.maxRounds = min(configuration.maxRounds, Self.roundCap(plan))
             state = try VQEState(configuration)
+            let perRound = configuration.tasksPerRound ?? deviceSlots[configuration.device] ?? 1
             loop = RoundLoop(factory: QuantumTaskFactory(device: configuration.device, template: plan.taskTemplate,
-                                                         pilotExecutable: pilotExecutable))
+                                                         pilotExecutable: pilotExecutable),
+                             tasksPerRound: configuration.batched ? perRound : nil)
         } catch {
             throw WorkflowError(.driverFailed, error.message, field: "stages.\(plan.stage).\(error.field ?? "params")")
         }
@@ -43,6 +48,23 @@ public struct VQEDriver: IterativeDriver {
 /// decodes their results; any failed task fails the round.
 enum RoundResults {
     static func ordered(_ outcomes: [TaskOutcomeSummary], expected: Int) throws(MiniAppError) -> [QuantumResult] {
+        var results: [QuantumResult] = []
+        for o in try succeeded(outcomes, expected: expected) { results.append(try QuantumTaskFactory.result(from: o.resultJSON)) }
+        return results
+    }
+
+    /// A batched round: task k returned the PUB result of `slices[k]`.
+    static func batched(_ outcomes: [TaskOutcomeSummary], _ batch: RoundBatch,
+                        slices: [Range<Int>]) throws(MiniAppError) -> [QuantumResult] {
+        var results: [QuantumResult] = []
+        results.reserveCapacity(batch.bindings.count)
+        for (o, slice) in zip(try succeeded(outcomes, expected: slices.count), slices) {
+            results.append(contentsOf: try batch.results(of: try QuantumTaskFactory.pubResult(from: o.resultJSON), slice))
+        }
+        return results
+    }
+
+    private static func succeeded(_ outcomes: [TaskOutcomeSummary], expected: Int) throws(MiniAppError) -> [TaskOutcomeSummary] {
         guard outcomes.count == expected else {
             throw MiniAppError(.badResult, "expected \(expected) results in the round, got \(outcomes.count)")
         }
@@ -51,8 +73,6 @@ enum RoundResults {
         if let o = sorted.first(where: { !$0.succeeded }) {
             throw MiniAppError(.taskFailed, "task \(o.name ?? String(o.localIndex)) failed" + (o.reason.map { ": \($0)" } ?? ""))
         }
-        var results: [QuantumResult] = []
-        for o in sorted { results.append(try QuantumTaskFactory.result(from: o.resultJSON)) }
-        return results
+        return sorted
     }
 }

@@ -38,6 +38,14 @@ public struct VQEState: Sendable {
         }
     }
 
+    /// The same round as `pendingJobs()`, as one parameterized circuit with a binding per job.
+    public func pendingBatch() -> RoundBatch? {
+        let round = UInt64(rounds.count)
+        return RoundBatch(circuit: ansatz.parameterizedQASM3(), parameters: ansatz.parameterNames, bindings: optimizer.points(),
+                          observables: hamiltonian.labels, qubits: configuration.qubits, shots: configuration.shots,
+                          seed: configuration.shots > 0 ? configuration.seed &+ round &* 1_000_003 : configuration.seed)
+    }
+
     /// Consumes one round's results (same order as `pendingJobs()`).
     @discardableResult
     public mutating func record(_ results: [QuantumResult], seconds: Double = 0) throws(MiniAppError) -> VQERound {

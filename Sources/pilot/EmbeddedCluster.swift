@@ -33,7 +33,8 @@ final class EmbeddedCluster: Sendable {
         cfg.metrics = metrics
         cfg.devices = try QPUDevices.load(nil)
         cfg.deviceProfiles = try QPUDevices.profiles(nil)
-        cfg.iterativeDrivers = MiniAppDrivers.factory(pilotExecutable: ProjectFiles.pilotBinary)
+        cfg.iterativeDrivers = MiniAppDrivers.factory(pilotExecutable: ProjectFiles.pilotBinary,
+                                                          deviceSlots: QPUDevices.slots(cfg.devices))
         cfg.pilotBinary = ProjectFiles.pilotBinary
         let rt = try await ManagerRuntime.start(cfg, logger: log)
         let group = ServiceGroup(services: rt.services, gracefulShutdownSignals: [], logger: log)

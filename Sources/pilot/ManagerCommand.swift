@@ -47,7 +47,8 @@ struct ManagerCommand: AsyncParsableCommand {
             cfg.metrics = !noMetrics
             cfg.devices = try QPUDevices.load(qpuProfiles)
             cfg.deviceProfiles = try QPUDevices.profiles(qpuProfiles)
-            cfg.iterativeDrivers = MiniAppDrivers.factory(pilotExecutable: ProjectFiles.pilotBinary)
+            cfg.iterativeDrivers = MiniAppDrivers.factory(pilotExecutable: ProjectFiles.pilotBinary,
+                                                          deviceSlots: QPUDevices.slots(cfg.devices))
             cfg.pilotBinary = ProjectFiles.pilotBinary
             cfg.pilots.profileDirectory = ProjectFiles.find("Profiles")
             if let h = pilotAgentHost { cfg.pilots.agentHost = h }

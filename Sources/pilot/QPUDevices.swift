@@ -16,4 +16,9 @@ enum QPUDevices {
               FileManager.default.fileExists(atPath: d) else { return [] }
         do { return try QPUDeviceProfile.loadAll(directory: d) } catch { throw CLIError("\(error)") }
     }
+
+    /// Slots per device, for splitting a batched variational round into one task per slot.
+    static func slots(_ devices: [QPUDeviceInfo]) -> [String: Int] {
+        Dictionary(devices.map { ($0.name, $0.slots) }, uniquingKeysWith: { a, _ in a })
+    }
 }

@@ -7,7 +7,8 @@ import Testing
 
 @Suite struct DriverTests {
     @Test func vqeDriverEmitsWellFormedQuantumTasks() throws {
-        var driver = try VQEDriver(plan: FakeAgent.plan("vqe", params: [("qubits", .int(4)), ("layers", .int(2))]),
+        var driver = try VQEDriver(plan: FakeAgent.plan("vqe", params: [("qubits", .int(4)), ("layers", .int(2)),
+                                                                       ("batched", .bool(false))]),
                                    context: FakeAgent.context)
         let round = driver.nextRound(previousResults: [])
         let tasks = try #require(round)
@@ -26,11 +27,42 @@ import Testing
         }
     }
 
+    /// A batched round is one estimator PUB task per slot, whose slices cover the round's
+    /// evaluations in order.
+    @Test func vqeDriverBatchesARoundIntoOneTaskPerSlot() throws {
+        var driver = try VQEDriver(plan: FakeAgent.plan("vqe", params: [("qubits", .int(4)), ("layers", .int(2))]),
+                                   context: FakeAgent.context, deviceSlots: ["ideal-sim": 4])
+        let first = driver.nextRound(previousResults: [])
+        let tasks = try #require(first)
+        let evaluations = 1 + 2 * HardwareEfficientAnsatz.parameterCountFor(qubits: 4, layers: 2)
+        #expect(tasks.count == 4)
+        var bindings = 0
+        for t in tasks {
+            try t.validate()
+            #expect(t.kind == .quantum)
+            #expect(t.request.qpu?.device == "ideal-sim")
+            let job = try PUBJob.parse(try #require(t.payload))
+            #expect(job.primitive == .estimator)
+            #expect(job.pubs.count == 1)
+            #expect(job.pubs[0].resultShape == [job.pubs[0].bindingCount, 7])
+            bindings += job.pubs[0].bindingCount
+        }
+        #expect(bindings == evaluations)
+
+        let explicit = try VQEDriver(plan: FakeAgent.plan("vqe", params: [("tasks_per_round", .int(2))]),
+                                     context: FakeAgent.context, deviceSlots: ["ideal-sim": 4])
+        var e = explicit
+        #expect(e.nextRound(previousResults: [])?.count == 2)
+        #expect(throws: WorkflowError.self) {
+            _ = try VQEDriver(plan: FakeAgent.plan("vqe", params: [("tasks_per_round", .int(0))]), context: FakeAgent.context)
+        }
+    }
+
     /// Driven through tasks whose results arrive shuffled, the driver takes exactly the steps of
     /// the in-process loop.
     @Test func vqeDriverFollowsTheInProcessLoop() async throws {
         var driver = try VQEDriver(plan: FakeAgent.plan("vqe", params: [("qubits", .int(3)), ("layers", .int(1)),
-                                                                       ("seed", .int(9))]),
+                                                                       ("seed", .int(9)), ("batched", .bool(false))]),
                                    context: FakeAgent.context)
         var c = VQEConfiguration()
         c.qubits = 3
@@ -55,7 +87,7 @@ import Testing
     }
 
     @Test func failedTaskEndsTheStageWithTheReason() throws {
-        var driver = try VQEDriver(plan: FakeAgent.plan("vqe", params: []), context: FakeAgent.context)
+        var driver = try VQEDriver(plan: FakeAgent.plan("vqe", params: [("tasks_per_round", .int(4))]), context: FakeAgent.context)
         let round = driver.nextRound(previousResults: [])
         let tasks = try #require(round)
         let outcomes = tasks.indices.map {
@@ -148,7 +180,7 @@ import Testing
         let workflow = try Workflow.parse(yaml: """
             version: 1
             stages:
-              vqe: {motif: iterative, driver: vqe, params: {qubits: 3, layers: 1, seed: 5}, max_rounds: 6}
+              vqe: {motif: iterative, driver: vqe, params: {qubits: 3, layers: 1, seed: 5, tasks_per_round: 3}, max_rounds: 6}
             """, file: "inline.yaml")
         var engine = try WorkflowEngine(workflow: workflow, context: FakeAgent.context, drivers: MiniAppDrivers.standard)
         var history = WorkflowHistory()

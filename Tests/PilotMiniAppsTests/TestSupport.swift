@@ -13,11 +13,21 @@ enum FakeAgent {
         try JSONDecoder().decode(QuantumJob.self, from: Data((task.payload ?? "").utf8))
     }
 
+    static let device = QPUDeviceProfile(name: "ideal-sim", qubits: 30)
+
+    /// Runs each task as an agent's quantum kernel would: single-circuit jobs and PUB jobs alike.
     static func execute(_ tasks: [TaskSpec], firstIndex: Int, seed: UInt64 = 3) async throws -> [TaskOutcomeSummary] {
-        let results = try await runner.run(try tasks.map(job))
-        var outcomes = zip(tasks.indices, results).map { k, r in
-            TaskOutcomeSummary(localIndex: firstIndex + k, name: tasks[k].name, round: 0, succeeded: true,
-                               resultJSON: String(decoding: try! r.jsonData(), as: UTF8.self))
+        var outcomes: [TaskOutcomeSummary] = []
+        for (k, task) in tasks.enumerated() {
+            let payload = task.payload ?? ""
+            let json: Data
+            if QuantumPayload.isPUBJob(payload) {
+                json = try await PUBExecutor.run(try PUBJob.parse(payload), on: device, threads: 1, latencyScale: 0).jsonData()
+            } else {
+                json = try await QPUExecutor.run(try job(of: task), on: device, threads: 1, latencyScale: 0).jsonData()
+            }
+            outcomes.append(TaskOutcomeSummary(localIndex: firstIndex + k, name: task.name, round: 0, succeeded: true,
+                                               resultJSON: String(decoding: json, as: UTF8.self)))
         }
         var rng = SeededGenerator(seed: seed)
         outcomes.shuffle(using: &rng)
