@@ -54,9 +54,9 @@ public enum QPUExecutor {
         return outcome.result
     }
 
-    struct ExecutionOutcome: Sendable {
-        var result: QuantumResult
-        var circuits: Int
+    public struct ExecutionOutcome: Sendable {
+        public var result: QuantumResult
+        public var circuits: Int
     }
 
     /// Parses the job's circuit and checks it fits the device (width; basis gates only when the
@@ -122,8 +122,8 @@ public enum QPUExecutor {
         return try result.get()
     }
 
-    static func simulate(_ job: QuantumJob, circuit: QuantumCircuit, observables: [PauliString], seed: UInt64,
-                         noise: NoiseModel, threads: Int) throws(QuantumError) -> ExecutionOutcome {
+    public static func simulate(_ job: QuantumJob, circuit: QuantumCircuit, observables: [PauliString], seed: UInt64,
+                                noise: NoiseModel, threads: Int) throws(QuantumError) -> ExecutionOutcome {
         let simulator = StateVectorSimulator(threads: threads)
         var counts: [String: Int] = [:]
         var trajectories: Int?

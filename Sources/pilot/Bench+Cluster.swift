@@ -15,15 +15,20 @@ struct BenchCluster: Sendable {
 
     static func start(topology: NodeTopology, null: Bool, prefetch: Int, serverDir: String? = nil,
                       metrics: Bool = true) async throws -> BenchCluster {
-        // Once per process (swift-log refuses a second bootstrap): the ext driver may start clusters again.
-        if !logReady.exchange(true, ordering: .relaxed) { LogSetup.bootstrap(nil, default: .warning) }
-        let log = Logger(label: "pilot.bench")
+        let log = logger()
         let c = try await EmbeddedCluster.start(serverDir: serverDir, topology: topology, launcher: null ? .null : .process,
                                                 prefetch: prefetch, metrics: metrics, log: log)
         let b = BenchCluster(cluster: c)
         // Warm-up: first-use costs (SQLite pages, JIT-less but lazy Swift metadata, page faults) stay out of the figures.
         _ = try await b.runArray(spec(null: null, command: ["/bin/true"]), n: 20)
         return b
+    }
+
+    /// The benches' logger, warnings only.
+    static func logger() -> Logger {
+        // Once per process (swift-log refuses a second bootstrap): the ext driver may start clusters again.
+        if !logReady.exchange(true, ordering: .relaxed) { LogSetup.bootstrap(nil, default: .warning) }
+        return Logger(label: "pilot.bench")
     }
 
     static func spec(null: Bool, command: [String]) -> TaskSpec {

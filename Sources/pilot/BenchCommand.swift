@@ -26,7 +26,7 @@ struct BenchCommand: AsyncParsableCommand {
           dreamer    the performance model: calibrate, then ≥30 held-out cut configurations run for real
         """,
         subcommands: [Throughput.self, W1.self, W2.self, SchedulerBench.self, W3.self, W4.self, W5.self, W6.self, Events.self, Ext.self,
-                      PUBs.self, DreamerBench.self])
+                      PUBs.self, DreamerBench.self, Iterative.self, Quantum.self])
 
     struct Throughput: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

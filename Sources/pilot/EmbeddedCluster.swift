@@ -25,7 +25,7 @@ final class EmbeddedCluster: Sendable {
 
     static func start(serverDir: String? = nil, topology: NodeTopology, launcher: AgentConfig.Launcher = .process,
                       agents count: Int = 1, heartbeatTimeout: Double = 20, prefetch: Int = 2, metrics: Bool = true,
-                      log: Logger) async throws -> EmbeddedCluster {
+                      latencyScale: Double = 1, log: Logger) async throws -> EmbeddedCluster {
         let dir = serverDir ?? makeTempDir()
         var cfg = ManagerConfig(serverDir: dir)
         cfg.heartbeatTimeout = heartbeatTimeout
@@ -52,7 +52,7 @@ final class EmbeddedCluster: Sendable {
             ac.prefetch = prefetch
             ac.cpuMap = CPUMapping.forAdvertised(resources)
             // An agent-channel loop: the agent's frames are read and written where its connection lives.
-            let a = Agent(config: ac, logger: log, kernel: QuantumBridge.kernel(log: log), eventLoop: rt.agentLoops.next())
+            let a = Agent(config: ac, logger: log, kernel: QuantumBridge.kernel(log: log, latencyScale: latencyScale), eventLoop: rt.agentLoops.next())
             agents.append(a)
             tasks.append(Task { await a.run() })
         }
