@@ -89,7 +89,7 @@ extension LiveCluster {
     /// Leaves no Slurm job of this manager behind, whatever the test did.
     func cancelPilots() {
         guard let r = try? PilotBinary.run(["pilots", "list", "--json", "--server-dir", dir]), r.status == 0,
-              let list = try? JSONDecoder().decode(PilotList.self, from: Data(r.out.utf8)) else { return }
+              let list = try? APICoding.decoder().decode(PilotList.self, from: Data(r.out.utf8)) else { return }
         let jobs = list.pilots.filter { !$0.state.isFinal }.compactMap(\.slurmJobID).map(String.init)
         if !jobs.isEmpty { _ = try? LocalSlurm.command(["scancel"] + jobs) }
     }

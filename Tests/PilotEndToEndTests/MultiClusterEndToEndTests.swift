@@ -136,4 +136,52 @@ import Testing
             try await c.client.pilots().allSatisfy { $0.state == .cancelled }
         }
     }
+
+    /// Allocation queues per cluster and profile: GPU tasks make only the queue of the GPU profile
+    /// on `site` submit; its idle pilot is then cancelled on site.
+    @Test func gpuTasksMakeOnlyTheGPUClustersQueueSubmit() async throws {
+        let c = LiveCluster(tag: "clusters-alloc")
+        defer {
+            if let r = try? PilotBinary.run(["pilots", "list", "--json", "--server-dir", c.dir]), r.status == 0,
+               let list = try? APICoding.decoder().decode(PilotList.self, from: Data(r.out.utf8)) {
+                let open = list.pilots.filter { !$0.state.isFinal }
+                let site = open.filter { $0.cluster == "site" }.compactMap(\.slurmJobID).map(String.init)
+                let main = open.filter { $0.cluster != "site" }.compactMap(\.slurmJobID).map(String.init)
+                if !site.isEmpty { _ = try? SiteSlurmEndToEndTests.slurm(["scancel"] + site) }
+                if !main.isEmpty { _ = try? LocalSlurm.command(["scancel"] + main) }
+            }
+            c.shutdown()
+        }
+        try await c.startManager()
+        let cpuProfile = try Self.writeProfile(c, "cpu-main", nodes: 1, gpus: 0, cluster: nil)
+        let gpuProfile = try Self.writeProfile(c, "gpu-site", nodes: 1, gpus: 2, cluster: SiteSlurmEndToEndTests.conf)
+        for profile in [cpuProfile, gpuProfile] {
+            let r = try PilotBinary.run(["alloc", "add", "--server-dir", c.dir, "--profile", profile, "--max-pilots", "1",
+                                         "--idle-timeout", "2s"])
+            #expect(r.status == 0, "\(r.err)")
+        }
+        let queues = try await c.client.allocQueues()
+        #expect(queues.map(\.cluster) == ["swiftpilot", "site"] && queues.map(\.gpusPerNode) == [0, 2], "\(queues)")
+
+        let gpuTask = TaskSpec(name: "gpu", command: ["/bin/sh", "-c", "sleep 0.1"], request: ResourceRequest(cores: 1, gpus: 1))
+        _ = try await c.client.submit(SubmitRequest(array: ArraySubmission(template: gpuTask, range: "1-20")))
+        let w = try await c.waitAll(timeout: 120)
+        #expect(w.summary.count(.done) == 20)
+
+        let pilots = try await c.client.pilots()
+        #expect(!pilots.isEmpty && pilots.allSatisfy { $0.cluster == "site" && $0.queue == 2 }, "\(pilots)")
+        let onSite = Set(pilots.map(\.id))
+        let agents = try await c.client.agents()
+        let pilotOf = Dictionary(agents.map { ($0.id, $0.pilot ?? "") }, uniquingKeysWith: { a, _ in a })
+        let tasks = try await c.allTasks(20)
+        #expect(tasks.allSatisfy { t in t.agent.flatMap { pilotOf[$0] }.map(onSite.contains) == true })
+        // Every submit decision was the site queue's.
+        let decisions = try await c.client.events(since: 0, limit: 1000, kinds: ["alloc_decision"]).events.filter { $0.state == "submit" }
+        #expect(!decisions.isEmpty && decisions.allSatisfy { $0.detail?.contains(#""cluster":"site""#) == true }, "\(decisions)")
+
+        // Idle: the site pilot is cancelled through scancel with site's configuration.
+        try await c.poll("the idle site pilot cancelled", timeout: 60) {
+            try await c.client.pilots().allSatisfy { $0.state == .cancelled }
+        }
+    }
 }
