@@ -207,7 +207,8 @@ extension ManagerReactor {
 
     // MARK: - Tracking
 
-    /// Asks the Slurm worker for the states of unfinished pilots, at most one poll at a time.
+    /// Asks the Slurm worker for the states of unfinished pilots: one poll per cluster, and no new
+    /// round while one is out.
     mutating func pollPilotsIfDue() {
         guard !pilotBook.polling, now - pilotBook.lastPoll >= config.pilots.pollInterval else { return }
         var byCluster: [SlurmCluster?: [SlurmJobID]] = [:]
