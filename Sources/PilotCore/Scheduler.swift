@@ -45,6 +45,17 @@ public struct Scheduler: Sendable {
     public func binding(of task: Int64) -> Binding? { bindings[task] }
     public func isQueued(_ task: Int64) -> Bool { queued.contains(task) }
 
+    /// Queued tasks counted by resource request (canceled ones left out): what autoscaling
+    /// weighs against each queue's node shape. One pass over the queue.
+    public var queuedByRequest: [ResourceRequest: Int] {
+        var out: [ResourceRequest: Int] = [:]
+        for c in classes {
+            let n = c.queue.reduce(0) { $0 + (queued.contains($1.id) ? 1 : 0) }
+            if n > 0 { out[c.key.request, default: 0] += n }
+        }
+        return out
+    }
+
     /// Free slots of each QPU device right now.
     public var deviceUsage: [String: (used: Int, slots: Int)] {
         var out: [String: (Int, Int)] = [:]

@@ -39,6 +39,12 @@ public struct AllocQueueInfo: Sendable, Codable, Hashable {
     public var failures: Int
     /// Unfinished pilots it submitted.
     public var pilots: [String]
+    /// The cluster its profile's pilots go to; queues are per cluster and profile.
+    public var cluster: String?
+    /// What one node of its pilots holds, as the profile asks Slurm: a waiting task counts as
+    /// demand for this queue only when such a node can hold it.
+    public var coresPerNode: Int?
+    public var gpusPerNode: Int?
     public init(id: Int, request: AllocQueueRequest, state: State, reason: String?, failures: Int, pilots: [String]) {
         self.id = id; self.request = request; self.state = state; self.reason = reason; self.failures = failures; self.pilots = pilots
     }

@@ -65,6 +65,9 @@ public struct PilotSubmitResponse: Sendable, Codable {
 public struct PilotInfo: Sendable, Codable, Hashable {
     public var id: String
     public var profile: String
+    /// The Slurm cluster (`ClusterName`) the pilot runs on: its profile's `cluster:`, else the
+    /// manager's own cluster.
+    public var cluster: String?
     public var slurmJobID: UInt32?
     public var state: PilotState
     /// Slurm's state reason (why it waits or why it failed), or the manager's when Slurm gave none.
@@ -102,7 +105,7 @@ public struct PilotInfo: Sendable, Codable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, profile, state, reason, nodes, agents, cores, gpus, queue
+        case id, profile, cluster, state, reason, nodes, agents, cores, gpus, queue
         case slurmJobID
         case nodeCount
         case submittedAt

@@ -59,7 +59,7 @@ extension BatchJobRequest {
         case .libslurm:
             lines.append("job descriptor:")
             lines += descriptorFields.map { "  \($0.field) = \($0.value)" }
-        case .sbatch:
+        case .sbatch, .cluster:
             lines.append("command (then a temporary copy of the script):")
             lines += sbatchArguments.map { "  \($0)" }
         }

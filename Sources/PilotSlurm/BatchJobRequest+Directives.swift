@@ -10,7 +10,31 @@ extension BatchJobRequest {
         for option in try Self.directives(in: script) where !SbatchOptionCatalog.apply(option, to: &self) {
             sbatchOnly.append(option)
         }
+        cluster = Self.cluster(in: script)
+        if let conf = cluster?.slurmConf { self.environment["SLURM_CONF"] = conf }
     }
+
+    /// The `#SWIFTPILOT cluster=NAME slurm_conf=PATH` line the pilot template writes for a
+    /// profile whose `cluster:` has its own slurm.conf: sbatch ignores it, the manager and
+    /// `--dry-run` read where the pilot goes from it, as from the `#SBATCH` lines.
+    static func cluster(in script: String) -> SlurmCluster? {
+        for raw in script.split(separator: "\n") {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("#!") { continue }
+            guard line.hasPrefix("#") else { break }
+            guard line.hasPrefix(Self.clusterMarker) else { continue }
+            var fields: [String: String] = [:]
+            for word in line.dropFirst(Self.clusterMarker.count).split(separator: " ") {
+                let kv = word.split(separator: "=", maxSplits: 1)
+                if kv.count == 2 { fields[String(kv[0])] = String(kv[1]) }
+            }
+            guard let name = fields["cluster"] else { return nil }
+            return SlurmCluster(name: name, slurmConf: fields["slurm_conf"])
+        }
+        return nil
+    }
+
+    public static let clusterMarker = "#SWIFTPILOT "
 
     /// The options of a script's `#SBATCH` lines, in order.
     public static func directives(in script: String) throws(SlurmError) -> [SbatchOption] {

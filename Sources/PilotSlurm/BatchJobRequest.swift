@@ -69,6 +69,8 @@ public struct BatchJobRequest: Sendable, Equatable {
     /// Options with no job-descriptor field (`--clusters`, site-specific ones, a
     /// SPANK plugin's `--qpu`): only `sbatch` can submit them.
     public var sbatchOnly: [SbatchOption]
+    /// Another cluster with its own slurm.conf (the script's `#SWIFTPILOT cluster=` line).
+    public var cluster: SlurmCluster?
 
     public init(script: String, name: String, partition: String? = nil, account: String? = nil,
                 qos: String? = nil, constraint: String? = nil, nodes: Int = 1, ntasksPerNode: Int? = nil,
@@ -108,7 +110,8 @@ public struct BatchJobRequest: Sendable, Equatable {
 
     /// Where this request goes: libslurm's job descriptor unless some option has no field there.
     public var submissionPath: SubmissionPath {
-        sbatchOnly.isEmpty ? .libslurm : .sbatch(options: sbatchOnly)
+        if let cluster, cluster.slurmConf != nil { return .cluster(cluster) }
+        return sbatchOnly.isEmpty ? .libslurm : .sbatch(options: sbatchOnly)
     }
 
     /// Checks what Slurm would otherwise reject with a less helpful message.

@@ -4,10 +4,11 @@ import Yams
 
 extension ClusterProfile {
     static let knownKeys = [
-        "version", "name", "partition", "account", "qos", "constraint", "nodes", "cores_per_node",
+        "version", "name", "cluster", "partition", "account", "qos", "constraint", "nodes", "cores_per_node",
         "gpus_per_node", "memory_per_node", "walltime", "exclusive", "sbatch", "sbatch_extra", "setup",
         "qpu_devices", "agent",
     ]
+    static let knownClusterKeys = ["name", "slurm_conf"]
     static let knownAgentKeys = ["heartbeat_interval", "drain_signal_seconds"]
 
     /// Reads and validates a profile file.
@@ -101,6 +102,8 @@ extension ClusterProfile {
         }
         if let node = values["qpu_devices"] { profile.qpuDevices = try qpuDevices(node, reader: reader) }
         if let node = values["agent"] { profile.agent = try agent(node, reader: reader) }
+        if let node = values["cluster"] { profile.cluster = try cluster(node, reader: reader) }
+        try profile.reconcileClusterOption(clusterLine: values["cluster"]?.mark?.line)
 
         try profile.validate(lineOf: { values[$0]?.mark?.line })
         return profile
@@ -197,6 +200,33 @@ extension ClusterProfile {
             devices.append(device)
         }
         return devices
+    }
+
+    /// `cluster: NAME` (reached with `--clusters`) or `cluster: {name: NAME, slurm_conf: PATH}`.
+    private static func cluster(_ node: Node, reader: ProfileReader) throws(ProfileError) -> SlurmCluster {
+        if case .scalar = node {
+            return SlurmCluster(name: try reader.string(node, "cluster", pattern: .identifier))
+        }
+        guard case .mapping = node else {
+            throw reader.error("cluster", "expected a cluster name or a mapping with 'name' and 'slurm_conf', got \(reader.kind(of: node))", at: node)
+        }
+        var name: String?
+        var conf: String?
+        for entry in try reader.mapping(node, "cluster") {
+            switch entry.key {
+            case "name": name = try reader.string(entry.value, "cluster.name", pattern: .identifier)
+            case "slurm_conf":
+                let path = try reader.string(entry.value, "cluster.slurm_conf")
+                guard path.hasPrefix("/"), !path.contains(where: \.isWhitespace) else {
+                    throw reader.error("cluster.slurm_conf", "'\(path)' must be an absolute path (without blanks) to the cluster's slurm.conf", at: entry.value)
+                }
+                conf = path
+            default:
+                try reader.rejectUnknown(entry.key, keyNode: entry.keyNode, field: "cluster", known: knownClusterKeys)
+            }
+        }
+        guard let name else { throw reader.error("cluster.name", "missing (the cluster's ClusterName)", at: node) }
+        return SlurmCluster(name: name, slurmConf: conf)
     }
 
     private static func agent(_ node: Node, reader: ProfileReader) throws(ProfileError) -> AgentOptions {

@@ -2,6 +2,8 @@
 public struct ClusterProfile: Sendable, Equatable {
     public var version: Int
     public var name: String
+    /// The cluster its pilots go to, when not the manager's own (`cluster:`).
+    public var cluster: SlurmCluster?
     public var partition: String?
     public var account: String?
     public var qos: String?
@@ -25,7 +27,7 @@ public struct ClusterProfile: Sendable, Equatable {
     /// The file this profile came from, for error messages.
     public var sourcePath: String
 
-    public init(version: Int = 1, name: String, partition: String? = nil, account: String? = nil,
+    public init(version: Int = 1, name: String, cluster: SlurmCluster? = nil, partition: String? = nil, account: String? = nil,
                 qos: String? = nil, constraint: String? = nil, nodes: Int = 1, coresPerNode: Int? = nil,
                 gpusPerNode: Int = 0, memoryPerNodeMiB: UInt64? = nil, walltime: SlurmDuration,
                 exclusive: Bool = false, sbatch: [SbatchOption] = [], setup: [String] = [],
@@ -33,6 +35,7 @@ public struct ClusterProfile: Sendable, Equatable {
                 sourcePath: String = "<memory>") {
         self.version = version
         self.name = name
+        self.cluster = cluster
         self.partition = partition
         self.account = account
         self.qos = qos

@@ -91,6 +91,7 @@ public struct JobScriptRenderer: Sendable {
     public static func submissionPath(of profile: ClusterProfile) -> SubmissionPath {
         var scratch = BatchJobRequest(script: "#!/bin/sh\n", name: "", workingDirectory: "/", environment: [:])
         let sbatchOnly = profile.sbatch.filter { !SbatchOptionCatalog.apply($0, to: &scratch) }
+        if let cluster = profile.cluster, cluster.slurmConf != nil { return .cluster(cluster) }
         return sbatchOnly.isEmpty ? .libslurm : .sbatch(options: sbatchOnly)
     }
 
@@ -121,6 +122,9 @@ public struct JobScriptRenderer: Sendable {
         ]
         // Mustache sections render for non-empty values only, so absent
         // options are left out of the dictionary rather than set to "".
+        if let c = profile.cluster, let conf = c.slurmConf {
+            values["cluster_line"] = "\(BatchJobRequest.clusterMarker)cluster=\(c.name) slurm_conf=\(conf)"
+        }
         if let cores = profile.coresPerNode { values["cores_per_node"] = cores }
         if profile.gpusPerNode > 0 { values["gpus_per_node"] = profile.gpusPerNode }
         if let mib = profile.memoryPerNodeMiB { values["memory"] = "\(mib)M" }

@@ -25,6 +25,9 @@ public final class LibSlurmClient: SlurmClient {
     /// has options the descriptor cannot carry (`job.submissionPath`).
     public func submit(_ job: BatchJobRequest) throws(SlurmError) -> SlurmJobID {
         try job.validate()
+        if case .cluster(let c) = job.submissionPath {
+            return try SbatchCommand().submit(job, slurmConf: c.slurmConf)
+        }
         if case .sbatch = job.submissionPath {
             return try SbatchCommand().submit(job, slurmConf: configSource.pathForJobs)
         }

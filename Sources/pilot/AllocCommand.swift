@@ -53,9 +53,9 @@ struct AllocCommand: AsyncParsableCommand {
             do {
                 let list = try await server.client().allocQueues()
                 if json { try printJSON(AllocQueueList(queues: list)); return }
-                var t = Table(header: ["ID", "STATE", "PROFILE", "PILOTS", "MAX", "FAILURES", "REASON"])
+                var t = Table(header: ["ID", "STATE", "CLUSTER", "PROFILE", "PILOTS", "MAX", "FAILURES", "REASON"])
                 for q in list {
-                    t.rows.append([String(q.id), q.state.rawValue, (q.request.profile as NSString).lastPathComponent,
+                    t.rows.append([String(q.id), q.state.rawValue, q.cluster ?? "-", (q.request.profile as NSString).lastPathComponent,
                                    q.pilots.isEmpty ? "-" : q.pilots.joined(separator: ","), String(q.request.maxPilots),
                                    String(q.failures), q.reason ?? ""])
                 }

@@ -40,7 +40,9 @@ struct PilotsCommand: AsyncParsableCommand {
                     print(request.requestDescription(environmentKnown: false), terminator: "")
                     return
                 }
-                if let p = r.pilot { print("pilot \(p.id) submitted as Slurm job \(p.slurmJobID.map(String.init) ?? "?")") }
+                if let p = r.pilot {
+                    print("pilot \(p.id) submitted as Slurm job \(p.slurmJobID.map(String.init) ?? "?") on cluster \(p.cluster ?? "?")")
+                }
             } catch { fail(error) }
         }
 
@@ -78,12 +80,12 @@ struct PilotsCommand: AsyncParsableCommand {
                 if !all && !json { list = list.filter { !$0.state.isFinal || Date().timeIntervalSince1970 - ($0.endedAt ?? 0) < 600 } }
                 if json { try printJSON(PilotList(pilots: list)); return }
                 let now = Date().timeIntervalSince1970
-                var t = Table(header: ["PILOT", "JOB", "STATE", "NODES", "AGENTS", "CORES FREE/ALL", "GPUS FREE/ALL", "TASKS",
+                var t = Table(header: ["PILOT", "CLUSTER", "JOB", "STATE", "NODES", "AGENTS", "CORES FREE/ALL", "GPUS FREE/ALL", "TASKS",
                                        "WALLTIME LEFT", "REASON"])
                 for p in list {
                     let nodes = p.nodes.isEmpty ? String(p.nodeCount) : "\(p.nodeCount) (\(p.nodes.joined(separator: ",")))"
                     let left = p.state == .running ? p.walltimeEnd.map { formatDuration(max(0, $0 - now)) } ?? "-" : "-"
-                    t.rows.append([p.id, p.slurmJobID.map(String.init) ?? "-", p.state.rawValue, nodes, String(p.agents),
+                    t.rows.append([p.id, p.cluster ?? "-", p.slurmJobID.map(String.init) ?? "-", p.state.rawValue, nodes, String(p.agents),
                                    "\(p.freeCores)/\(p.cores)", "\(p.freeGPUs)/\(p.gpus)", String(p.runningTasks), left,
                                    p.reason ?? drainNote(p)])
                 }

@@ -55,9 +55,9 @@ extension LiveCluster {
     func submitPilot(_ args: [String]) throws -> (id: String, job: String) {
         let r = try PilotBinary.run(["pilots", "submit", "--server-dir", dir] + args)
         guard r.status == 0 else { throw E2EError("pilots submit \(args) failed: \(r.err)") }
-        // "pilot p1 submitted as Slurm job 42"
+        // "pilot p1 submitted as Slurm job 42 on cluster swiftpilot"
         let words = r.out.split(whereSeparator: \.isWhitespace).map(String.init)
-        guard words.count == 7, words[0] == "pilot", Int(words[6]) != nil else { throw E2EError("unexpected output: \(r.out)") }
+        guard words.count >= 7, words[0] == "pilot", Int(words[6]) != nil else { throw E2EError("unexpected output: \(r.out)") }
         return (words[1], words[6])
     }
 
@@ -89,7 +89,7 @@ extension LiveCluster {
     /// Leaves no Slurm job of this manager behind, whatever the test did.
     func cancelPilots() {
         guard let r = try? PilotBinary.run(["pilots", "list", "--json", "--server-dir", dir]), r.status == 0,
-              let list = try? JSONDecoder().decode(PilotList.self, from: Data(r.out.utf8)) else { return }
+              let list = try? APICoding.decoder().decode(PilotList.self, from: Data(r.out.utf8)) else { return }
         let jobs = list.pilots.filter { !$0.state.isFinal }.compactMap(\.slurmJobID).map(String.init)
         if !jobs.isEmpty { _ = try? LocalSlurm.command(["scancel"] + jobs) }
     }

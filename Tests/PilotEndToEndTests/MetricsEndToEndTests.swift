@@ -66,7 +66,7 @@ import Testing
         #expect(m.types["swiftpilot_task_queue_wait_seconds"] == "histogram")
         #expect((m["swiftpilot_store_commit_seconds_count"] ?? 0) > 0)
         #expect(m[#"swiftpilot_agents{state="active"}"#] == 1)
-        #expect(m[#"swiftpilot_pilot_cores_free{pilot="none"}"#] == 2 && m[#"swiftpilot_pilot_cores_used{pilot="none"}"#] == 0)
+        #expect(m[#"swiftpilot_pilot_cores_free{pilot="none",cluster="none"}"#] == 2 && m[#"swiftpilot_pilot_cores_used{pilot="none",cluster="none"}"#] == 0)
         // Per task a bound and a finished record (a start reported with the end is not journaled apart).
         #expect((m["swiftpilot_journal_rows"] ?? 0) >= Double(2 * n))
         #expect((m["swiftpilot_store_bytes"] ?? 0) > 0)

@@ -30,8 +30,8 @@ enum EffectDescription {
         case .slurm(let s):
             switch s {
             case .submit(let p): return "slurm submit \(p.pilot)"
-            case .cancel(let p, _, _): return "slurm cancel \(p)"
-            case .poll(let jobs): return "slurm poll \(jobs.map(\.rawValue))"
+            case .cancel(let p, _, let c, _): return "slurm cancel \(p)" + (c.map { " on \($0.name)" } ?? "")
+            case .poll(let jobs, let c): return "slurm poll \(jobs.map(\.rawValue))" + (c.map { " on \($0.name)" } ?? "")
             }
         case .offload(let w):
             switch w {

@@ -88,19 +88,26 @@ struct MetricsTests {
         let g = ScrapeGauges(factory: MetricNames.factory(registry: registry))
         var r = ResourceReading()
         r.slots = ["p1": .init(coresFree: 3, coresUsed: 1), "p2": .init(coresFree: 0, coresUsed: 8)]
+        r.pilotCluster = ["p1": "main", "p2": "site"]
+        r.clusterPilots = ["main": ["running": 1], "site": ["running": 1, "pending": 2]]
+        r.clusterAgents = ["site": ["active": 1]]
         r.devices = ["ibm": .init(inUse: 2, limit: 5)]
         r.agents = ["active": 2]
         g.update(.init(summary: nil, resources: r, journal: nil, subscribers: 1, inboxBacklog: 0, feedBacklog: 0))
         var s = samples(registry)
-        #expect(s[#"swiftpilot_pilot_cores_used{pilot="p2"}"#] == 8)
+        #expect(s[#"swiftpilot_pilot_cores_used{pilot="p2",cluster="site"}"#] == 8)
+        #expect(s[#"swiftpilot_cluster_pilots{cluster="site",state="pending"}"#] == 2)
+        #expect(s[#"swiftpilot_cluster_agents{cluster="site",state="active"}"#] == 1)
         #expect(s[#"swiftpilot_qpu_leases_in_use{device="ibm"}"#] == 2 && s[#"swiftpilot_qpu_lease_limit{device="ibm"}"#] == 5)
         #expect(s[#"swiftpilot_agents{state="active"}"#] == 2 && s[#"swiftpilot_agents{state="lost"}"#] == 0)
         #expect(s["swiftpilot_event_stream_subscribers"] == 1)
         r.slots["p2"] = nil
+        r.clusterPilots["site"] = nil
         g.update(.init(summary: nil, resources: r, journal: nil, subscribers: 0, inboxBacklog: 0, feedBacklog: 0))
         s = samples(registry)
-        #expect(s[#"swiftpilot_pilot_cores_used{pilot="p2"}"#] == nil)
-        #expect(s[#"swiftpilot_pilot_cores_free{pilot="p1"}"#] == 3)
+        #expect(s[#"swiftpilot_pilot_cores_used{pilot="p2",cluster="site"}"#] == nil)
+        #expect(s[#"swiftpilot_cluster_pilots{cluster="site",state="pending"}"#] == nil)
+        #expect(s[#"swiftpilot_pilot_cores_free{pilot="p1",cluster="main"}"#] == 3)
     }
 
     @Test func everyMetricHasHelpText() {

@@ -15,6 +15,8 @@ final class RecordingShell {
     let store: PilotStore
     let config: ManagerConfig
     let slurm: FakeSlurmClient?
+    /// Scripted Slurms of the other clusters profiles name, by `ClusterName`.
+    var clusterSlurms: [String: FakeSlurmClient] = [:]
     /// The clock events are stamped with; tests may move it.
     var clock: () -> Double
     /// Every effect, in order, as the reactor emitted it.
@@ -87,24 +89,29 @@ final class RecordingShell {
     }
 
     private func performSlurm(_ req: SlurmRequest) {
-        guard let slurm else { return }
+        guard let defaultSlurm = self.slurm else { return }
+        func slurm(_ c: SlurmCluster?) throws(SlurmError) -> FakeSlurmClient {
+            guard let c else { return defaultSlurm }
+            guard let s = clusterSlurms[c.name] else { throw SlurmError(.controllerUnreachable, "no scripted Slurm for \(c)") }
+            return s
+        }
         switch req {
         case .submit(let p):
             do {
                 let job = try PilotJob.prepare(p.profilePath, overrides: p.overrides, pilot: p.pilot, config: config)
-                followUps.append(.slurmSubmitted(pilot: p.pilot, .success(try slurm.submit(job.request))))
+                followUps.append(.slurmSubmitted(pilot: p.pilot, .success(try slurm(p.shape.cluster).submit(job.request))))
             } catch let e as SlurmError {
                 followUps.append(.slurmSubmitted(pilot: p.pilot, .failure(e)))
             } catch {
                 followUps.append(.slurmSubmitted(pilot: p.pilot, .failure(SlurmError(.invalidRequest, "\(error)"))))
             }
-        case .cancel(let pilot, let job, let reply):
+        case .cancel(let pilot, let job, let cluster, let reply):
             do {
-                try slurm.cancel(job, signal: nil)
+                try slurm(cluster).cancel(job, signal: nil)
                 followUps.append(.slurmCancelled(pilot: pilot, error: nil, reply: reply))
             } catch { followUps.append(.slurmCancelled(pilot: pilot, error: error, reply: reply)) }
-        case .poll(let jobs):
-            do { followUps.append(.slurmStates(try slurm.jobs(jobs), asked: jobs)) } catch {
+        case .poll(let jobs, let cluster):
+            do { followUps.append(.slurmStates(try slurm(cluster).jobs(jobs), asked: jobs, cluster: cluster)) } catch {
                 followUps.append(.slurmPollFailed("\(error)"))
             }
         }
@@ -176,8 +183,7 @@ final class RecordingShell {
         }
         guard case .pilotID(let id) = try call({ .reservePilot(reply: $0) }) else { throw unexpected() }
         let job = try PilotJob.prepare(req.profile, overrides: req.overrides, pilot: id, config: config)
-        let p = PreparedPilot(pilot: id, profilePath: job.path, profileName: job.profile.name, nodes: job.effective.nodes,
-                              overrides: req.overrides, requestJSON: ManagerReactor.requestJSON(path: job.path, overrides: req.overrides))
+        let p = job.prepared(pilot: id, overrides: req.overrides)
         guard case .pilot(let info) = try call({ .submitPilot(p, reply: $0) }) else { throw unexpected() }
         return PilotSubmitResponse(pilot: info)
     }
@@ -194,9 +200,10 @@ final class RecordingShell {
 
     func addAllocQueue(_ req: AllocQueueRequest) throws(ManagerError) -> AllocQueueInfo {
         var q = req
-        q.profile = try PilotJob.prepare(req.profile, overrides: req.overrides, pilot: "p0", config: config, render: false).path
+        let job = try PilotJob.prepare(req.profile, overrides: req.overrides, pilot: "p0", config: config, render: false)
+        q.profile = job.path
         let r = q
-        guard case .queue(let info) = try call({ .addAllocQueue(r, reply: $0) }) else { throw unexpected() }
+        guard case .queue(let info) = try call({ .addAllocQueue(r, shape: job.shape, reply: $0) }) else { throw unexpected() }
         return info
     }
 

@@ -24,6 +24,8 @@ enum MetricNames {
     static let coresUsed = "swiftpilot_pilot_cores_used"
     static let gpusFree = "swiftpilot_pilot_gpus_free"
     static let gpusUsed = "swiftpilot_pilot_gpus_used"
+    static let clusterPilots = "swiftpilot_cluster_pilots"
+    static let clusterAgents = "swiftpilot_cluster_agents"
 
     // QPU devices
     static let leasesInUse = "swiftpilot_qpu_leases_in_use"
@@ -45,7 +47,7 @@ enum MetricNames {
     /// Every name above: what the dashboard may refer to.
     static let all: Set<String> = [
         tasks, submitted, bound, started, finished, failed, retried, canceled, queueWait, bindLatency, runtime,
-        agents, pilots, coresFree, coresUsed, gpusFree, gpusUsed,
+        agents, pilots, coresFree, coresUsed, gpusFree, gpusUsed, clusterPilots, clusterAgents,
         leasesInUse, leaseLimit, leasesAcquired, qpuQueueWait, qpuExecution,
         commitLatency, journalPublished, subscribers, journalRows, journalLastSeq, storeBytes, inboxBacklog, feedBacklog,
     ]
@@ -66,7 +68,9 @@ enum MetricNames {
         runtime: "Started to ended, by outcome.",
         agents: "Agents per state.",
         pilots: "Pilots per Slurm state.",
-        coresFree: "Idle cores per pilot (pilot=none: agents outside pilots).",
+        coresFree: "Idle cores per pilot and its cluster (pilot=none, cluster=none: agents outside pilots).",
+        clusterPilots: "Pilots per Slurm cluster and state.",
+        clusterAgents: "Agents in pilots per Slurm cluster and state (cluster=none: agents outside pilots).",
         coresUsed: "Busy cores per pilot.",
         gpusFree: "Idle GPUs per pilot.",
         gpusUsed: "Busy GPUs per pilot.",

@@ -38,10 +38,25 @@ final class ScrapeGauges: @unchecked Sendable {  // used only under `ManagerMetr
         if let res = r.resources {
             for st in ResourceReading.agentStates { set(MetricNames.agents, ("state", st), Double(res.agents[st] ?? 0)) }
             for st in PilotState.allCases { set(MetricNames.pilots, ("state", st.rawValue), Double(res.pilots[st.rawValue] ?? 0)) }
-            replace(MetricNames.coresFree, label: "pilot", res.slots.mapValues { Double($0.coresFree) })
-            replace(MetricNames.coresUsed, label: "pilot", res.slots.mapValues { Double($0.coresUsed) })
-            replace(MetricNames.gpusFree, label: "pilot", res.slots.mapValues { Double($0.gpusFree) })
-            replace(MetricNames.gpusUsed, label: "pilot", res.slots.mapValues { Double($0.gpusUsed) })
+            func perPilot(_ value: (ResourceReading.Slots) -> Int) -> [String: (dims: [(String, String)], value: Double)] {
+                var out: [String: (dims: [(String, String)], value: Double)] = [:]
+                for (p, s) in res.slots {
+                    let c = res.pilotCluster[p] ?? ResourceReading.noPilot
+                    out["\(p)|\(c)"] = ([("pilot", p), ("cluster", c)], Double(value(s)))
+                }
+                return out
+            }
+            replace(MetricNames.coresFree, perPilot(\.coresFree))
+            replace(MetricNames.coresUsed, perPilot(\.coresUsed))
+            replace(MetricNames.gpusFree, perPilot(\.gpusFree))
+            replace(MetricNames.gpusUsed, perPilot(\.gpusUsed))
+            func perCluster(_ table: [String: [String: Int]]) -> [String: (dims: [(String, String)], value: Double)] {
+                var out: [String: (dims: [(String, String)], value: Double)] = [:]
+                for (c, states) in table { for (st, n) in states { out["\(c)|\(st)"] = ([("cluster", c), ("state", st)], Double(n)) } }
+                return out
+            }
+            replace(MetricNames.clusterPilots, perCluster(res.clusterPilots))
+            replace(MetricNames.clusterAgents, perCluster(res.clusterAgents))
             replace(MetricNames.leasesInUse, label: "device", res.devices.mapValues { Double($0.inUse) })
             replace(MetricNames.leaseLimit, label: "device", res.devices.mapValues { Double($0.limit) })
         }
@@ -64,15 +79,20 @@ final class ScrapeGauges: @unchecked Sendable {  // used only under `ManagerMetr
     }
 
     private func replace(_ name: String, label: String, _ values: [String: Double]) {
+        replace(name, values.reduce(into: [:]) { $0[$1.key] = ([(label, $1.key)], $1.value) })
+    }
+
+    /// Series keyed by their label values; a key that is gone is removed.
+    private func replace(_ name: String, _ values: [String: (dims: [(String, String)], value: Double)]) {
         var table = dynamic[name] ?? [:]
         for (k, m) in table where values[k] == nil {
             m.destroy()
             table[k] = nil
         }
         for (k, v) in values {
-            let m = table[k] ?? CoreMetrics.Meter(label: name, dimensions: [(label, k)], factory: factory)
+            let m = table[k] ?? CoreMetrics.Meter(label: name, dimensions: v.dims, factory: factory)
             table[k] = m
-            m.set(v)
+            m.set(v.value)
         }
         dynamic[name] = table
     }

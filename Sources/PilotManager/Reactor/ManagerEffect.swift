@@ -66,8 +66,10 @@ public enum ManagerReply: Sendable {
 public enum SlurmRequest: Sendable {
     /// Render the pilot's job script and submit it; answer with `slurmSubmitted`.
     case submit(PreparedPilot)
-    case cancel(pilot: String, job: SlurmJobID, reply: ReplyID?)
-    case poll([SlurmJobID])
+    /// `cluster == nil`: the manager's own cluster (libslurm); else that cluster's commands.
+    case cancel(pilot: String, job: SlurmJobID, cluster: SlurmCluster?, reply: ReplyID?)
+    /// One poll per cluster: job ids are only unique within one.
+    case poll([SlurmJobID], cluster: SlurmCluster?)
 }
 
 /// CPU-heavy or file-reading work for the pool; each answers with an event.

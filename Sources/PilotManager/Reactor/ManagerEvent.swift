@@ -26,7 +26,7 @@ public enum ManagerEvent: Sendable {
     case drainAgents(PilotDrainRequest, reply: ReplyID)
     /// Ended tasks read from the store, to run again as new tasks.
     case resubmit([ResubmitItem], reply: ReplyID)
-    case addAllocQueue(AllocQueueRequest, reply: ReplyID)
+    case addAllocQueue(AllocQueueRequest, shape: PilotShape? = nil, reply: ReplyID)
     case removeAllocQueue(Int, reply: ReplyID)
     case resumeAllocQueue(Int, reply: ReplyID)
 
@@ -44,7 +44,8 @@ public enum ManagerEvent: Sendable {
     // Slurm
     case slurmSubmitted(pilot: String, Result<SlurmJobID, SlurmError>)
     case slurmCancelled(pilot: String, error: SlurmError?, reply: ReplyID?)
-    case slurmStates([SlurmJobInfo], asked: [SlurmJobID])
+    /// One cluster's answer to a poll (`cluster == nil`: the manager's own).
+    case slurmStates([SlurmJobInfo], asked: [SlurmJobID], cluster: SlurmCluster? = nil)
     case slurmPollFailed(String)
 
     // Offloaded work
@@ -67,9 +68,12 @@ public struct PreparedPilot: Sendable {
     public var nodes: Int
     public var overrides: PilotOverrides?
     public var requestJSON: String?
-    public init(pilot: String, profilePath: String, profileName: String, nodes: Int, overrides: PilotOverrides?, requestJSON: String?) {
+    /// The profile's cluster and node shape.
+    public var shape: PilotShape
+    public init(pilot: String, profilePath: String, profileName: String, nodes: Int, overrides: PilotOverrides?, requestJSON: String?,
+                shape: PilotShape = PilotShape()) {
         self.pilot = pilot; self.profilePath = profilePath; self.profileName = profileName; self.nodes = nodes
-        self.overrides = overrides; self.requestJSON = requestJSON
+        self.overrides = overrides; self.requestJSON = requestJSON; self.shape = shape
     }
 }
 

@@ -28,8 +28,9 @@ extension ManagerReactor {
     }
 
     mutating func startPilot(_ p: PreparedPilot, queue: Int?) {
-        let rec = PilotRecord(id: p.pilot, profile: p.profileName, state: .submitting, nodeCount: p.nodes, submittedAt: now,
+        var rec = PilotRecord(id: p.pilot, profile: p.profileName, state: .submitting, nodeCount: p.nodes, submittedAt: now,
                               request: p.requestJSON, queue: queue)
+        rec.cluster = p.shape.cluster
         savePilot(rec)
         flushBatch()
         effects.append(.slurm(.submit(p)))
@@ -42,7 +43,7 @@ extension ManagerReactor {
             rec.jobID = job
             if rec.state == .submitting { rec.state = .pending }
             savePilot(rec)
-            log(.info, "pilot \(id) submitted as Slurm job \(job) (profile \(rec.profile), \(rec.nodeCount) nodes)")
+            log(.info, "pilot \(id) submitted as Slurm job \(job) on cluster \(clusterName(rec)) (profile \(rec.profile), \(rec.nodeCount) nodes)")
             if let r = pilotBook.submissions.removeValue(forKey: id) { pendingReplies.append((r, .pilot(pilotInfo(rec)))) }
         case .failure(let e):
             rec.state = .failed
@@ -62,10 +63,22 @@ extension ManagerReactor {
         }
     }
 
-    static func requestJSON(path: String, overrides: PilotOverrides?) -> String? {
-        struct Stored: Encodable { var profile: String; var overrides: PilotOverrides? }
-        return (try? JSONCoding.encoder().encode(Stored(profile: path, overrides: overrides))).map { String(decoding: $0, as: UTF8.self) }
+    /// The stored submission; `cluster` lets a restarted manager track the job where it runs.
+    static func requestJSON(path: String, overrides: PilotOverrides?, cluster: SlurmCluster? = nil) -> String? {
+        struct Stored: Encodable { var profile: String; var overrides: PilotOverrides?; var cluster: SlurmCluster? }
+        return (try? JSONCoding.encoder().encode(Stored(profile: path, overrides: overrides, cluster: cluster)))
+            .map { String(decoding: $0, as: UTF8.self) }
     }
+
+    /// `{"cluster":"NAME"}`, the detail of a pilot's journal records.
+    func clusterDetail(_ p: PilotRecord) -> String {
+        var detail = #"{"cluster":"#
+        JSONLiteral.appendString(clusterName(p), to: &detail)
+        return detail + "}"
+    }
+
+    /// The cluster's `ClusterName`, the manager's own for pilots without `cluster:`.
+    func clusterName(_ p: PilotRecord) -> String { p.cluster?.name ?? config.pilots.defaultClusterName }
 
     // MARK: - Cancel, drain and list
 
@@ -80,7 +93,7 @@ extension ManagerReactor {
             return
         }
         stopScheduling(pilot: id)
-        effects.append(.slurm(.cancel(pilot: id, job: job, reply: reply)))
+        effects.append(.slurm(.cancel(pilot: id, job: job, cluster: rec.cluster, reply: reply)))
     }
 
     /// Nothing new goes to a pilot that is going away.
@@ -98,7 +111,7 @@ extension ManagerReactor {
             return
         }
         log(.info, "pilot \(id) (Slurm job \(job)) cancelled on request")
-        journal(.pilotState, pilot: id, state: "cancel_requested")
+        journal(.pilotState, pilot: id, state: "cancel_requested", detail: pilotBook.records[id].map(clusterDetail))
         if let reply, let rec = pilotBook.records[id] { pendingReplies.append((reply, .pilot(pilotInfo(rec)))) }
     }
 
@@ -176,6 +189,7 @@ extension ManagerReactor {
         var info = PilotInfo(id: p.id, profile: p.profile, slurmJobID: p.jobID?.rawValue, state: p.state, reason: p.reason,
                              nodeCount: p.nodeCount, nodes: p.nodes, submittedAt: p.submittedAt, startedAt: p.startedAt,
                              endedAt: p.endedAt, walltimeEnd: p.walltimeEnd, queue: p.queue)
+        info.cluster = clusterName(p)
         info.drainRequestedAt = p.drainRequestedAt
         info.drainDeadline = p.drainDeadline
         for a in agents.values where a.pilot == p.id && (a.state == .active || a.state == .disconnected) {
@@ -193,24 +207,30 @@ extension ManagerReactor {
 
     // MARK: - Tracking
 
-    /// Asks the Slurm worker for the states of unfinished pilots, at most one poll at a time.
+    /// Asks the Slurm worker for the states of unfinished pilots: one poll per cluster, and no new
+    /// round while one is out.
     mutating func pollPilotsIfDue() {
         guard !pilotBook.polling, now - pilotBook.lastPoll >= config.pilots.pollInterval else { return }
-        let watched = pilotBook.unfinished.compactMap(\.jobID)
+        var byCluster: [SlurmCluster?: [SlurmJobID]] = [:]
+        for p in pilotBook.unfinished { if let j = p.jobID { byCluster[p.cluster, default: []].append(j) } }
         let scaling = pilotBook.autoscale.queues.values.contains { $0.state == .active }
-        guard !watched.isEmpty || scaling else { return }
+        guard !byCluster.isEmpty || scaling else { return }
         pilotBook.lastPoll = now
-        if watched.isEmpty { autoscale(); return }
-        pilotBook.polling = true
-        effects.append(.slurm(.poll(watched)))
+        if byCluster.isEmpty { autoscale(); return }
+        // The manager's own cluster first, then the others by name: a deterministic effect order.
+        for cluster in byCluster.keys.sorted(by: { ($0?.name ?? "") < ($1?.name ?? "") }) {
+            pilotBook.pollsOut += 1
+            effects.append(.slurm(.poll(byCluster[cluster]!, cluster: cluster)))
+        }
     }
 
     /// Applies a poll's answer. A pilot whose job no longer runs loses its agents at once, instead of
     /// after the heartbeat timeout, so their tasks are requeued within one poll.
-    mutating func applySlurmStates(_ infos: [SlurmJobInfo], asked: [SlurmJobID]) {
+    /// Job ids are per cluster: only pilots of the cluster that answered are advanced.
+    mutating func applySlurmStates(_ infos: [SlurmJobInfo], asked: [SlurmJobID], cluster: SlurmCluster? = nil) {
         let byJob = Dictionary(infos.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         for rec in pilotBook.records.values.sorted(by: { $0.id < $1.id }) {
-            guard let job = rec.jobID, asked.contains(job), !rec.state.isFinal else { continue }
+            guard rec.cluster == cluster, let job = rec.jobID, asked.contains(job), !rec.state.isFinal else { continue }
             let next = PilotTracker.advance(rec, with: byJob[job], now: now)
             if next != rec {
                 if next.state != rec.state {
@@ -248,6 +268,8 @@ extension ManagerReactor {
         let old = pilotBook.records[p.id]
         pilotBook.records[p.id] = p
         batch.pilots.append(p.row)
-        if old?.state != p.state { journal(.pilotState, pilot: p.id, state: p.state.rawValue, reason: p.reason) }
+        if old?.state != p.state {
+            journal(.pilotState, pilot: p.id, state: p.state.rawValue, reason: p.reason, detail: clusterDetail(p))
+        }
     }
 }

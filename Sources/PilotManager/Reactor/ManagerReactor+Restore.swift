@@ -56,8 +56,10 @@ extension ManagerReactor {
         }
         for r in queues {
             guard let req = try? JSONDecoder().decode(AllocQueueRequest.self, from: Data(r.params.utf8)) else { continue }
-            pilotBook.autoscale.queues[r.id] = AllocQueue(id: r.id, request: req, state: AllocQueueInfo.State(rawValue: r.state) ?? .paused,
-                                                          reason: r.reason, createdAt: r.createdAt)
+            var q = AllocQueue(id: r.id, request: req, state: AllocQueueInfo.State(rawValue: r.state) ?? .paused,
+                               reason: r.reason, createdAt: r.createdAt)
+            q.shape = AllocQueue.shape(inParams: r.params)
+            pilotBook.autoscale.queues[r.id] = q
             pilotBook.autoscale.nextQueueID = max(pilotBook.autoscale.nextQueueID, r.id + 1)
         }
         // Pilots that ended before the restart are not counted again as failures.

@@ -118,7 +118,7 @@ public struct ManagerReactor: Sendable {
         case .resubmit(let items, let reply): let r = Self.result { () throws(ManagerError) in .submitted(try resubmit(items)) }; pendingReplies.append((reply, r))
         case .drainAgents(let req, let reply): let r = Self.result { () throws(ManagerError) in .draining(try drainAgents(req)) }; pendingReplies.append((reply, r))
         case .drainPilot(let id, let req, let reply): let r = Self.result { () throws(ManagerError) in .pilot(try drainPilot(id, req)) }; pendingReplies.append((reply, r))
-        case .addAllocQueue(let req, let reply): let r = Self.result { () throws(ManagerError) in .queue(try addAllocQueue(req)) }; pendingReplies.append((reply, r))
+        case .addAllocQueue(let req, let shape, let reply): let r = Self.result { () throws(ManagerError) in .queue(try addAllocQueue(req, shape: shape)) }; pendingReplies.append((reply, r))
         case .removeAllocQueue(let id, let reply): let r = Self.result { () throws(ManagerError) in .queue(try setQueue(id) { $0.state = .removed }) }; pendingReplies.append((reply, r))
         case .resumeAllocQueue(let id, let reply):
             let r = Self.result { () throws(ManagerError) in
@@ -138,13 +138,14 @@ public struct ManagerReactor: Sendable {
         case .timer: timer()
         case .slurmSubmitted(let pilot, let result): slurmSubmitted(pilot, result)
         case .slurmCancelled(let pilot, let error, let reply): slurmCancelled(pilot, error: error, reply: reply)
-        case .slurmStates(let infos, let asked):
-            pilotBook.polling = false
+        case .slurmStates(let infos, let asked, let cluster):
+            pilotBook.pollsOut = max(0, pilotBook.pollsOut - 1)
             pilotBook.lastPollError = nil
-            applySlurmStates(infos, asked: asked)
-            autoscale()
+            applySlurmStates(infos, asked: asked, cluster: cluster)
+            // Once every cluster answered, so a pilot is never counted before its own cluster spoke.
+            if pilotBook.pollsOut == 0 { autoscale() }
         case .slurmPollFailed(let message):
-            pilotBook.polling = false
+            pilotBook.pollsOut = max(0, pilotBook.pollsOut - 1)
             notePollError(message)
         case .workflowPrepared(let id, let result, let reply): workflowPrepared(id, result, reply: reply)
         case .cutPlanned(let wid, let stage, let answer, let summary): cutPlanned(wid, stage, answer, summary)

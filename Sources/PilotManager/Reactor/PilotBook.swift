@@ -2,8 +2,9 @@
 struct PilotBook: Sendable {
     var records: [String: PilotRecord] = [:]
     var nextNumber = 1
-    /// Set while a poll is out, so a slow controller never stacks polls up.
-    var polling = false
+    /// Polls out (one per cluster), so a slow controller never stacks polls up.
+    var pollsOut = 0
+    var polling: Bool { pollsOut > 0 }
     var lastPoll: Double = -.infinity
     var autoscale = Autoscale()
     var lastPollError: String?

@@ -7,6 +7,8 @@ import PilotStore
 struct PilotRecord: Sendable, Equatable {
     var id: String
     var profile: String
+    /// nil: the manager's own cluster. Kept in the stored request (`request`), so no new column.
+    var cluster: SlurmCluster?
     var jobID: SlurmJobID?
     var state: PilotState
     var reason: String?
@@ -45,6 +47,7 @@ struct PilotRecord: Sendable, Equatable {
         walltimeEnd = row.walltimeEnd
         request = row.request
         queue = row.queue
+        cluster = row.request.flatMap { Self.cluster(inRequest: $0) }
         ended = state.isFinal
     }
 
@@ -52,6 +55,11 @@ struct PilotRecord: Sendable, Equatable {
         PilotRow(id: id, slurmJobID: jobID.map { Int64($0.rawValue) }, profile: profile, state: state.rawValue, reason: reason,
                  nodeCount: nodeCount, nodes: nodes, submittedAt: submittedAt, startedAt: startedAt, endedAt: endedAt,
                  walltimeEnd: walltimeEnd, request: request, queue: queue)
+    }
+
+    static func cluster(inRequest json: String) -> SlurmCluster? {
+        struct Stored: Decodable { var cluster: SlurmCluster? }
+        return (try? JSONDecoder().decode(Stored.self, from: Data(json.utf8)))?.cluster
     }
 
     /// `p12` → 12, for numbering the next pilot after a restart.

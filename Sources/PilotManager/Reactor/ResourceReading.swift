@@ -14,6 +14,11 @@ struct ResourceReading: Sendable, Equatable {
     var pilots: [String: Int] = [:]
     /// By pilot id; agents started by hand, outside any pilot, count under `ResourceReading.noPilot`.
     var slots: [String: Slots] = [:]
+    /// The cluster of each pilot in `slots` (`noPilot` for agents outside pilots).
+    var pilotCluster: [String: String] = [:]
+    /// By cluster, then state.
+    var clusterPilots: [String: [String: Int]] = [:]
+    var clusterAgents: [String: [String: Int]] = [:]
     var devices: [String: Device] = [:]
 
     static let noPilot = "none"

@@ -57,8 +57,7 @@ extension APIServer {
         let job = try await shell.slurm.run { () throws(ManagerError) in
             try PilotJob.prepare(req.profile, overrides: req.overrides, pilot: id, config: config)
         }
-        let prepared = PreparedPilot(pilot: id, profilePath: job.path, profileName: job.profile.name, nodes: job.effective.nodes,
-                                     overrides: req.overrides, requestJSON: ManagerReactor.requestJSON(path: job.path, overrides: req.overrides))
+        let prepared = job.prepared(pilot: id, overrides: req.overrides)
         // The reply waits for Slurm's answer: the pilot is `pending` with its job id, or the error says why not.
         guard case .pilot(let info) = try await call({ .submitPilot(prepared, reply: $0) }) else { throw unexpected() }
         return PilotSubmitResponse(pilot: info)
@@ -97,7 +96,8 @@ extension APIServer {
                 }
                 q.profile = job.path
                 let req = q
-                guard case .queue(let info) = try await self.call({ .addAllocQueue(req, reply: $0) }) else { throw unexpected() }
+                let shape = job.shape
+                guard case .queue(let info) = try await self.call({ .addAllocQueue(req, shape: shape, reply: $0) }) else { throw unexpected() }
                 return info
             }
         }

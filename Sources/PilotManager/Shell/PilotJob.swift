@@ -55,6 +55,19 @@ struct PilotJob {
         return PilotJob(profile: profile, effective: effective, script: script, request: request, path: path)
     }
 
+    /// Where the pilot goes and what its nodes hold, for the reactor's records and routing.
+    var shape: PilotShape {
+        PilotShape(cluster: effective.cluster, nodes: effective.nodes, coresPerNode: effective.coresPerNode,
+                   gpusPerNode: effective.gpusPerNode, memoryPerNodeMiB: effective.memoryPerNodeMiB)
+    }
+
+    /// The pilot the reactor records and the Slurm worker submits.
+    func prepared(pilot: String, overrides: PilotOverrides?) -> PreparedPilot {
+        PreparedPilot(pilot: pilot, profilePath: path, profileName: profile.name, nodes: effective.nodes, overrides: overrides,
+                      requestJSON: ManagerReactor.requestJSON(path: path, overrides: overrides, cluster: effective.cluster),
+                      shape: shape)
+    }
+
     static func profilePath(_ given: String, config: ManagerConfig) throws(ManagerError) -> String {
         if given.contains("/") || given.hasSuffix(".yaml") || given.hasSuffix(".yml") {
             guard given.hasPrefix("/") else {

@@ -10,6 +10,8 @@ final class SlurmWorker: @unchecked Sendable {
     private let config: ManagerConfig
     /// Created on first use: a manager without pilots never opens Slurm.
     private var client: (any SlurmClient)?
+    /// One per other cluster a profile named; Slurm's commands with that cluster's configuration.
+    private var clusterClients: [SlurmCluster: any SlurmClient] = [:]
 
     init(config: ManagerConfig) {
         self.config = config
@@ -21,20 +23,27 @@ final class SlurmWorker: @unchecked Sendable {
             switch req {
             case .submit(let p):
                 post(.slurmSubmitted(pilot: p.pilot, Result { () throws(SlurmError) in try submit(p) }))
-            case .cancel(let pilot, let job, let reply):
+            case .cancel(let pilot, let job, let cluster, let reply):
                 do {
-                    try slurmClient().cancel(job, signal: nil)
+                    try slurmClient(cluster).cancel(job, signal: nil)
                     post(.slurmCancelled(pilot: pilot, error: nil, reply: reply))
                 } catch { post(.slurmCancelled(pilot: pilot, error: error as? SlurmError ?? SlurmError(.cancelFailed, "\(error)"), reply: reply)) }
-            case .poll(let jobs):
-                do { post(.slurmStates(try slurmClient().jobs(jobs), asked: jobs)) } catch {
-                    post(.slurmPollFailed("reading pilot states from Slurm failed: \(error)"))
+            case .poll(let jobs, let cluster):
+                do { post(.slurmStates(try slurmClient(cluster).jobs(jobs), asked: jobs, cluster: cluster)) } catch {
+                    let on = cluster.map { " on \($0)" } ?? ""
+                    post(.slurmPollFailed("reading pilot states from Slurm\(on) failed: \(error)"))
                 }
             }
         }
     }
 
-    private func slurmClient() throws(SlurmError) -> any SlurmClient {
+    private func slurmClient(_ cluster: SlurmCluster? = nil) throws(SlurmError) -> any SlurmClient {
+        if let cluster {
+            if let c = clusterClients[cluster] { return c }
+            let c = config.pilots.makeClusterClient(cluster)
+            clusterClients[cluster] = c
+            return c
+        }
         if let c = client { return c }
         let c = try config.pilots.makeClient()
         client = c
@@ -47,7 +56,7 @@ final class SlurmWorker: @unchecked Sendable {
         do { prepared = try PilotJob.prepare(p.profilePath, overrides: p.overrides, pilot: p.pilot, config: config) } catch {
             throw SlurmError(.invalidRequest, error.message)
         }
-        return try slurmClient().submit(prepared.request)
+        return try slurmClient(prepared.effective.cluster).submit(prepared.request)
     }
 
     /// Runs a blocking preparation on the Slurm thread.
