@@ -44,8 +44,9 @@ extension WorkflowEngine {
                 }
                 return r
             }
-            guard let finished else {
-                if late { recordLateSuccess(name, i, ok: ok) }
+            // A finished stage, or an earlier attempt's task: it may have succeeded after its cancel.
+            guard let finished, !late else {
+                recordLateSuccess(name, i, ok: ok)
                 return []
             }
             guard let r = finished else { return [] }
