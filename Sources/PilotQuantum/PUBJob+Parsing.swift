@@ -20,7 +20,7 @@ extension PUBJob {
             throw QuantumError(.invalidArgument, "the job nests lists and objects more than \(maxNesting) deep (at byte \(offset))")
         }
         let root: JSONValue
-        do { root = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
+        do { root = try JSONValue.parse(data) } catch {
             throw QuantumError(.invalidArgument, "the job is not valid JSON", cause: error)
         }
         guard case .object(let fields) = root else {
