@@ -69,7 +69,7 @@ public struct QuantumTaskFactory: Sendable, Hashable {
     public static func pubResult(from json: String?) throws(MiniAppError) -> PUBJobResult {
         guard let json, !json.isEmpty else { throw MiniAppError(.badResult, "the task returned no result") }
         do {
-            return try PUBJobResult.decode(Data(json.utf8))
+            return try PUBJobResult.read(Data(json.utf8))
         } catch {
             throw MiniAppError(.badResult, "the task result is not a PUB job result", cause: error)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import PilotCore
 import PilotQuantum
 
 /// One round of a variational loop whose evaluations share a circuit and differ only in its
@@ -39,19 +40,40 @@ public struct RoundBatch: Sendable, Hashable {
     }
 
     /// The estimator PUB job for the evaluations in `range`: bindings of shape (m, 1) against the
-    /// observables of shape (o,), so result k·o + j is observable j at binding k.
+    /// observables of shape (o,), so result k·o + j is observable j at binding k. Written by hand:
+    /// the driver builds it on the manager's reactor every round, and `JSONEncoder` on nested
+    /// arrays of numbers was the largest cost of a round there.
     public func pubJobJSON(_ range: Range<Int>, device: String?, seed: UInt64) throws(MiniAppError) -> String {
-        let job = Job(device: device, seed: seed,
-                      pubs: [PUBFields(circuit: circuit, parameters: parameters,
-                                       parameterValues: bindings[range].map { [$0] },
-                                       observables: observables, shots: shots)])
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        do {
-            return String(decoding: try encoder.encode(job), as: UTF8.self)
-        } catch {
-            throw MiniAppError(.io, "cannot encode the round's PUB job", cause: error)
+        var s = #"{"version":\#(PUBJob.version),"primitive":"estimator","seed":\#(seed),"#
+        if let device {
+            s += #""device":"#
+            JSONLiteral.appendString(device, to: &s)
+            s += ","
         }
+        s += #""pubs":[{"circuit":"#
+        JSONLiteral.appendString(circuit, to: &s)
+        s += #","parameters":["#
+        for (k, name) in parameters.enumerated() {
+            if k > 0 { s += "," }
+            JSONLiteral.appendString(name, to: &s)
+        }
+        s += #"],"parameter_values":["#
+        for (k, row) in bindings[range].enumerated() {
+            s += k > 0 ? ",[[" : "[["
+            for (j, v) in row.enumerated() {
+                guard v.isFinite else { throw MiniAppError(.badResult, "parameter \(parameters[j]) of evaluation \(range.lowerBound + k) is \(v)") }
+                if j > 0 { s += "," }
+                s += "\(v)"
+            }
+            s += "]]"
+        }
+        s += #"],"observables":["#
+        for (k, label) in observables.enumerated() {
+            if k > 0 { s += "," }
+            JSONLiteral.appendString(label, to: &s)
+        }
+        s += #"],"shots":\#(shots)}]}"#
+        return s
     }
 
     /// One `QuantumResult` per evaluation of `range`, as a single-circuit job would have returned.
@@ -69,22 +91,5 @@ public struct RoundBatch: Sendable, Hashable {
                           },
                           timings: result.timings)
         }
-    }
-
-    private struct Job: Encodable {
-        var version = PUBJob.version
-        var primitive = "estimator"
-        var device: String?
-        var seed: UInt64
-        var pubs: [PUBFields]
-    }
-
-    private struct PUBFields: Encodable {
-        var circuit: String
-        var parameters: [String]
-        var parameterValues: [[[Double]]]
-        var observables: [String]
-        var shots: Int
-        enum CodingKeys: String, CodingKey { case circuit, parameters, parameterValues = "parameter_values", observables, shots }
     }
 }

@@ -35,6 +35,25 @@ import Testing
         #expect(worst <= 1e-12)
     }
 
+    /// The hand-written job reads back with every binding bit for bit, and the fast reading of
+    /// its estimator result equals `JSONDecoder`'s.
+    @Test func jobAndResultRoundTrip() async throws {
+        var configuration = VQEConfiguration()
+        configuration.qubits = 3
+        configuration.layers = 2
+        let batch = try #require(try VQEState(configuration).pendingBatch())
+        let slice = 2..<7
+        let job = try PUBJob.parse(try batch.pubJobJSON(slice, device: "ideal-sim", seed: 77))
+        #expect(job.seed == 77)
+        #expect(job.device == "ideal-sim")
+        #expect(job.pubs[0].parameterOrder == batch.parameters)
+        #expect(job.pubs[0].bindings == Array(batch.bindings[slice].joined()))
+        let result = try await PUBExecutor.run(job, on: FakeAgent.device, threads: 1, latencyScale: 0)
+        let data = try result.jsonData()
+        #expect(try PUBJobResult.read(data) == PUBJobResult.decode(data))
+        #expect(try PUBJobResult.read(data) == result)
+    }
+
     @Test func slicesCoverTheRoundInOrder() {
         let batch = RoundBatch(circuit: "", parameters: [], bindings: Array(repeating: [], count: 10), observables: [],
                                qubits: 1, shots: 0, seed: 0)
