@@ -58,7 +58,7 @@ let package = Package(
                                .product(name: "NIOFoundationCompat", package: "swift-nio")],
                 swiftSettings: strict),
         .target(name: "PilotQuantum",
-                dependencies: ["PilotYAML", .product(name: "Yams", package: "Yams")],
+                dependencies: ["PilotCore", "PilotYAML", .product(name: "Yams", package: "Yams")],
                 swiftSettings: strict + [.unsafeFlags(["-Ounchecked"])]),
         .target(name: "PilotYAML",
                 dependencies: ["PilotCore", .product(name: "Yams", package: "Yams")],

@@ -1,4 +1,5 @@
 import Foundation
+import PilotCore
 
 /// Outcome of a `QuantumJob`. `seed` is the one actually used (drawn when the job gave none) so
 /// any run can be repeated; `trajectories` is set when gate noise was simulated.
@@ -24,17 +25,48 @@ public struct QuantumResult: Sendable, Codable, Hashable {
         self.trajectories = trajectories
     }
 
-    /// Canonical JSON (sorted keys) so identical results serialise identically.
+    /// Canonical JSON (sorted keys, snake_case like every other JSON a user reads from this
+    /// system) so identical results serialise identically. Written by hand, byte for byte what
+    /// `JSONEncoder` with `.sortedKeys` and `.convertToSnakeCase` writes (a test holds the two
+    /// together): every quantum task's result goes through here on the agent.
     public func jsonData() throws(QuantumError) -> Data {
+        var s = #"{"counts":{"#
+        for (k, key) in counts.keys.sorted().enumerated() {
+            if k > 0 { s += "," }
+            JSONLiteral.appendString(key, to: &s)
+            s += ":\(counts[key]!)"
+        }
+        s += #"},"device":"#
+        JSONLiteral.appendString(device, to: &s)
+        s += #","expectations":["#
+        for (k, e) in expectations.enumerated() {
+            guard e.value.isFinite, e.standardError.isFinite else {
+                throw QuantumError(.io, "cannot encode result: observable \(e.observable) has a non-finite value")
+            }
+            if k > 0 { s += "," }
+            s += #"{"observable":"#
+            JSONLiteral.appendString(e.observable, to: &s)
+            s += #","standard_error":\#(JSONLiteral.number(e.standardError)),"value":\#(JSONLiteral.number(e.value))}"#
+        }
+        let t = timings
+        guard t.queueWaitSeconds.isFinite, t.executionSeconds.isFinite, t.totalSeconds.isFinite else {
+            throw QuantumError(.io, "cannot encode result: non-finite timings")
+        }
+        s += #"],"qubits":\#(qubits),"seed":\#(seed),"shots":\#(shots),"timings":{"#
+        s += #""execution_seconds":\#(JSONLiteral.number(t.executionSeconds)),"#
+        s += #""queue_wait_seconds":\#(JSONLiteral.number(t.queueWaitSeconds)),"#
+        s += #""total_seconds":\#(JSONLiteral.number(t.totalSeconds))}"#
+        if let trajectories { s += #","trajectories":\#(trajectories)"# }
+        s += "}"
+        return Data(s.utf8)
+    }
+
+    /// What `jsonData()` wrote before it was written by hand; kept for the test that holds them equal.
+    func encodedJSONData() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        // snake_case like every other JSON a user reads from this system (the API, the CLI's --json).
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        do {
-            return try encoder.encode(self)
-        } catch {
-            throw QuantumError(.io, "cannot encode result", cause: error)
-        }
+        return try encoder.encode(self)
     }
 }
 

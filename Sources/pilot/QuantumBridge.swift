@@ -29,7 +29,7 @@ enum QuantumBridge {
                 return await runPUBs(payload, assignment: a, devices: byName, threads: threads, latencyScale: latencyScale,
                                      started: started)
             }
-            guard let payload = a.spec.payload, let job = try? JSONDecoder().decode(QuantumJob.self, from: Data(payload.utf8)) else {
+            guard let payload = a.spec.payload, let job = try? QuantumJob.read(Data(payload.utf8)) else {
                 return fail("the task payload is not a quantum job")
             }
             let deviceName = a.qpu?.device ?? job.device
