@@ -70,7 +70,9 @@ extension BenchCommand {
                 return s
             }
             await withTaskGroup(of: Void.self) { g in for a in agents { g.addTask { await a.run() } } }
-            _ = sources
+            // A real use: `_ = sources` let the optimiser release them at once, and a release build
+            // then ignored SIGUSR1 (the sources were cancelled).
+            for s in sources { s.cancel() }
             try? await group.shutdownGracefully()
         }
     }
