@@ -59,6 +59,13 @@ extension Agent {
         channel.writeAndFlush(auth, promise: nil)
     }
 
+    /// Closes the connection as a network failure would, without stopping: the agent reconnects
+    /// after its usual backoff and reports in its hello what ran and finished meanwhile
+    /// (`pilot bench agents` drops agents this way).
+    public func dropConnection() {
+        link?.close(promise: nil)
+    }
+
     func sessionClosed(_ sid: Int) {
         guard sid == sessionNumber, !sessionOver else { return }
         sessionOver = true

@@ -100,7 +100,9 @@ extension Agent {
     }
 
     private func start(_ a: TaskAssignment, at t: Double) {
-        switch a.spec.kind {
+        // The null launcher completes command tasks as null tasks do: exit 0, no process.
+        let kind = a.spec.kind == .command && config.launcher == .null ? .null : a.spec.kind
+        switch kind {
         case .null:
             pendingStarted.append(RunningTask(key: a.key, pid: nil, startedAt: t))
             report(TaskOutcome(key: a.key, kind: .exited, exitCode: 0, startedAt: t, endedAt: t))
@@ -149,7 +151,7 @@ extension Agent {
         waiting.removeAll()
         waitingKeys.removeAll()
         var dropped: [TaskKey] = []
-        for r in running.values where r.predecessor != nil && launcher.cancelSuccessor(token: r.token) {
+        for r in running.values where r.predecessor != nil && launcher?.cancelSuccessor(token: r.token) == true {
             unchain(r)
             dropped.append(r.key)
         }

@@ -12,6 +12,7 @@ import PilotProtocol
 public actor Agent {
     let config: AgentConfig
     let log: Logger
+    /// Nil with the null launcher, which runs no process.
     var launcher: ProcessLauncher!
     let kernel: KernelRunner?
 
@@ -117,23 +118,29 @@ public actor Agent {
         try? FileManager.default.createDirectory(atPath: config.logDir, withIntermediateDirectories: true)
         let collector = ResultCollector(directory: config.logDir)
         results = collector
-        let containment = TaskContainment(preferred: config.containment)
-        // A dead agent's tasks may still run here (their grandchildren, daemons): they would hold
-        // cores this agent is about to hand out, and their work is being run again elsewhere.
-        let leftovers = containment.endLeftovers()
-        log.info("task containment: \(containment.mechanism.rawValue)\(leftovers > 0 ? "; ended \(leftovers) leftovers of a dead agent's tasks" : "")")
-        defer { containment.removeOwnCgroup() }
-        let launcherBox = LauncherBox()
-        let watch = config.outputLimit > 0 ? OutputWatch(limit: config.outputLimit, kill: { launcherBox.launcher?.signal(token: $0, SIGKILL) }) : nil
-        outputWatch = watch
-        launcher = ProcessLauncher(callersOutliveChildren: true, containment: containment, onEvents: { events in
-            // On the reaper thread: the task's files are read here, off the event loop.
-            let tokens = events.exits.map(\.token)
-            let found = tokens.isEmpty ? [:] : collector.collect(tokens)
-            let overOutput = tokens.isEmpty ? [:] : watch?.finish(tokens) ?? [:]
-            loop.execute { box.agent?.assumeIsolated { $0.launched(events, resultFiles: found, overOutput: overOutput) } }
-        })
-        launcherBox.launcher = launcher
+        // A simulated agent (null launcher) starts no process, so it needs no containment, reaper
+        // thread or output watch: many of them fit in one process (`pilot bench agents`).
+        let containment = config.launcher == .process ? TaskContainment(preferred: config.containment) : nil
+        if let containment {
+            // A dead agent's tasks may still run here (their grandchildren, daemons): they would hold
+            // cores this agent is about to hand out, and their work is being run again elsewhere.
+            let leftovers = containment.endLeftovers()
+            log.info("task containment: \(containment.mechanism.rawValue)\(leftovers > 0 ? "; ended \(leftovers) leftovers of a dead agent's tasks" : "")")
+        }
+        defer { containment?.removeOwnCgroup() }
+        if let containment {
+            let launcherBox = LauncherBox()
+            let watch = config.outputLimit > 0 ? OutputWatch(limit: config.outputLimit, kill: { launcherBox.launcher?.signal(token: $0, SIGKILL) }) : nil
+            outputWatch = watch
+            launcher = ProcessLauncher(callersOutliveChildren: true, containment: containment, onEvents: { events in
+                // On the reaper thread: the task's files are read here, off the event loop.
+                let tokens = events.exits.map(\.token)
+                let found = tokens.isEmpty ? [:] : collector.collect(tokens)
+                let overOutput = tokens.isEmpty ? [:] : watch?.finish(tokens) ?? [:]
+                loop.execute { box.agent?.assumeIsolated { $0.launched(events, resultFiles: found, overOutput: overOutput) } }
+            })
+            launcherBox.launcher = launcher
+        }
         if let d = config.deadline { scheduleDeadlineDrain(d) }
         await loadUnreported()
         lastManagerContact = now
@@ -169,7 +176,7 @@ public actor Agent {
                 cfg.token = a.token
             }
         }
-        launcher.shutdown()
+        launcher?.shutdown()
     }
 
     public func stop() {

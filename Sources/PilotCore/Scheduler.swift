@@ -73,6 +73,15 @@ public struct Scheduler: Sendable {
                           totalGPUs: a.resources.gpus.count, tasks: a.tasks.count, draining: a.draining)
     }
 
+    /// Tasks bound to an agent (running or queued there), in no particular order.
+    public func tasks(on agent: Int) -> [Int64] {
+        guard let s = slotOfAgent[agent], agents[s] != nil else { return [] }
+        var out: [Int64] = []
+        out.reserveCapacity(agents[s]!.tasks.count)
+        for (id, _) in agents[s]!.tasks { out.append(id) }
+        return out
+    }
+
     /// How many tasks hold each core of an agent (running + queued), by core id: for tests and tools.
     public func occupancy(of agent: Int) -> [Int: Int] {
         guard let s = slotOfAgent[agent], let a = agents[s] else { return [:] }

@@ -75,7 +75,8 @@ struct AgentCommand: AsyncParsableCommand {
             return s
         }
         await agent.run()
-        _ = sources
+        // A real use keeps the signal sources alive until here; `_ = sources` did not in a release build.
+        for s in sources { s.cancel() }
         if let e = await agent.fatalError { fail(e) }
     }
 

@@ -24,9 +24,10 @@ struct BenchCommand: AsyncParsableCommand {
           ext        a driver for the peer harness's `--system ext` JSON-over-stdio protocol
           pubs       per-binding cost of PUB jobs in process: bind by patching vs re-reading, estimator, sampler
           dreamer    the performance model: calibrate, then ≥30 held-out cut configurations run for real
+          agents     1 000 simulated 64-core agents on one manager process: tasks/s, API p99, RSS, drop and reconnect
         """,
         subcommands: [Throughput.self, W1.self, W2.self, SchedulerBench.self, W3.self, W4.self, W5.self, W6.self, Events.self, Ext.self,
-                      PUBs.self, DreamerBench.self, Iterative.self, Quantum.self])
+                      PUBs.self, DreamerBench.self, Iterative.self, Quantum.self, Agents.self, AgentsWorker.self])
 
     struct Throughput: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -104,6 +104,27 @@ import Testing
         #expect(r.core.reactor.live[1]?.state == .running)
     }
 
+    /// A reconnecting agent's unstarted tasks are found through the scheduler's holdings, not a scan of
+    /// every live task: its own go back to the queue and are bound again; another agent's are untouched.
+    @Test func reconnectRequeuesOnlyItsOwnUnstartedTasks() throws {
+        let r = try Replay()
+        _ = r.hello("n1", cores: 1, conn: 1)
+        _ = r.hello("n2", cores: 1, conn: 2)
+        _ = r.submit([Self.task, Self.task], reply: 1)
+        _ = r.post(.tick)
+        let mine = try #require(r.core.reactor.live.first { $0.value.agent == 1 }?.key)
+        let other = try #require(r.core.reactor.live.first { $0.value.agent == 2 }?.key)
+        _ = r.post(.agentDisconnected(connection: 1))
+        #expect(r.hello("n1", cores: 1, conn: 3) == ["send c3 welcome agent=1 kill=[]"])
+        _ = r.post(.tick)
+        #expect(r.core.reactor.live[mine]?.state == .bound)
+        #expect(r.core.reactor.live[mine]?.attempt == 2)
+        #expect(r.core.reactor.live[mine]?.agent == 1)
+        #expect(r.core.reactor.live[other]?.state == .bound)
+        #expect(r.core.reactor.live[other]?.attempt == 1)
+        #expect(r.core.reactor.live[other]?.agent == 2)
+    }
+
     @Test func drainAtWalltimeTellsTheAgentsAndBindsNothingNew() throws {
         let r = try Replay()
         let p = try #require(try r.core.submitPilot(PilotSubmitRequest(profile: "local")).pilot)

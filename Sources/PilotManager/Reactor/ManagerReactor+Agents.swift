@@ -99,8 +99,15 @@ extension ManagerReactor {
             }
         }
         // Bound to this agent but neither running nor finished there: it never started, or it
-        // died with the agent's previous incarnation.
-        for tid in live.compactMap({ $0.value.agent == id && !reported.contains($0.key) ? $0.key : nil }).sorted() {
+        // died with the agent's previous incarnation. A new agent holds nothing; one scheduled since
+        // this manager started holds what the scheduler bound to it; only one restored from the store
+        // (or lost) needs the scan of every live task, which per hello made 1,000 agents take minutes
+        // to register over a deep queue.
+        let holding: [Int64]
+        if !known { holding = [] }
+        else if wasScheduled { holding = scheduler.tasks(on: id) }
+        else { holding = live.compactMap { $0.value.agent == id ? $0.key : nil } }
+        for tid in holding.filter({ live[$0]?.agent == id && !reported.contains($0) }).sorted() {
             switch live[tid]!.state {
             case .bound:
                 release(tid)

@@ -8,7 +8,10 @@ extension ManagerReactor {
     public func summary() -> Summary {
         var c: [String: Int] = [:]
         for (s, n) in counts where n > 0 { c[s.rawValue] = n }
-        return Summary(counts: c, agents: agents.values.filter { $0.state == .active }.count, version: config.version, startedAt: startedAt)
+        // Built after every batch of events: count without copying 1,000 agent records into an array.
+        var active = 0
+        for a in agents.values where a.state == .active { active += 1 }
+        return Summary(counts: c, agents: active, version: config.version, startedAt: startedAt)
     }
 
     /// A live task as the API shows it; nil when it is not in memory (ended and committed, or unknown).
