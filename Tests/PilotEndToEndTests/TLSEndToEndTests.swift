@@ -169,7 +169,9 @@ import Testing
         dump.standardError = err
         dump.standardOutput = FileHandle.nullDevice
         try dump.run()
-        defer { if dump.isRunning { dump.terminate(); dump.waitUntilExit() } }
+        // SIGKILL: a child of the test process inherits a mask that blocks SIGINT and SIGTERM. With -U
+        // every packet is in the file as soon as it is captured, so nothing is lost.
+        defer { if dump.isRunning { kill(dump.processIdentifier, SIGKILL); dump.waitUntilExit() } }
         // tcpdump says on stderr when it captures; nothing before that counts.
         let listening = await withCheckedContinuation { (k: CheckedContinuation<Bool, Never>) in
             Thread {
@@ -206,7 +208,7 @@ import Testing
         _ = try await c.waitAll()
         // Let the last packets reach the file, then stop the capture.
         try await Task.sleep(for: .milliseconds(500))
-        dump.interrupt()
+        kill(dump.processIdentifier, SIGKILL)
         dump.waitUntilExit()
         let capture = try Data(contentsOf: URL(fileURLWithPath: pcap))
         return (capture, [a.token, rotated.token] + (a.metricsToken.map { [$0] } ?? []))
