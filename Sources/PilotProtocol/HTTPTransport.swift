@@ -112,10 +112,12 @@ final class HTTPTransport: Sendable {
             channel.close(promise: nil)
             if let pinError = c.mismatch.error(peer: peer) { throw pinError }
             if let e = error as? HTTPTransportError { throw e }
-            if error is NIOSSLError || error is BoringSSLError {
-                throw HTTPTransportError(message: "TLS with \(peer) failed: \(error)", beforeAnswer: false)
-            }
-            throw HTTPTransportError(message: "\(method) \(path) to \(peer) failed: \(error)", beforeAnswer: false)
+            // An error before any byte of the answer (a TLS close racing a reused connection's
+            // request, say) may be retried on a fresh connection.
+            let failure = error as? CollectorFailure
+            let cause = failure?.error ?? error
+            let what = cause is NIOSSLError || cause is BoringSSLError ? "TLS with \(peer) failed" : "\(method) \(path) to \(peer) failed"
+            throw HTTPTransportError(message: "\(what): \(cause)", beforeAnswer: failure?.beforeAnswer ?? false)
         }
         if result.keepAlive { putIdle(c) } else { channel.close(promise: nil) }
         return result.result
@@ -127,6 +129,12 @@ public struct HTTPTransportError: Error, CustomStringConvertible, Sendable {
     /// The connection ended before any byte of an answer: a reused connection may simply have timed out.
     var beforeAnswer: Bool
     public var description: String { message }
+}
+
+/// An error the pipeline raised while a request was out, and whether any of the answer had come.
+struct CollectorFailure: Error {
+    var error: any Error
+    var beforeAnswer: Bool
 }
 
 struct HTTPConnection: Sendable {
@@ -189,7 +197,7 @@ final class HTTPCollector: ChannelInboundHandler, RemovableChannelHandler, @unch
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        fail(error)
+        fail(CollectorFailure(error: error, beforeAnswer: head == nil))
         context.close(promise: nil)
     }
 

@@ -170,7 +170,9 @@ class Transport:
             except PilotError:
                 self._drop()
                 raise
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as e:
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError,
+                    ssl.SSLEOFError, ssl.SSLZeroReturnError) as e:
+                # Over TLS a kept-alive connection the server closed shows as an EOF in the TLS layer.
                 self._drop()
                 if attempt == 0 and reused:
                     continue

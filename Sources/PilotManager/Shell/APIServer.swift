@@ -187,10 +187,12 @@ struct APIServer {
                 let rotate = body.readableBytes == 0 ? TokenRotateRequest() : try decodeBody(TokenRotateRequest.self, body)
                 try checkVersion(rotate.v)
                 let grace = rotate.grace ?? 600
-                guard grace >= 0, grace.isFinite else { throw ManagerError(.badRequest, "must be a number of seconds >= 0", field: "grace") }
+                guard grace >= 0, grace <= 366 * 86_400 else {
+                    throw ManagerError(.badRequest, "must be a number of seconds between 0 and 366 days", field: "grace")
+                }
                 guard let rotation = self.rotation else { throw ManagerError(.unavailable, "this manager cannot rotate its token") }
                 let done = try await self.shell.blocking { try rotation.rotate(grace: grace) }
-                self.log.notice("token rotated; the previous one \(done.graceUntil == nil ? "is refused" : "registers agents for \(Int(grace)) s more")")
+                self.log.notice("token rotated; the previous one \(done.graceUntil == nil ? "is refused" : "registers agents for \(grace) s more")")
                 return TokenRotateResponse(previousValidUntil: done.graceUntil, agentsConnected: self.shell.channel.count)
             }
         }
