@@ -105,7 +105,8 @@ public struct AccessFile: Sendable, Codable, Equatable {
 
     /// A token file's token, and the certificate fingerprint when the file is an access file (as a
     /// pilot's agents are given: the manager's `access.json` on the shared file system).
-    public static func readCredentials(file: String) throws -> (token: String, tlsFingerprint: String?) {
+    /// `accessFile`: the file is an access file, whose lack of a fingerprint means a manager without TLS.
+    public static func readCredentials(file: String) throws -> (token: String, tlsFingerprint: String?, accessFile: Bool) {
         var st = stat()
         guard stat(file, &st) == 0 else { throw AccessError("token file \(file) does not exist") }
         guard st.st_mode & 0o077 == 0 else {
@@ -114,8 +115,8 @@ public struct AccessFile: Sendable, Codable, Equatable {
         guard let data = FileManager.default.contents(atPath: file), let s = String(data: data, encoding: .utf8) else {
             throw AccessError("cannot read token file \(file)")
         }
-        if let a = try? JSONDecoder().decode(AccessFile.self, from: data) { return (a.token, a.tlsFingerprint) }
-        return (s.trimmingCharacters(in: .whitespacesAndNewlines), nil)
+        if let a = try? JSONDecoder().decode(AccessFile.self, from: data) { return (a.token, a.tlsFingerprint, true) }
+        return (s.trimmingCharacters(in: .whitespacesAndNewlines), nil, false)
     }
 
     public static func randomToken() -> String {

@@ -95,12 +95,11 @@ struct AgentCommand: AsyncParsableCommand {
             host = parts.dropLast().joined(separator: ":")
             port = p
             guard let tf = tokenFile else { throw ValidationError("--manager needs --token-file") }
-            do {
-                let c = try AccessFile.readCredentials(file: tf)
-                token = c.token
-                fingerprint = tlsFingerprint ?? c.tlsFingerprint
-            } catch { throw CLIError("\(error)") }
-            if fingerprint == nil && !insecure {
+            let c: (token: String, tlsFingerprint: String?, accessFile: Bool)
+            do { c = try AccessFile.readCredentials(file: tf) } catch { throw CLIError("\(error)") }
+            token = c.token
+            fingerprint = tlsFingerprint ?? c.tlsFingerprint
+            if fingerprint == nil && !insecure && !c.accessFile {
                 throw ValidationError("\(tf) carries no TLS fingerprint: give --tls-fingerprint sha256:HEX (tls_fingerprint in the manager's access.json), or --insecure for a manager without TLS")
             }
             if let f = fingerprint, TLSPin(f) == nil { throw ValidationError("--tls-fingerprint must be sha256: and 64 hex digits, got '\(f)'") }
