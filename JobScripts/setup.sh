@@ -2,12 +2,13 @@
 # Installs what SwiftPilot builds against (hwloc, SQLite, libslurm) when missing; with
 # --with-test-tools also the programs the test suite drives: Debian's prometheus (scraping a live
 # manager), chromium and chromium-driver (the dashboard in a headless browser), tmux (`pilot top`),
-# curl (the event stream) and python3-venv (the Python package's tests). Debian 12; run as root or
+# curl (the event stream), tcpdump (a loopback capture proving the token never crosses in clear)
+# and python3-venv (the Python package's tests). Debian 12; run as root or
 # with sudo. Idempotent and quick when everything is present.
 set -euo pipefail
 PKGS=(libhwloc-dev hwloc libsqlite3-dev libslurm-dev pkg-config)
 if [[ "${1:-}" == "--with-test-tools" ]]; then
-    PKGS+=(prometheus chromium chromium-driver tmux curl python3 python3-venv)
+    PKGS+=(prometheus chromium chromium-driver tmux curl tcpdump python3 python3-venv)
 fi
 missing=()
 for p in "${PKGS[@]}"; do

@@ -11,12 +11,28 @@ extension Agent {
         sessionNumber += 1
         let sid = sessionNumber
         let box = WeakAgent(self)
+        // TLS with the manager's pinned certificate: nothing, the token least of all, is sent to a
+        // server presenting another one.
+        let pin: TLSPin?
+        if let f = cfg.tlsFingerprint {
+            guard let p = TLSPin(f) else {
+                throw AgentError("the manager's TLS fingerprint '\(f.prefix(80))' is not sha256:HEX (64 hex digits)", fatal: true)
+            }
+            pin = p
+        } else {
+            pin = nil
+        }
+        let tlsContext = try pin.map { _ in try TLSPin.sharedClientContext.get() }
+        let mismatch = PinMismatch()
         let channel = try await ClientBootstrap(group: eventLoop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(5))
             .channelInitializer { ch in
                 // The channel lives on the agent's event loop, which is the agent's executor.
                 ch.eventLoop.makeCompletedFuture {
+                    if let pin, let tlsContext {
+                        try ch.pipeline.syncOperations.addHandler(try pin.clientHandler(context: tlsContext, mismatch: mismatch))
+                    }
                     try ch.pipeline.syncOperations.addFraming(
                         onFrame: { frame in box.agent?.assumeIsolated { $0.received(frame, session: sid) } },
                         onClose: { box.agent?.assumeIsolated { $0.sessionClosed(sid) } })
@@ -46,6 +62,10 @@ extension Agent {
         defer { heartbeat?.cancel(); heartbeat = nil }
         if !sessionOver {
             await withCheckedContinuation { sessionEnd = $0 }
+        }
+        if let e = mismatch.error(peer: "\(cfg.managerHost):\(cfg.agentPort)") {
+            log.error("\(e)")
+            throw AgentError(e.description)
         }
         throw sessionError ?? AgentError("connection to the manager closed")
     }

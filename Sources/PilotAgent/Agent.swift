@@ -174,6 +174,11 @@ public actor Agent {
                 cfg.managerHost = a.host == "0.0.0.0" ? "127.0.0.1" : a.host
                 cfg.agentPort = a.agentPort
                 cfg.token = a.token
+                cfg.tlsFingerprint = a.tlsFingerprint
+            } else if let file = config.tokenFile, let c = try? AccessFile.readCredentials(file: file) {
+                cfg.token = c.token
+                // A bare token file says nothing of TLS: the fingerprint given with it stays.
+                if let f = c.tlsFingerprint { cfg.tlsFingerprint = f }
             }
         }
         launcher?.shutdown()

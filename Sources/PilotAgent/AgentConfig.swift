@@ -9,8 +9,14 @@ public struct AgentConfig: Sendable {
     public var managerHost: String
     public var agentPort: Int
     public var token: String
+    /// The manager's certificate fingerprint (`sha256:HEX`): the agent channel is TLS and the manager
+    /// must present exactly that certificate before the token is sent. nil: plain TCP (`--insecure` managers).
+    public var tlsFingerprint: String?
     /// When set, `access.json` there is re-read before each reconnect (the manager may come back on new ports).
     public var serverDir: String?
+    /// When set (`--token-file`), the token (and, for an access file, the fingerprint) is re-read from
+    /// it before each reconnect, so a rotated token reaches agents that reconnect.
+    public var tokenFile: String?
     public var uuid: String
     public var hostname: String
     public var pilot: String?

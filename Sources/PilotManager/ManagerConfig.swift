@@ -13,6 +13,12 @@ public struct ManagerConfig: Sendable {
     /// Mint a new token at start instead of keeping the previous one (agents holding the old one
     /// are refused until they read the new access.json).
     public var rotateToken = false
+    /// TLS on the API and the agent channel with the manager's self-signed certificate (made at the
+    /// first start, kept in the server directory). Off: plain HTTP and TCP, the token in clear, which
+    /// a non-loopback `host` refuses unless `insecure` is set too.
+    public var tls = true
+    /// Plain text on any address (warned about when it is not loopback); implies `tls = false`.
+    public var insecure = false
     public var heartbeatInterval: Double = 2
     /// An agent silent this long is lost: its tasks are requeued and its leases released.
     public var heartbeatTimeout: Double = 20

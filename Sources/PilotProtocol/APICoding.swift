@@ -95,3 +95,7 @@ extension AllocQueueRequest: APIRequestBody {
 extension PilotDrainRequest: APIRequestBody {
     public static let keys = APIKeys.object(["v": .value, "deadline": .value, "reason": .value])
 }
+
+extension TokenRotateRequest: APIRequestBody {
+    public static let keys = APIKeys.object(["v": .value, "grace": .value])
+}

@@ -11,14 +11,28 @@ public struct AccessFile: Sendable, Codable, Equatable {
     /// A read-only token for Prometheus: accepted on `GET /metrics` and nowhere else, so a scrape
     /// configuration never holds a credential that can submit or cancel tasks.
     public var metricsToken: String?
+    /// The SHA-256 of the manager's certificate (`sha256:HEX`): both the API (HTTPS) and the agent
+    /// channel speak TLS with it, and clients and agents accept that certificate and no other. Absent:
+    /// the manager was started with `--insecure` and speaks plain HTTP and TCP.
+    public var tlsFingerprint: String?
 
-    public init(host: String, port: Int, agentPort: Int, token: String, pid: Int32? = nil, metricsToken: String? = nil) {
+    public init(host: String, port: Int, agentPort: Int, token: String, pid: Int32? = nil, metricsToken: String? = nil,
+                tlsFingerprint: String? = nil) {
         self.host = host; self.port = port; self.agentPort = agentPort; self.token = token; self.pid = pid
         self.metricsToken = metricsToken
+        self.tlsFingerprint = tlsFingerprint
     }
 
     enum CodingKeys: String, CodingKey {
-        case version, host, port, agentPort, token, pid, metricsToken = "metrics_token"
+        case version, host, port, agentPort, token, pid, metricsToken = "metrics_token", tlsFingerprint = "tls_fingerprint"
+    }
+
+    /// The pinned certificate; nil for a manager without TLS. A fingerprint that does not parse is an
+    /// error, never a reason to fall back to plain text.
+    public func pin() throws -> TLSPin? {
+        guard let f = tlsFingerprint else { return nil }
+        guard let p = TLSPin(f) else { throw AccessError("tls_fingerprint '\(f.prefix(80))' is not sha256:HEX (64 hex digits)") }
+        return p
     }
 
     public static func path(in serverDir: String) -> String { serverDir + "/access.json" }
@@ -55,7 +69,8 @@ public struct AccessFile: Sendable, Codable, Equatable {
     /// Fails unless the directory takes a file as large as an access file: a manager that could
     /// not write its address and token must refuse to start rather than run unreachable.
     public static func checkWritable(_ serverDir: String, token: String) throws {
-        let probe = AccessFile(host: String(repeating: "h", count: 255), port: 65535, agentPort: 65535, token: token, pid: Int32.max)
+        let probe = AccessFile(host: String(repeating: "h", count: 255), port: 65535, agentPort: 65535, token: token, pid: Int32.max,
+                               metricsToken: token, tlsFingerprint: "sha256:" + String(repeating: "0", count: 64))
         let data = try JSONEncoder().encode(probe)
         let tmp = path(in: serverDir) + ".probe.\(getpid())"
         defer { unlink(tmp) }
@@ -86,7 +101,12 @@ public struct AccessFile: Sendable, Codable, Equatable {
     }
 
     /// Reads a bare token file (`--token-file`), with the same permission rule.
-    public static func readToken(file: String) throws -> String {
+    public static func readToken(file: String) throws -> String { try readCredentials(file: file).token }
+
+    /// A token file's token, and the certificate fingerprint when the file is an access file (as a
+    /// pilot's agents are given: the manager's `access.json` on the shared file system).
+    /// `accessFile`: the file is an access file, whose lack of a fingerprint means a manager without TLS.
+    public static func readCredentials(file: String) throws -> (token: String, tlsFingerprint: String?, accessFile: Bool) {
         var st = stat()
         guard stat(file, &st) == 0 else { throw AccessError("token file \(file) does not exist") }
         guard st.st_mode & 0o077 == 0 else {
@@ -95,8 +115,8 @@ public struct AccessFile: Sendable, Codable, Equatable {
         guard let data = FileManager.default.contents(atPath: file), let s = String(data: data, encoding: .utf8) else {
             throw AccessError("cannot read token file \(file)")
         }
-        if let a = try? JSONDecoder().decode(AccessFile.self, from: data) { return a.token }
-        return s.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let a = try? JSONDecoder().decode(AccessFile.self, from: data) { return (a.token, a.tlsFingerprint, true) }
+        return (s.trimmingCharacters(in: .whitespacesAndNewlines), nil, false)
     }
 
     public static func randomToken() -> String {

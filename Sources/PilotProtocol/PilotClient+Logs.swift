@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import PilotCore
 
 /// A piece of a task's log with the task's state as the manager read it before the file.
@@ -16,17 +13,14 @@ extension PilotClient {
     /// while there are none yet and the task runs; empty while the task has no log yet.
     public func logPage(_ id: Int64, stream: String = "stdout", offset: Int, length: Int, wait: Double) async throws -> LogPage {
         let path = "/v1/tasks/\(id)/logs?stream=\(stream)&offset=\(offset)&length=\(length)&wait=\(wait)"
-        var req = URLRequest(url: URL(string: path, relativeTo: baseURL)!)
-        req.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        let (data, response) = try await session.data(for: req)
-        let http = response as? HTTPURLResponse
-        let code = http?.statusCode ?? 0
+        let r = try await send("GET", path, body: nil)
+        let data = r.body
+        let code = r.status
         guard code == 200 else {
-            if code == 401 { throw APIErrorBody(code: "unauthorized", message: "the manager refused the token (401): check access.json or --token-file") }
             if let e = try? JSONDecoder().decode(ErrorEnvelope.self, from: data) { throw e.error }
             throw APIErrorBody(code: "http_\(code)", message: String(decoding: data.prefix(500), as: UTF8.self))
         }
-        return LogPage(data: data, state: (http?.value(forHTTPHeaderField: "X-Pilot-Task-State")).flatMap(TaskState.init(rawValue:)),
-                       attempt: (http?.value(forHTTPHeaderField: "X-Pilot-Task-Attempt")).flatMap { Int($0) })
+        return LogPage(data: data, state: r.headers.first(name: "X-Pilot-Task-State").flatMap(TaskState.init(rawValue:)),
+                       attempt: r.headers.first(name: "X-Pilot-Task-Attempt").flatMap { Int($0) })
     }
 }

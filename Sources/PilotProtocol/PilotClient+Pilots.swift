@@ -24,3 +24,11 @@ extension PilotClient {
         try await call("POST", "/v1/allocs/\(id)/resume", body: Optional<String>.none)
     }
 }
+
+extension PilotClient {
+    /// Replaces the manager's token (`access.json` is rewritten); connected agents stay connected.
+    /// A client made from a server directory switches to the new token by itself.
+    public func rotateToken(grace: Double? = nil) async throws -> TokenRotateResponse {
+        try await call("POST", "/v1/token/rotate", body: TokenRotateRequest(grace: grace))
+    }
+}

@@ -1,30 +1,53 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOConcurrencyHelpers
+import NIOHTTP1
 import PilotCore
 
 /// The HTTP/JSON client used by the CLI, the tests and drivers running as tasks.
+///
+/// Over HTTPS when the manager has a certificate (`tls_fingerprint` in `access.json`): the manager's
+/// certificate is pinned, and a server presenting any other is refused before the token is sent.
 public struct PilotClient: Sendable {
     public var baseURL: URL
-    public var token: String
-    let session: URLSession
+    /// The bearer token. A client made from a server directory picks up a rotated token by itself
+    /// (`pilot manager rotate-token`): a refused request re-reads `access.json` and is sent once more.
+    public var token: String {
+        get { credentials.token }
+        set { credentials = Credentials(token: newValue, serverDir: nil) }
+    }
+    /// The pinned certificate fingerprint (`sha256:HEX`); nil: plain HTTP.
+    public let tlsFingerprint: String?
+    private var credentials: Credentials
+    let transport: HTTPTransport
+    /// A fingerprint that does not parse: every request fails with this rather than going out unpinned.
+    private let pinProblem: String?
 
-    public init(host: String, port: Int, token: String) {
+    /// Plain HTTP unless `tlsFingerprint` (`sha256:HEX`) is given.
+    public init(host: String, port: Int, token: String, tlsFingerprint: String? = nil, timeout: Double = 120) {
+        self.init(host: host, port: port, token: token, tlsFingerprint: tlsFingerprint, timeout: timeout, serverDir: nil)
+    }
+
+    init(host: String, port: Int, token: String, tlsFingerprint: String?, timeout: Double, serverDir: String?) {
         let h = host.contains(":") ? "[\(host)]" : host
-        baseURL = URL(string: "http://\(h):\(port)")!
-        self.token = token
-        let cfg = URLSessionConfiguration.ephemeral
-        cfg.timeoutIntervalForRequest = 120
-        cfg.httpMaximumConnectionsPerHost = 4
-        session = URLSession(configuration: cfg)
+        let pin = tlsFingerprint.flatMap(TLSPin.init)
+        baseURL = URL(string: "\(tlsFingerprint == nil ? "http" : "https")://\(h):\(port)")!
+        self.tlsFingerprint = tlsFingerprint
+        credentials = Credentials(token: token, serverDir: serverDir)
+        pinProblem = tlsFingerprint != nil && pin == nil
+            ? "the TLS fingerprint '\(tlsFingerprint!.prefix(80))' is not sha256:HEX (64 hex digits)" : nil
+        transport = HTTPTransport(host: host, port: port, pin: pin, timeout: timeout)
     }
 
     public init(access: AccessFile) {
-        self.init(host: access.host == "0.0.0.0" ? "127.0.0.1" : access.host, port: access.port, token: access.token)
+        self.init(access: access, serverDir: nil)
     }
 
-    public init(serverDir: String) throws { self.init(access: try AccessFile.read(from: serverDir)) }
+    init(access: AccessFile, serverDir: String?) {
+        self.init(host: access.host == "0.0.0.0" ? "127.0.0.1" : access.host, port: access.port, token: access.token,
+                  tlsFingerprint: access.tlsFingerprint, timeout: 120, serverDir: serverDir)
+    }
+
+    public init(serverDir: String) throws { self.init(access: try AccessFile.read(from: serverDir), serverDir: serverDir) }
 
     public func submit(_ req: SubmitRequest) async throws -> SubmitResponse { try await call("POST", "/v1/tasks", body: req) }
     public func task(_ id: Int64) async throws -> TaskInfo { try await call("GET", "/v1/tasks/\(id)") }
@@ -93,14 +116,55 @@ public struct PilotClient: Sendable {
         return try APICoding.decoder().decode(R.self, from: resp)
     }
 
+    /// One request as given: `bearer` (or none) in the Authorization header, any status returned as is.
+    public func request(_ method: String, _ path: String, body: Data? = nil, bearer: String?) async throws -> HTTPResult {
+        if let pinProblem { throw APIErrorBody(code: "bad_fingerprint", message: pinProblem) }
+        var headers: [(String, String)] = []
+        if body != nil { headers.append(("Content-Type", "application/json")) }
+        if let bearer { headers.append(("Authorization", "Bearer \(bearer)")) }
+        return try await transport.request(method, path, headers: headers, body: body)
+    }
+
     public func raw(_ method: String, _ path: String, body: Data?, auth: Bool = true) async throws -> (Data, Int) {
-        var req = URLRequest(url: URL(string: path, relativeTo: baseURL)!)
-        req.httpMethod = method
-        if auth { req.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        if let body { req.httpBody = body; req.setValue("application/json", forHTTPHeaderField: "Content-Type") }
-        let (data, response) = try await session.data(for: req)
-        let code = (response as? HTTPURLResponse)?.statusCode ?? 0
-        if code == 401, auth { throw APIErrorBody(code: "unauthorized", message: "the manager refused the token (401): check access.json or --token-file") }
-        return (data, code)
+        let r = try await send(method, path, body: body, auth: auth)
+        return (r.body, r.status)
+    }
+
+    /// One request with the token; a 401 from a client that knows its server directory re-reads the
+    /// token there (it may have been rotated) and tries once more before giving up.
+    func send(_ method: String, _ path: String, body: Data?, auth: Bool = true) async throws -> HTTPResult {
+        if let pinProblem { throw APIErrorBody(code: "bad_fingerprint", message: pinProblem) }
+        var headers: [(String, String)] = []
+        if body != nil { headers.append(("Content-Type", "application/json")) }
+        guard auth else { return try await transport.request(method, path, headers: headers, body: body) }
+        var r = try await transport.request(method, path, headers: headers + [("Authorization", "Bearer \(token)")], body: body)
+        if r.status == 401, let fresh = credentials.reread() {
+            r = try await transport.request(method, path, headers: headers + [("Authorization", "Bearer \(fresh)")], body: body)
+        }
+        if r.status == 401 { throw APIErrorBody(code: "unauthorized", message: "the manager refused the token (401): check access.json or --token-file") }
+        return r
+    }
+}
+
+/// The token, shared by copies of one client so a re-read token serves them all.
+final class Credentials: Sendable {
+    private let current: NIOLockedValueBox<String>
+    let serverDir: String?
+
+    init(token: String, serverDir: String?) {
+        current = NIOLockedValueBox(token)
+        self.serverDir = serverDir
+    }
+
+    var token: String { current.withLockedValue { $0 } }
+
+    /// The token in the server directory's `access.json` if it differs from the one held.
+    func reread() -> String? {
+        guard let dir = serverDir, let a = try? AccessFile.read(from: dir) else { return nil }
+        return current.withLockedValue { t in
+            guard a.token != t else { return nil }
+            t = a.token
+            return a.token
+        }
     }
 }

@@ -140,3 +140,23 @@ public struct PilotList: Sendable, Codable {
     public var pilots: [PilotInfo]
     public init(pilots: [PilotInfo]) { self.pilots = pilots }
 }
+
+/// `POST /v1/token/rotate`: a new bearer token, written to `access.json`; connected agents stay.
+public struct TokenRotateRequest: Sendable, Codable, Hashable {
+    public var v: Int?
+    /// Seconds the previous token still registers agents (reconnecting agents that cannot re-read
+    /// `access.json`); nil: 600. 0: refused at once, as for a token that leaked. The API never takes it again.
+    public var grace: Double?
+    public init(grace: Double? = nil) { self.grace = grace }
+}
+
+/// The answer to a rotation. The token itself is not in it: it is in `access.json`, mode 0600.
+public struct TokenRotateResponse: Sendable, Codable, Hashable {
+    /// Unix seconds until which the previous token still registers agents; nil: not at all.
+    public var previousValidUntil: Double?
+    /// Agents connected at the rotation, which keep their connections.
+    public var agentsConnected: Int
+    public init(previousValidUntil: Double?, agentsConnected: Int) {
+        self.previousValidUntil = previousValidUntil; self.agentsConnected = agentsConnected
+    }
+}

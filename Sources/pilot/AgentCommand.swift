@@ -31,7 +31,12 @@ struct AgentCommand: AsyncParsableCommand {
 
     @OptionGroup var server: ServerOptions
     @Option(help: "Manager agent address HOST:PORT (instead of reading access.json from --server-dir).") var manager: String?
-    @Option(help: "File holding the token (mode 0600), with --manager.") var tokenFile: String?
+    @Option(help: "File holding the token (mode 0600), with --manager: the manager's access.json (which also carries its TLS fingerprint) or a bare token. Re-read before each reconnect.")
+    var tokenFile: String?
+    @Option(help: "The manager's certificate fingerprint (sha256:HEX, tls_fingerprint in access.json), with --manager and a bare token file.")
+    var tlsFingerprint: String?
+    @Flag(help: "With --manager and a bare token file: the manager has no TLS (started with --insecure or --no-tls); the token goes in clear.")
+    var insecure = false
     @OptionGroup var topo: TopologyFlags
     @Option(help: "Pilot this agent belongs to.") var pilotId: String?
     @Option(help: "User-defined resources this node offers (licenses, …), NAME=N (repeatable); tasks ask for them with --custom.") var custom: [String] = []
@@ -82,6 +87,7 @@ struct AgentCommand: AsyncParsableCommand {
 
     func makeConfig() throws -> AgentConfig {
         var host = "127.0.0.1", port = 0, token = ""
+        var fingerprint: String?
         var serverDir: String?
         var logDirFromToken: String?
         if let m = manager {
@@ -90,7 +96,14 @@ struct AgentCommand: AsyncParsableCommand {
             host = parts.dropLast().joined(separator: ":")
             port = p
             guard let tf = tokenFile else { throw ValidationError("--manager needs --token-file") }
-            do { token = try AccessFile.readToken(file: tf) } catch { throw CLIError("\(error)") }
+            let c: (token: String, tlsFingerprint: String?, accessFile: Bool)
+            do { c = try AccessFile.readCredentials(file: tf) } catch { throw CLIError("\(error)") }
+            token = c.token
+            fingerprint = tlsFingerprint ?? c.tlsFingerprint
+            if fingerprint == nil && !insecure && !c.accessFile {
+                throw ValidationError("\(tf) carries no TLS fingerprint: give --tls-fingerprint sha256:HEX (tls_fingerprint in the manager's access.json), or --insecure for a manager without TLS")
+            }
+            if let f = fingerprint, TLSPin(f) == nil { throw ValidationError("--tls-fingerprint must be sha256: and 64 hex digits, got '\(f)'") }
             // A pilot's agents get the manager's access.json as token file: its directory is the
             // server directory (on a shared file system), where the manager looks for task logs.
             if (tf as NSString).lastPathComponent == "access.json" { logDirFromToken = (tf as NSString).deletingLastPathComponent + "/logs" }
@@ -101,6 +114,7 @@ struct AgentCommand: AsyncParsableCommand {
             host = a.host == "0.0.0.0" ? "127.0.0.1" : a.host
             port = a.agentPort
             token = a.token
+            fingerprint = a.tlsFingerprint
         }
         let env = ProcessInfo.processInfo.environment
         let slurm = SlurmAllocation(environment: env)
@@ -124,6 +138,8 @@ struct AgentCommand: AsyncParsableCommand {
                               hostname: hostname, resources: res,
                               logDir: logDir ?? serverDir.map { $0 + "/logs" } ?? logDirFromToken ?? FileManager.default.currentDirectoryPath + "/pilot-logs")
         cfg.serverDir = serverDir
+        cfg.tokenFile = serverDir == nil ? tokenFile : nil
+        cfg.tlsFingerprint = fingerprint
         cfg.pilot = pilot
         cfg.deadline = deadline ?? env["PILOT_WALLTIME_END"].flatMap(Double.init)
         cfg.drainGrace = drainGrace

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PilotCore
+import PilotManager
 import PilotProtocol
 
 extension BenchCommand {
@@ -28,7 +29,8 @@ extension BenchCommand {
             let b = try await BenchCluster.start(topology: try opts.topo.load(), null: true, prefetch: opts.prefetch)
             let a = try AccessFile.read(from: b.cluster.serverDir)
             let since = try await b.cluster.client.events(since: 0, limit: 1).lastSeq
-            let reader = try StreamReader(url: "http://127.0.0.1:\(a.port)/v1/events?follow=true&since=\(since)", token: a.token)
+            let reader = try StreamReader(url: "\(a.tlsFingerprint == nil ? "http" : "https")://127.0.0.1:\(a.port)/v1/events?follow=true&since=\(since)",
+                                          token: a.token, caFile: a.tlsFingerprint == nil ? nil : ManagerTLS.certificatePath(in: b.cluster.serverDir))
             let spec = BenchCluster.spec(null: true, command: ["/bin/true"])
             let tasksPerSecond = rate / recordsPerTask
             let start = ContinuousClock.now
@@ -64,10 +66,11 @@ final class StreamReader: @unchecked Sendable {
     private let process: Process
     private let delays = DelayLog()
 
-    init(url: String, token: String) throws {
+    /// `caFile`: the manager's certificate, the only one curl then trusts.
+    init(url: String, token: String, caFile: String?) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        p.arguments = ["-sN", "-H", "Authorization: Bearer \(token)", url]
+        p.arguments = ["-sN", "-H", "Authorization: Bearer \(token)"] + (caFile.map { ["--cacert", $0] } ?? []) + [url]
         let pipe = Pipe()
         p.standardOutput = pipe
         try p.run()

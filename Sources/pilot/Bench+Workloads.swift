@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PilotCore
+import PilotManager
 import PilotProtocol
 
 extension BenchCommand {
@@ -66,8 +67,10 @@ extension BenchCommand {
             let a = try AccessFile.read(from: serverDir)
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-            p.arguments = ["-sN", "-o", "/dev/null", "-H", "Authorization: Bearer \(a.token)",
-                           "http://127.0.0.1:\(a.port)/v1/events?follow=true"]
+            let tls = a.tlsFingerprint != nil
+            p.arguments = ["-sN", "-o", "/dev/null", "-H", "Authorization: Bearer \(a.token)"]
+                + (tls ? ["--cacert", ManagerTLS.certificatePath(in: serverDir)] : [])
+                + ["\(tls ? "https" : "http")://127.0.0.1:\(a.port)/v1/events?follow=true"]
             try p.run()
             return p
         }

@@ -17,6 +17,13 @@ struct DashboardCommand: AsyncParsableCommand {
         do {
             let login: DashboardLogin = try await client.call("POST", "/v1/dashboard/login", body: Optional<String>.none)
             print(client.baseURL.absoluteString + "/login?code=" + login.code)
+            if let f = client.tlsFingerprint {
+                // On stderr: scripts read the URL alone from stdout.
+                FileHandle.standardError.write(Data("""
+                    The manager's certificate is self-signed: the browser warns once. Accept it only if its SHA-256 \
+                    fingerprint is \(f.dropFirst(7).uppercased()) (the certificate viewer shows it with colons).\n
+                    """.utf8))
+            }
         } catch let e as APIErrorBody { throw CLIError(e.description) }
     }
 }

@@ -48,6 +48,7 @@ final class EmbeddedCluster: Sendable {
             var ac = AgentConfig(managerHost: "127.0.0.1", agentPort: access.agentPort, token: access.token,
                                  uuid: "embedded-\(i)-\(getpid())", hostname: resources.hostname, resources: resources,
                                  logDir: dir + "/logs")
+            ac.tlsFingerprint = access.tlsFingerprint
             ac.launcher = launcher
             ac.prefetch = prefetch
             ac.cpuMap = CPUMapping.forAdvertised(resources)

@@ -10,7 +10,7 @@ import ServiceLifecycle
 struct ManagerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "manager", abstract: "Run and control the manager daemon.",
-        subcommands: [Start.self, Stop.self, Status.self])
+        subcommands: [Start.self, Stop.self, Status.self, RotateToken.self])
 
     struct Start: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Start the manager in the foreground (SIGTERM stops it gracefully).")
@@ -30,6 +30,9 @@ struct ManagerCommand: AsyncParsableCommand {
         @Option(help: "Days journal records are kept at most (0: no limit).") var journalDays = 30.0
         @Flag(help: "Mint a new token instead of keeping the one clients and agents hold.") var rotateToken = false
         @Flag(help: "Serve no /metrics and keep no Prometheus counters (no metrics_token in access.json).") var noMetrics = false
+        @Flag(help: "Plain HTTP and TCP instead of TLS; refused unless --host is loopback (see --insecure).") var noTLS = false
+        @Flag(help: "Plain HTTP and TCP on any --host, with a warning when it is not loopback: the token and every task then cross the network in clear.")
+        var insecure = false
 
         func run() async throws {
             LogSetup.bootstrap(logLevel)
@@ -45,6 +48,8 @@ struct ManagerCommand: AsyncParsableCommand {
                                                     maxAge: journalDays > 0 ? journalDays * 86_400 : nil)
             cfg.rotateToken = rotateToken
             cfg.metrics = !noMetrics
+            cfg.tls = !noTLS && !insecure
+            cfg.insecure = insecure
             cfg.devices = try QPUDevices.load(qpuProfiles)
             cfg.deviceProfiles = try QPUDevices.profiles(qpuProfiles)
             cfg.iterativeDrivers = MiniAppDrivers.factory(pilotExecutable: ProjectFiles.pilotBinary,
@@ -95,6 +100,36 @@ struct ManagerCommand: AsyncParsableCommand {
             // Wait until the process is gone so scripts can restart it right away.
             for _ in 0..<600 where kill(pid, 0) == 0 { try await Task.sleep(for: .milliseconds(50)) }
             print("manager (pid \(pid)) stopped")
+        }
+    }
+
+    struct RotateToken: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rotate-token",
+            abstract: "Replace the manager's token without stopping it; connected agents stay connected.",
+            discussion: """
+            The manager mints a new token and rewrites access.json. The API refuses the old token at once (clients \
+            made from the server directory re-read access.json and carry on). Agents already connected keep their \
+            connections; an agent that reconnects re-reads access.json (or its --token-file), and the old token still \
+            registers agents for --grace, for those that cannot. Use --grace 0 when the old token leaked.
+            """)
+        @OptionGroup var server: ServerOptions
+        @Option(help: "How long the old token still registers reconnecting agents [duration; bare number: minutes; 0: not at all].")
+        var grace = "10m"
+        func run() async throws {
+            let seconds: Double
+            do { seconds = try TaskField.named("time_limit")!.seconds(.text(grace), path: "--grace") } catch {
+                throw ValidationError(error.description)
+            }
+            let client = try server.client()
+            let r: TokenRotateResponse
+            do { r = try await client.rotateToken(grace: seconds) } catch { fail(error) }
+            print("token rotated: the new one is in \(AccessFile.path(in: server.resolved)); \(r.agentsConnected) agents stay connected")
+            if let until = r.previousValidUntil {
+                print("the old token still registers reconnecting agents until \(Date(timeIntervalSince1970: until)); the API refuses it now")
+            } else {
+                print("the old token is refused everywhere now")
+            }
         }
     }
 

@@ -14,7 +14,8 @@ final class MetricsScraper: Sendable {
     static func start(serverDir: String, every seconds: Double) throws -> MetricsScraper {
         let access = try AccessFile.read(from: serverDir)
         guard let token = access.metricsToken else { throw CLIError("the manager in \(serverDir) serves no metrics") }
-        let client = PilotClient(host: access.host, port: access.port, token: token)
+        let client = PilotClient(host: access.host == "0.0.0.0" ? "127.0.0.1" : access.host, port: access.port, token: token,
+                                 tlsFingerprint: access.tlsFingerprint)
         let s = MetricsScraper()
         let t = Task { [s] in
             while !Task.isCancelled {

@@ -99,7 +99,8 @@ import Testing
                                     "--nodes", "--ntasks", "--ntasks-per-node", "--cpus-per-task", "--gres", "--exclusive", "--export",
                                     "--mpi", "--signal", "--chdir", "--config-file", "--web.listen-address", "--storage.tsdb.path",
                                     "--clusters", "--parsable", "--generate-completion-script",
-                                    "--with-test-tools"]  // JobScripts/setup.sh
+                                    "--with-test-tools",  // JobScripts/setup.sh
+                                    "--cacert", "--ignore-certificate-errors-spki-list"]  // curl, Chromium (TLS)
         let missing = flags.subtracting(foreign).filter { !helps.contains($0) }
         #expect(missing.isEmpty, "README flags no command has: \(missing.sorted())")
         #expect(flags.count > 20, "the README shows flags")

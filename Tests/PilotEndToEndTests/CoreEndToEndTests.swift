@@ -83,9 +83,9 @@ import Testing
         #expect(r5.err.contains("unknown option '--resource'"), "\(r5.err)")
 
         // Wrong token and no token: 401 with a clear message.
-        let wrong = PilotClient(host: "127.0.0.1", port: c.client.baseURL.port!, token: "not-the-token")
+        let wrong = PilotClient(host: "127.0.0.1", port: c.client.baseURL.port!, token: "not-the-token", tlsFingerprint: c.client.tlsFingerprint)
         await #expect { try await wrong.summary() } throws: { "\($0)".contains("401") }
-        let (_, code) = try await PilotClient(host: "127.0.0.1", port: c.client.baseURL.port!, token: "")
+        let (_, code) = try await PilotClient(host: "127.0.0.1", port: c.client.baseURL.port!, token: "", tlsFingerprint: c.client.tlsFingerprint)
             .raw("GET", "/v1/summary", body: nil, auth: false)
         #expect(code == 401)
 

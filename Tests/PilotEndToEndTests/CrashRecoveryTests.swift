@@ -134,7 +134,8 @@ import Testing
         let tokenFile = c.dir + "/token"
         try a.token.write(toFile: tokenFile, atomically: true, encoding: .utf8)
         chmod(tokenFile, 0o644)
-        let r = try PilotBinary.run(["agent", "--manager", "127.0.0.1:\(a.agentPort)", "--token-file", tokenFile])
+        let pin = try #require(a.tlsFingerprint)
+        let r = try PilotBinary.run(["agent", "--manager", "127.0.0.1:\(a.agentPort)", "--token-file", tokenFile, "--tls-fingerprint", pin])
         #expect(r.status != 0)
         #expect(r.err.contains("must be readable only by its owner"), "\(r.err)")
         // access.json itself: clients refuse a copy that others can read.
@@ -147,7 +148,7 @@ import Testing
         chmod(tokenFile, 0o600)
         try "wrong".write(toFile: tokenFile, atomically: true, encoding: .utf8)
         chmod(tokenFile, 0o600)
-        let bad = try PilotBinary.run(["agent", "--manager", "127.0.0.1:\(a.agentPort)", "--token-file", tokenFile,
+        let bad = try PilotBinary.run(["agent", "--manager", "127.0.0.1:\(a.agentPort)", "--token-file", tokenFile, "--tls-fingerprint", pin,
                                        "--topology", "synthetic:package:1 numa:1 core:1 pu:1"])
         #expect(bad.status != 0)
         #expect(bad.err.contains("refused"), "\(bad.err)")

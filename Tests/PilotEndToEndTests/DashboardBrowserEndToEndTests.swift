@@ -45,9 +45,11 @@ import Testing
         sweep: {seed: {seeds: 4}}
     """
 
-    func status(_ url: String) async throws -> (Int, String) {
-        let (data, resp) = try await URLSession.shared.data(from: URL(string: url)!)
-        return ((resp as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    /// GET without a token on the manager (HTTPS, its certificate pinned): status and body.
+    func status(_ url: String, _ a: AccessFile) async throws -> (Int, String) {
+        let u = try #require(URL(string: url))
+        let r = try await PilotClient(access: a).request("GET", u.path + (u.query.map { "?" + $0 } ?? ""), bearer: nil)
+        return (r.status, String(decoding: r.body, as: UTF8.self))
     }
 
 
@@ -59,17 +61,20 @@ import Testing
         _ = try c.startAgent(["--topology", "synthetic:package:1 numa:2 core:2 pu:1"], name: "agent")
         try await c.waitForAgents(1)
         let a = try AccessFile.read(from: c.dir)
-        let origin = "http://127.0.0.1:\(a.port)"
+        let origin = a.baseURL
 
         // Refused without a login, and a made-up code opens nothing.
-        let (plain, plainBody) = try await status(origin + "/")
+        let (plain, plainBody) = try await status(origin + "/", a)
         #expect(plain == 401 && plainBody.contains("id=\"refused\""))
-        let (bogus, _) = try await status(origin + "/login?code=0000")
+        let (bogus, _) = try await status(origin + "/login?code=0000", a)
         #expect(bogus == 401)
-        let (api, _) = try await status(origin + "/v1/summary")
+        let (api, _) = try await status(origin + "/v1/summary", a)
         #expect(api == 401)
 
-        let browser = try await WebDriver(log: c.dir + "/chromedriver.log")
+        // The browser trusts the manager's self-signed certificate by its public key's hash and no
+        // other certificate error: pinning, as the CLI does with the certificate's fingerprint.
+        let spki = try TLSPin.spkiSHA256Base64(certificatePEM: String(contentsOfFile: c.dir + "/tls.crt", encoding: .utf8))
+        let browser = try await WebDriver(log: c.dir + "/chromedriver.log", browserArgs: ["--ignore-certificate-errors-spki-list=\(spki)"])
         do { try await watch(c, browser, origin: origin) } catch {
             await browser.quit()
             throw error
@@ -91,7 +96,7 @@ import Testing
         _ = try await poll("the page's live stream") {
             try await browser.execute("var e = document.getElementById('live'); return e && e.textContent === 'live' ? true : null") as? Bool
         }
-        let (again, _) = try await status(url)
+        let (again, _) = try await status(url, try AccessFile.read(from: c.dir))
         #expect(again == 401, "a used login code must not open a second session")
 
         // A workflow and a task array run while the page watches.

@@ -39,8 +39,9 @@ import Testing
         let r = try await c.client.submit(SubmitRequest(array: ArraySubmission(template: TaskSpec(command: ["/bin/true"]), range: "1-20")))
         _ = try await c.waitAll()
         let a = try AccessFile.read(from: c.dir)
-        let base = "http://127.0.0.1:\(a.port)/v1/events"
-        let auth = ["-H", "Authorization: Bearer \(a.token)"]
+        let base = a.baseURL + "/v1/events"
+        let tls = a.curlTLS(serverDir: c.dir)
+        let auth = ["-H", "Authorization: Bearer \(a.token)"] + tls
         // The stream stays open for live events: curl stops it after a moment, and what arrived is checked.
         let all = events(try curl(auth + ["--max-time", "2", base + "?follow=true"]))
         #expect(all.map(\.0) == Array(1...Int64(all.count)), "sequence numbers have gaps")
@@ -61,6 +62,6 @@ import Testing
         #expect(kind.hasSuffix("400") && kind.contains("unknown kind 'bogus'"), "\(kind)")
         let unknown = try curl(auth + ["-w", "%{http_code}", base + "?sinse=3"])
         #expect(unknown.hasSuffix("400") && unknown.contains("unknown parameter 'sinse'"), "\(unknown)")
-        #expect(try curl(["-w", "%{http_code}", "-o", "/dev/null", base]) == "401")
+        #expect(try curl(tls + ["-w", "%{http_code}", "-o", "/dev/null", base]) == "401")
     }
 }

@@ -46,7 +46,7 @@ import Testing
         let curl = Process()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         curl.arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code} %{size_download}",
-                          "-H", "Authorization: Bearer \(a.token)", "http://127.0.0.1:\(a.port)/v1/tasks/\(r.first)/logs"]
+                          "-H", "Authorization: Bearer \(a.token)"] + a.curlTLS(serverDir: c.dir) + [a.baseURL + "/v1/tasks/\(r.first)/logs"]
         let out = Pipe()
         curl.standardOutput = out
         try curl.run()

@@ -10,7 +10,13 @@ import Testing
 /// after a run, the read-only metrics token opens `/metrics` and nothing else, and a real
 /// Prometheus server (Debian's `prometheus`) scrapes it and answers a PromQL query.
 @Suite(.serialized) struct MetricsEndToEndTests {
-    /// GET with a bearer token (or none); status and body.
+    /// GET on the manager (HTTPS with its pinned certificate) with a bearer token (or none); status and body.
+    func get(_ a: AccessFile, _ path: String, token: String?) async throws -> (Int, String) {
+        let r = try await PilotClient(access: a).request("GET", path, bearer: token)
+        return (r.status, String(decoding: r.body, as: UTF8.self))
+    }
+
+    /// GET on another server (Prometheus) with a bearer token (or none); status and body.
     func get(_ url: String, token: String?) async throws -> (Int, String) {
         var req = URLRequest(url: URL(string: url)!)
         if let token { req.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
@@ -19,7 +25,7 @@ import Testing
     }
 
     func scrape(_ a: AccessFile) async throws -> MetricsText {
-        let (code, body) = try await get("http://127.0.0.1:\(a.port)/metrics", token: a.metricsToken)
+        let (code, body) = try await get(a, "/metrics", token: a.metricsToken)
         guard code == 200 else { throw E2EError("GET /metrics: \(code) \(body)") }
         return MetricsText(body)
     }
@@ -74,13 +80,12 @@ import Testing
         #expect(midRunScrapes > 0)
 
         // Tokens: the main one works here too; the metrics token opens /metrics only; none gets a 401.
-        let base = "http://127.0.0.1:\(a.port)"
-        #expect(try await get(base + "/metrics", token: a.token).0 == 200)
-        #expect(try await get(base + "/metrics", token: nil).0 == 401)
-        #expect(try await get(base + "/metrics", token: "wrong").0 == 401)
-        #expect(try await get(base + "/v1/summary", token: metricsToken).0 == 401)
-        #expect(try await get(base + "/v1/tasks", token: metricsToken).0 == 401)
-        #expect(try await get(base + "/v1/events", token: metricsToken).0 == 401)
+        #expect(try await get(a, "/metrics", token: a.token).0 == 200)
+        #expect(try await get(a, "/metrics", token: nil).0 == 401)
+        #expect(try await get(a, "/metrics", token: "wrong").0 == 401)
+        #expect(try await get(a, "/v1/summary", token: metricsToken).0 == 401)
+        #expect(try await get(a, "/v1/tasks", token: metricsToken).0 == 401)
+        #expect(try await get(a, "/v1/events", token: metricsToken).0 == 401)
     }
 
     @Test func qpuLeasesAndDeviceLatenciesPerDevice() async throws {
@@ -117,7 +122,7 @@ import Testing
         try await c.startManager(extra: ["--no-metrics"])
         let a = try AccessFile.read(from: c.dir)
         #expect(a.metricsToken == nil)
-        let (code, body) = try await get("http://127.0.0.1:\(a.port)/metrics", token: a.token)
+        let (code, body) = try await get(a, "/metrics", token: a.token)
         #expect(code == 404 && body.contains("--no-metrics"), "\(code) \(body)")
     }
 
@@ -136,7 +141,7 @@ import Testing
         try await c.startManager()
         let a = try AccessFile.read(from: c.dir)
         #expect(a.metricsToken == before)
-        #expect(try await get("http://127.0.0.1:\(a.port)/metrics", token: before).0 == 200)
+        #expect(try await get(a, "/metrics", token: before).0 == 200)
     }
 
     static let prometheus = "/usr/bin/prometheus"
@@ -162,9 +167,13 @@ import Testing
             scrape_configs:
               - job_name: swiftpilot
                 metrics_path: /metrics
+                scheme: https
                 authorization:
                   type: Bearer
                   credentials: \(token)
+                tls_config:
+                  # The manager's own self-signed certificate is the only CA: pinned, not skipped.
+                  ca_file: \(c.dir)/tls.crt
                 static_configs:
                   - targets: ['127.0.0.1:\(a.port)']
             """
@@ -205,7 +214,7 @@ import Testing
         check.standardOutput = output
         check.standardError = output
         try check.run()
-        let (_, exposition) = try await get("http://127.0.0.1:\(a.port)/metrics", token: token)
+        let (_, exposition) = try await get(a, "/metrics", token: token)
         input.fileHandleForWriting.write(Data(exposition.utf8))
         try input.fileHandleForWriting.close()
         let verdict = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

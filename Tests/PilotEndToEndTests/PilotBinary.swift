@@ -130,3 +130,13 @@ struct E2EError: Error, CustomStringConvertible {
     var description: String
     init(_ d: String) { description = d }
 }
+
+extension AccessFile {
+    /// `https://127.0.0.1:PORT` (http for a manager without TLS), for tools other than PilotClient.
+    var baseURL: String { "\(tlsFingerprint == nil ? "http" : "https")://127.0.0.1:\(port)" }
+
+    /// curl's arguments that trust the manager's own certificate and nothing else.
+    func curlTLS(serverDir: String) -> [String] {
+        tlsFingerprint == nil ? [] : ["--cacert", serverDir + "/tls.crt"]
+    }
+}

@@ -5,6 +5,10 @@ import Testing
 
 /// Unauthenticated peers cannot make the manager hold memory: frames before the token are small,
 /// unauthenticated connections are few and short-lived; HTTP bodies over a limit get 413.
+///
+/// The managers here run `--no-tls` (loopback): the raw frames and requests written on plain
+/// sockets must reach the framing and HTTP layers these limits live in, which TLS only wraps.
+/// `unauthenticatedTLSHandshakesAreLimitedToo` checks the same limits with TLS on.
 @Suite(.serialized) struct PreAuthLimitsEndToEndTests {
     /// A blocking TCP connection to 127.0.0.1:port.
     static func connect(_ port: Int) throws -> Int32 {
@@ -63,7 +67,7 @@ import Testing
     @Test func thirtyOversizedFramesBeforeHelloKeepTheManagerSmall() async throws {
         let c = LiveCluster(tag: "preauth")
         defer { c.shutdown() }
-        try await c.startManager()
+        try await c.startManager(extra: ["--no-tls"])
         let access = try AccessFile.read(from: c.dir)
         let pid = c.manager!.processIdentifier
         let before = Self.rssMiB(pid)
@@ -95,10 +99,45 @@ import Testing
         #expect(try await c.waitAll(timeout: 60).failed == 0)
     }
 
+    @Test func unauthenticatedTLSHandshakesAreLimitedToo() async throws {
+        let c = LiveCluster(tag: "preauth-tls")
+        defer { c.shutdown() }
+        try await c.startManager()
+        let access = try AccessFile.read(from: c.dir)
+        #expect(access.tlsFingerprint != nil)
+        // Silent peers that never start a handshake: closed like silent plain ones, the surplus at
+        // once, the rest after the 5 s allowed to authenticate (the handshake counts in it).
+        let silent = try (0..<80).map { _ in try Self.connect(access.agentPort) }
+        defer { silent.forEach { close($0) } }
+        // Peers that write plain frames on the TLS port: refused by the handshake, at once.
+        let plain = try (0..<8).map { _ in try Self.connect(access.agentPort) }
+        defer { plain.forEach { close($0) } }
+        let start = Date()
+        let closed = await withTaskGroup(of: Bool.self) { g in
+            for fd in silent { g.addTask { await Self.offPool { Self.closedByPeer(fd) } } }
+            for fd in plain {
+                g.addTask {
+                    await Self.offPool {
+                        var header = UInt32(64 << 20).bigEndian
+                        _ = withUnsafeBytes(of: &header) { send(fd, $0.baseAddress, 4, Int32(MSG_NOSIGNAL)) }
+                        Self.push(fd, 1 << 20)
+                        return Self.closedByPeer(fd)
+                    }
+                }
+            }
+            return await g.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+        }
+        #expect(closed == 88)
+        #expect(Date().timeIntervalSince(start) < 12)
+        #expect(try await c.client.health())
+        _ = try c.startAgent(["--topology", "synthetic:package:1 numa:1 core:1 pu:1"], name: "agent")
+        try await c.waitForAgents(1)
+    }
+
     @Test func silentUnauthenticatedConnectionsAreClosed() async throws {
         let c = LiveCluster(tag: "preauth-idle")
         defer { c.shutdown() }
-        try await c.startManager()
+        try await c.startManager(extra: ["--no-tls"])
         let access = try AccessFile.read(from: c.dir)
         // More than the manager lets wait at once: the surplus is closed at once, the rest after the
         // time allowed to authenticate (5 s), all within the 15 s receive timeout.
@@ -117,7 +156,7 @@ import Testing
     @Test func aRequestThatStallsIsDropped() async throws {
         let c = LiveCluster(tag: "slowloris")
         defer { c.shutdown() }
-        try await c.startManager()
+        try await c.startManager(extra: ["--no-tls"])
         let access = try AccessFile.read(from: c.dir)
         // Half a header, and a complete head whose body never comes.
         let partialHead = try Self.connect(access.port)
@@ -172,7 +211,7 @@ import Testing
     @Test func aHelloLargerThanThePreAuthLimitNeedsTheTokenFirst() async throws {
         let c = LiveCluster(tag: "bighello")
         defer { c.shutdown() }
-        try await c.startManager()
+        try await c.startManager(extra: ["--no-tls"])
         let access = try AccessFile.read(from: c.dir)
         // A hello carrying many unacknowledged results, as after a long manager outage.
         let finished = (0..<2000).map { i in
@@ -211,7 +250,7 @@ import Testing
     @Test func anOversizedBodyGets413() async throws {
         let c = LiveCluster(tag: "http413")
         defer { c.shutdown() }
-        try await c.startManager()
+        try await c.startManager(extra: ["--no-tls"])
         // The workflow route takes at most 16 MiB.
         let body = Data(repeating: 0x20, count: 17 << 20)
         let (data, status) = try await c.client.raw("POST", "/v1/workflows", body: body)

@@ -28,7 +28,8 @@ final class WebDriver: @unchecked Sendable {
     }
 
     /// Starts chromedriver on a free port, waits until it reports ready, and opens a headless session.
-    init(log: String, windowSize: (Int, Int) = (1400, 1700)) async throws {
+    /// `browserArgs`: more Chromium flags (the manager's certificate pin, for one).
+    init(log: String, windowSize: (Int, Int) = (1400, 1700), browserArgs: [String] = []) async throws {
         let port = try Self.freePort()
         driver = Process()
         driver.executableURL = URL(fileURLWithPath: Self.chromedriver)
@@ -56,7 +57,7 @@ final class WebDriver: @unchecked Sendable {
             "browserName": "chrome",
             "goog:chromeOptions": ["binary": Self.chromium,
                                    "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                                            "--window-size=\(windowSize.0),\(windowSize.1)"]],
+                                            "--window-size=\(windowSize.0),\(windowSize.1)"] + browserArgs],
         ]]]
         let r = try await call("POST", "/session", caps)
         guard let v = r["value"] as? [String: Any], let id = v["sessionId"] as? String else {

@@ -35,7 +35,9 @@ def read_access(path: Union[str, Path]) -> dict[str, Any]:
         raise PilotError("no_access", f"{p} is readable by others (mode {oct(st.st_mode & 0o777)}); it holds the token: chmod 600 it")
     try:
         a = json.loads(text)
-        return {"host": str(a["host"]), "port": int(a["port"]), "token": str(a["token"]), "pid": a.get("pid")}
+        fp = a.get("tls_fingerprint")
+        return {"host": str(a["host"]), "port": int(a["port"]), "token": str(a["token"]), "pid": a.get("pid"),
+                "tls_fingerprint": None if fp is None else str(fp)}
     except (ValueError, KeyError, TypeError) as e:
         raise PilotError("no_access", f"{p}: not an access file ({e})", cause=e) from e
 
@@ -50,16 +52,26 @@ class Client:
     """
 
     def __init__(self, server_dir: Union[str, Path, None] = None, *, access_file: Union[str, Path, None] = None,
-                 url: Optional[str] = None, token: Optional[str] = None, timeout: float = 90.0) -> None:
+                 url: Optional[str] = None, token: Optional[str] = None, tls_fingerprint: Optional[str] = None,
+                 timeout: float = 90.0) -> None:
         self.server_dir: Optional[Path] = None
         if url is not None:
             if token is None:
                 raise PilotError("no_access", "a url needs a token (or pass server_dir / access_file instead)")
-            rest = url.split("://", 1)[-1].rstrip("/")
+            scheme, sep, rest = url.partition("://")
+            if not sep:
+                scheme, rest = "http", url
+            rest = rest.rstrip("/")
             host, _, port = rest.rpartition(":")
-            if not host or not port.isdigit():
-                raise PilotError("bad_input", f"url must be http://HOST:PORT, got '{url}'", field="url")
-            self.transport = Transport(host, int(port), token, timeout)
+            if scheme not in ("http", "https") or not host or not port.isdigit():
+                raise PilotError("bad_input", f"url must be https://HOST:PORT (or http:// for a manager without TLS), got '{url}'", field="url")
+            if scheme == "https" and tls_fingerprint is None:
+                raise PilotError("no_access", "an https url needs tls_fingerprint (sha256:HEX, tls_fingerprint in access.json): "
+                                 "the manager's certificate is self-signed and is pinned")
+            if scheme == "http" and tls_fingerprint is not None:
+                raise PilotError("bad_input", "tls_fingerprint given with an http:// url; use https://", field="url")
+            host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+            self.transport = Transport(host, int(port), token, timeout, fingerprint=tls_fingerprint)
         else:
             if access_file is None:
                 self.server_dir = Path(server_dir).expanduser() if server_dir is not None else default_server_dir()
@@ -67,7 +79,10 @@ class Client:
             else:
                 self.server_dir = Path(access_file).expanduser().parent
             a = read_access(access_file)
-            self.transport = Transport(a["host"], a["port"], a["token"], timeout)
+            host = "127.0.0.1" if a["host"] == "0.0.0.0" else a["host"]
+            path = access_file
+            self.transport = Transport(host, a["port"], a["token"], timeout, fingerprint=a["tls_fingerprint"],
+                                       token_source=lambda: read_access(path)["token"])
         self._watcher: Optional[EventWatcher] = None
         self._watcher_lock = threading.Lock()
         # Resolving a future reads the task's record: off the event thread, so one slow read never

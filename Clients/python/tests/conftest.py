@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import signal
+import ssl
 import subprocess
 import tempfile
 import time
@@ -61,7 +62,18 @@ class LiveCluster:
 
     @property
     def url(self) -> str:
-        return f"http://{self.access['host']}:{self.access['port']}"
+        scheme = "https" if self.access.get("tls_fingerprint") else "http"
+        return f"{scheme}://{self.access['host']}:{self.access['port']}"
+
+    @property
+    def cert_file(self) -> Optional[str]:
+        """The manager's self-signed certificate, for tools that take a CA file (urllib, requests)."""
+        return str(self.dir / "tls.crt") if self.access.get("tls_fingerprint") else None
+
+    @property
+    def ssl(self) -> Optional[ssl.SSLContext]:
+        """An SSL context trusting the manager's certificate and nothing else (names checked too)."""
+        return ssl.create_default_context(cafile=self.cert_file) if self.cert_file else None
 
     @property
     def token(self) -> str:
@@ -97,7 +109,7 @@ class LiveCluster:
                 return False
             self.access = a
             try:
-                with urllib.request.urlopen(f"http://{a['host']}:{a['port']}/v1/health", timeout=2) as r:
+                with urllib.request.urlopen(self.url + "/v1/health", timeout=2, context=self.ssl) as r:
                     return r.status == 200
             except OSError:
                 return False
@@ -106,7 +118,7 @@ class LiveCluster:
 
     def get(self, path: str) -> Any:
         req = urllib.request.Request(self.url + path, headers={"Authorization": f"Bearer {self.token}"})
-        with urllib.request.urlopen(req, timeout=30) as r:
+        with urllib.request.urlopen(req, timeout=30, context=self.ssl) as r:
             return json.loads(r.read())
 
     def start_agent(self, args: Sequence[str] = (), name: Optional[str] = None, timeout: float = 90.0) -> subprocess.Popen[bytes]:

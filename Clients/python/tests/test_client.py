@@ -29,7 +29,7 @@ def _raw(cluster, path: str) -> tuple[int, dict, str]:
     import urllib.request
     req = urllib.request.Request(cluster.url + path, headers={"Authorization": f"Bearer {cluster.token}"})
     try:
-        with urllib.request.urlopen(req, timeout=30) as r:
+        with urllib.request.urlopen(req, timeout=30, context=cluster.ssl) as r:
             return r.status, dict(r.headers), r.read().decode()
     except urllib.error.HTTPError as e:
         return e.code, dict(e.headers), e.read().decode()
@@ -74,7 +74,7 @@ def test_a_request_from_a_newer_version_is_refused(cluster, path: str) -> None:
     req = urllib.request.Request(cluster.url + path, data=json.dumps(body).encode(),
                                  headers={"Authorization": f"Bearer {cluster.token}", "Content-Type": "application/json"}, method="POST")
     with pytest.raises(urllib.error.HTTPError) as e:
-        urllib.request.urlopen(req, timeout=30)
+        urllib.request.urlopen(req, timeout=30, context=cluster.ssl)
     assert e.value.code == 400
     assert json.loads(e.value.read())["error"] == {"code": "bad_request", "field": "v", "message": "request version 2 is newer than this manager's 1"}
 

@@ -15,15 +15,25 @@ import PilotStore
 /// and never waits for the reactor.
 struct APIServer {
     let shell: ManagerShell
-    let token: String
+    let tokens: AccessTokens
     /// Accepted on `GET /metrics` only.
     let metricsToken: String?
     let log: Logger
+    /// `POST /v1/token/rotate`; nil where nothing can be rotated (tests).
+    var rotation: TokenRotation?
     let sessions = DashboardSessions()
+
+    init(shell: ManagerShell, tokens: AccessTokens, rotation: TokenRotation?, metricsToken: String?, log: Logger) {
+        self.shell = shell; self.tokens = tokens; self.rotation = rotation; self.metricsToken = metricsToken; self.log = log
+    }
+
+    init(shell: ManagerShell, token: String, metricsToken: String?, log: Logger) {
+        self.init(shell: shell, tokens: AccessTokens(token), rotation: nil, metricsToken: metricsToken, log: log)
+    }
 
     func router() -> Router<BasicRequestContext> {
         let r = Router(context: BasicRequestContext.self)
-        r.add(middleware: AuthMiddleware(token: token, metricsToken: metricsToken, log: log, sessions: sessions))
+        r.add(middleware: AuthMiddleware(tokens: tokens, metricsToken: metricsToken, log: log, sessions: sessions))
         r.get("/v1/health") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{\"ok\":true}\n")))
         }
@@ -171,6 +181,21 @@ struct APIServer {
                 return AgentDrainResponse(agents: n)
             }
         }
+        r.post("/v1/token/rotate") { req, _ in
+            await self.respond {
+                let body = try await req.body.collect(upTo: 1 << 16)
+                let rotate = body.readableBytes == 0 ? TokenRotateRequest() : try decodeBody(TokenRotateRequest.self, body)
+                try checkVersion(rotate.v)
+                let grace = rotate.grace ?? 600
+                guard grace >= 0, grace <= 366 * 86_400 else {
+                    throw ManagerError(.badRequest, "must be a number of seconds between 0 and 366 days", field: "grace")
+                }
+                guard let rotation = self.rotation else { throw ManagerError(.unavailable, "this manager cannot rotate its token") }
+                let done = try await self.shell.blocking { try rotation.rotate(grace: grace) }
+                self.log.notice("token rotated; the previous one \(done.graceUntil == nil ? "is refused" : "registers agents for \(grace) s more")")
+                return TokenRotateResponse(previousValidUntil: done.graceUntil, agentsConnected: self.shell.channel.count)
+            }
+        }
         addPilotRoutes(to: r)
         addEventRoutes(to: r)
         addMetricsRoute(to: r)
@@ -307,7 +332,7 @@ private func taskID(_ ctx: BasicRequestContext) throws -> Int64 {
 }
 
 struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
-    let token: String
+    let tokens: AccessTokens
     var metricsToken: String? = nil
     let log: Logger
     let sessions: DashboardSessions
@@ -322,7 +347,7 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         // A dashboard session reads; only the bearer token changes anything.
         let readsWithSession = (request.method == .get || request.method == .head)
             && DashboardSessions.session(fromCookieHeader: request.headers[.cookie]).map { sessions.isValid($0) } == true
-        guard readsWithSession || constantTimeEqual(given, token) else {
+        guard readsWithSession || tokens.acceptsAPI(given) else {
             log.warning("401 for \(request.method) \(request.uri.path): \(header.isEmpty ? "no token" : "wrong token")")
             if request.uri.path == "/" {
                 return APIServer.html(status: .unauthorized, DashboardPage.refused(

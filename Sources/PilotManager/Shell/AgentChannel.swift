@@ -2,6 +2,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 import PilotCore
 import PilotProtocol
 
@@ -40,7 +41,9 @@ public final class AgentChannel: Sendable {
 
     init(logger: Logger) { log = logger }
 
-    func bind(host: String, port: Int, group: any EventLoopGroup, token: String, inbox: EventInbox) async throws -> any Channel {
+    /// `tls`: the manager's certificate and key; nil (`--insecure`): plain TCP, token in clear.
+    func bind(host: String, port: Int, group: any EventLoopGroup, tokens: AccessTokens, tls: NIOSSLContext?,
+              inbox: EventInbox) async throws -> any Channel {
         try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -55,8 +58,11 @@ public final class AgentChannel: Sendable {
                     return channel.eventLoop.makeFailedFuture(FrameError.tooManyUnauthenticated(limit: Self.maxUnauthenticated))
                 }
                 return channel.eventLoop.makeCompletedFuture {
+                    // TLS first: the hello and its token travel inside it. A handshake that does not
+                    // finish counts against the same hello timeout as a silent peer.
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     let id = self.register(channel)
-                    let conn = AgentConnectionHandler(channel: self, id: id, token: token, inbox: inbox,
+                    let conn = AgentConnectionHandler(channel: self, id: id, tokens: tokens, inbox: inbox,
                                                       peer: channel.remoteAddress?.description ?? "?")
                     try channel.pipeline.syncOperations.addFraming(
                         limit: conn.limit,
@@ -161,7 +167,7 @@ public final class AgentChannel: Sendable {
 final class AgentConnectionHandler: @unchecked Sendable {
     let channel: AgentChannel
     let id: ConnectionID
-    let token: String
+    let tokens: AccessTokens
     let inbox: EventInbox
     let peer: String
     let greeted = NIOLockedValueBox(false)
@@ -172,10 +178,10 @@ final class AgentConnectionHandler: @unchecked Sendable {
     /// Counted in `channel.unauthenticated` until authenticated or closed.
     private var pending = true
 
-    init(channel: AgentChannel, id: ConnectionID, token: String, inbox: EventInbox, peer: String) {
+    init(channel: AgentChannel, id: ConnectionID, tokens: AccessTokens, inbox: EventInbox, peer: String) {
         self.channel = channel
         self.id = id
-        self.token = token
+        self.tokens = tokens
         self.inbox = inbox
         self.peer = peer
     }
@@ -184,7 +190,7 @@ final class AgentConnectionHandler: @unchecked Sendable {
         guard !over else { return }
         let log = channel.log
         if pending, let auth = try? JSONCoding.decode(AgentAuth.self, from: frame) {
-            guard constantTimeEqual(auth.auth, token) else {
+            guard tokens.acceptsAgent(auth.auth) else {
                 log.warning("refused agent connection from \(peer): wrong or missing token (401)")
                 channel.write(.error(APIErrorBody(code: "unauthorized", message: "wrong or missing token")), to: id)
                 refuse()
@@ -216,7 +222,7 @@ final class AgentConnectionHandler: @unchecked Sendable {
             refuse()
             return
         }
-        guard constantTimeEqual(h.token, token) else {
+        guard tokens.acceptsAgent(h.token) else {
             // Never log the token itself.
             log.warning("refused agent connection from \(peer): wrong or missing token (401)")
             channel.write(.error(APIErrorBody(code: "unauthorized", message: "wrong or missing token")), to: id)

@@ -1,8 +1,11 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import PilotProtocol
 import PilotStore
 import ServiceLifecycle
@@ -21,6 +24,16 @@ public final class ManagerRuntime: Sendable {
 
     public static func start(_ config: ManagerConfig, logger: Logger) async throws -> ManagerRuntime {
         let dir = config.serverDir
+        let useTLS = config.tls && !config.insecure
+        if !useTLS {
+            if !isLoopback(config.host) && !config.insecure {
+                throw ManagerStartError("refusing to listen on \(config.host) without TLS: agents and clients on other hosts would send the token in clear (keep TLS, the default, or add --insecure to accept that)")
+            }
+            if !isLoopback(config.host) {
+                logger.warning("TLS is off (--insecure) on \(config.host), which is not loopback: the token and every task cross the network in clear")
+                FileHandle.standardError.write(Data("warning: --insecure on \(config.host): no TLS, the token and every task cross the network in clear\n".utf8))
+            }
+        }
         try FileManager.default.createDirectory(atPath: dir + "/logs", withIntermediateDirectories: true)
         chmod(dir, 0o700)
         // Before anything in the directory is read or written: a second manager stops here.
@@ -49,30 +62,52 @@ public final class ManagerRuntime: Sendable {
         } catch {
             throw ManagerStartError("the server directory \(dir) cannot be written, refusing to start", cause: error)
         }
+        // The same certificate on every start: agents pinned it and reconnect after a restart.
+        let identity: ManagerTLS?
+        let tlsContext: NIOSSLContext?
+        if useTLS {
+            do {
+                let made = try ManagerTLS.loadOrCreate(in: dir, hosts: certificateHosts(config))
+                identity = made
+                tlsContext = try NIOSSLContext(configuration: made.serverConfiguration())
+            } catch let e as ManagerStartError { throw e } catch {
+                throw ManagerStartError("cannot set up TLS in \(dir)", cause: error)
+            }
+        } else {
+            identity = nil
+            tlsContext = nil
+        }
+        let tokens = AccessTokens(token)
+        let rotation = TokenRotation(tokens: tokens, store: store, serverDir: dir)
         let shell = try ManagerShell(config: config, store: store, logger: logger)
         shell.start()
         let group = MultiThreadedEventLoopGroup.singleton
         var agentChannel: (any Channel)?
         if config.agentPort == 0, let p = previous?.agentPort, p > 0 {
-            agentChannel = try? await shell.channel.bind(host: config.host, port: p, group: group, token: token, inbox: shell.inbox)
+            agentChannel = try? await shell.channel.bind(host: config.host, port: p, group: group, tokens: tokens, tls: tlsContext, inbox: shell.inbox)
         }
         if agentChannel == nil {
-            agentChannel = try await shell.channel.bind(host: config.host, port: config.agentPort, group: group, token: token, inbox: shell.inbox)
+            agentChannel = try await shell.channel.bind(host: config.host, port: config.agentPort, group: group, tokens: tokens, tls: tlsContext,
+                                                        inbox: shell.inbox)
         }
         let agentPort = agentChannel!.localAddress?.port ?? config.agentPort
         let (ready, readyCont) = AsyncStream<AccessFile>.makeStream()
-        let api = APIServer(shell: shell, token: token, metricsToken: config.metrics ? metricsToken : nil, log: logger)
+        let api = APIServer(shell: shell, tokens: tokens, rotation: rotation, metricsToken: config.metrics ? metricsToken : nil, log: logger)
         var httpPort = config.port
         if httpPort == 0, let p = previous?.port, p > 0, Self.portIsFree(host: config.host, port: p) { httpPort = p }
         let requestedPort = httpPort
+        // A client that stops sending mid-request (slowloris) is dropped after this much silence.
+        let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(30)))
+        let server = try identity.map { try HTTPServerBuilder.tls(http1, tlsConfiguration: try $0.serverConfiguration()) } ?? http1
         let app = Application(
             router: api.router(),
-            // A client that stops sending mid-request (slowloris) is dropped after this much silence.
-            server: .http1(configuration: .init(idleTimeout: .seconds(30))),
+            server: server,
             configuration: .init(address: .hostname(config.host, port: requestedPort), serverName: "swiftpilot"),
             onServerRunning: { channel in
                 let access = AccessFile(host: config.host, port: channel.localAddress?.port ?? requestedPort, agentPort: agentPort,
-                                        token: token, pid: getpid(), metricsToken: config.metrics ? metricsToken : nil)
+                                        token: tokens.current, pid: getpid(), metricsToken: config.metrics ? metricsToken : nil,
+                                        tlsFingerprint: identity?.fingerprint.description)
+                rotation.access.withLockedValue { $0 = access }
                 do { try access.write(to: dir) } catch {
                     // Checked at start, so the disk filled since: clients and agents could not find this
                     // manager, and running half-configured is worse than not running.
@@ -80,7 +115,7 @@ public final class ManagerRuntime: Sendable {
                     FileHandle.standardError.write(Data("error: \(error); the manager stops\n".utf8))
                     exit(1)
                 }
-                logger.info("manager listening: api \(config.host):\(access.port), agents \(config.host):\(agentPort), server dir \(dir)")
+                logger.info("manager listening: api \(identity == nil ? "http" : "https")://\(config.host):\(access.port), agents \(config.host):\(agentPort)\(identity == nil ? " (no TLS)" : " (TLS)"), server dir \(dir)")
                 readyCont.yield(access)
                 readyCont.finish()
             },
@@ -107,6 +142,25 @@ public final class ManagerRuntime: Sendable {
     }
 
     static let tokenKey = "access_token"
+
+    /// Loopback addresses and names: the only ones where plain text never leaves the host.
+    public static func isLoopback(_ host: String) -> Bool {
+        let h = host.lowercased()
+        if h == "localhost" || h == "::1" || h == "[::1]" { return true }
+        let parts = h.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
+    }
+
+    /// The names the certificate carries: the listen address, the address pilots' agents are given,
+    /// and this host's names (`localhost` and the loopback addresses are always added).
+    static func certificateHosts(_ config: ManagerConfig) -> [String] {
+        var hosts = [config.host]
+        if let a = config.pilots.agentHost { hosts.append(a) }
+        let name = ProcessInfo.processInfo.hostName
+        hosts.append(name)
+        if let short = name.split(separator: ".").first { hosts.append(String(short)) }
+        return hosts
+    }
     static let metricsTokenKey = "metrics_token"
 
     static func portIsFree(host: String, port: Int) -> Bool {
