@@ -68,23 +68,8 @@ import Testing
         var driver = try VQEDriver(plan: FakeAgent.plan("vqe", params: [("qubits", .int(3)), ("layers", .int(1)),
                                                                        ("seed", .int(9)), ("tasks_per_round", .int(3))]),
                                    context: FakeAgent.context)
-        var c = VQEConfiguration()
-        c.qubits = 3
-        c.layers = 1
-        c.seed = 9
-        c.optimizer.seed = 9
-        c.maxRounds = 4
-        let reference = try await VQEMiniApp.run(c, runner: .cpu(name: "ideal-sim"))
-        var outcomes: [TaskOutcomeSummary] = []
-        var index = 0
-        for _ in 0..<4 {
-            let round = driver.nextRound(previousResults: outcomes)
-            let tasks = try #require(round)
-            #expect(tasks.count == 3)
-            outcomes = try await FakeAgent.execute(tasks, firstIndex: index)
-            index += tasks.count
-        }
-        _ = driver.nextRound(previousResults: outcomes)
+        let reference = try await FakeAgent.referenceVQE(qubits: 3, layers: 1, seed: 9, rounds: 4)
+        try await FakeAgent.drive(&driver, rounds: 4, expectTasks: 3)
         let energies = driver.state.rounds.map(\.energy)
         #expect(energies.count == 4)
         for (a, b) in zip(energies, reference.history.map(\.energy)) { #expect(abs(a - b) <= 1e-12) }

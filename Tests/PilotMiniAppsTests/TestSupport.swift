@@ -3,6 +3,7 @@ import PilotCore
 import PilotMiniApps
 import PilotQuantum
 import PilotWorkflow
+import Testing
 
 /// Plays the agent for driver tests: runs `.quantum` tasks' payloads on the embedded simulator
 /// and returns the outcomes in a shuffled order, as a real manager would deliver them.
@@ -32,6 +33,31 @@ enum FakeAgent {
         var rng = SeededGenerator(seed: seed)
         outcomes.shuffle(using: &rng)
         return outcomes
+    }
+
+    /// The in-process VQE loop the drivers are compared with.
+    static func referenceVQE(qubits: Int, layers: Int, seed: UInt64, rounds: Int) async throws -> VQEReport {
+        var c = VQEConfiguration()
+        c.qubits = qubits
+        c.layers = layers
+        c.seed = seed
+        c.optimizer.seed = seed
+        c.maxRounds = rounds
+        return try await VQEMiniApp.run(c, runner: .cpu(name: "ideal-sim"))
+    }
+
+    /// Runs `rounds` rounds of a driver on the simulator, results shuffled, and hands it the last.
+    static func drive(_ driver: inout VQEDriver, rounds: Int, expectTasks: Int? = nil) async throws {
+        var outcomes: [TaskOutcomeSummary] = []
+        var index = 0
+        for _ in 0..<rounds {
+            let round = driver.nextRound(previousResults: outcomes)
+            let tasks = try #require(round)
+            if let expectTasks { #expect(tasks.count == expectTasks) }
+            outcomes = try await execute(tasks, firstIndex: index)
+            index += tasks.count
+        }
+        _ = driver.nextRound(previousResults: outcomes)
     }
 
     static func plan(_ driver: String, params: [(String, ParamValue)], maxRounds: Int = 100) -> IterativeStagePlan {
