@@ -35,11 +35,10 @@ import Testing
 
     func scrape(_ c: LiveCluster) async throws -> MetricsText {
         let a = try AccessFile.read(from: c.dir)
-        var req = URLRequest(url: URL(string: "http://127.0.0.1:\(a.port)/metrics")!)
-        if let t = a.metricsToken { req.setValue("Bearer \(t)", forHTTPHeaderField: "Authorization") }
-        let (data, resp) = try await URLSession.shared.data(for: req)
-        guard (resp as? HTTPURLResponse)?.statusCode == 200 else { throw E2EError("GET /metrics failed") }
-        return MetricsText(String(decoding: data, as: UTF8.self))
+        // Through the pinned client: the manager speaks TLS.
+        let r = try await PilotClient(access: a).request("GET", "/metrics", bearer: a.metricsToken)
+        guard r.status == 200 else { throw E2EError("GET /metrics failed: \(r.status)") }
+        return MetricsText(String(decoding: r.body, as: UTF8.self))
     }
 
     @Test func oneManagerRunsAThousandMixedTasksOnPilotsOfTwoClusters() async throws {
