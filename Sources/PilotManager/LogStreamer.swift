@@ -29,8 +29,11 @@ struct LogStreamer: Sendable {
         return Window(offset: from, length: min(size - from, length ?? Int.max))
     }
 
-    /// Opens `path` (a regular file, links not followed) and answers with the window of it.
-    static func response(path: String, stream: String, id: Int64, query: [String: String]) async throws -> Response {
+    /// Opens `path` (a regular file, links not followed) and answers with the window of it. For a
+    /// task that `ended` without the file ever being made (a launcher that starts no process writes
+    /// none), the log is the empty file it would have been; before the end, that is "not yet".
+    static func response(path: String, stream: String, id: Int64, query: [String: String],
+                         ended: Bool = false) async throws -> Response {
         func int(_ name: String) throws -> Int? {
             guard let s = query[name] else { return nil }
             guard let v = Int(s) else { throw ManagerError(.badRequest, "'\(s)' is not a byte count", field: name) }
@@ -39,6 +42,7 @@ struct LogStreamer: Sendable {
         let offset = try int("offset"), length = try int("length"), tail = try int("tail")
         let (fd, size) = try await NIOThreadPool.singleton.runIfActive { () throws -> (Int32, Int) in
             let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+            if fd < 0, errno == ENOENT, ended { return (-1, 0) }
             guard fd >= 0 else { throw ManagerError(.notFound, "no \(stream) for task \(id) yet (\(path))") }
             var st = stat()
             guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
@@ -48,7 +52,7 @@ struct LogStreamer: Sendable {
             return (fd, Int(st.st_size))
         }
         let w: Window
-        do { w = try window(size: size, offset: offset, length: length, tail: tail) } catch { close(fd); throw error }
+        do { w = try window(size: size, offset: offset, length: length, tail: tail) } catch { if fd >= 0 { close(fd) }; throw error }
         let file = FileDescriptorBox(fd)
         let body = ResponseBody(contentLength: w.length) { writer in
             defer { file.close() }
@@ -80,7 +84,7 @@ final class FileDescriptorBox: @unchecked Sendable {  // fd is set once; close i
     let fd: Int32
     private let lock = NSLock()
     private var open = true
-    init(_ fd: Int32) { self.fd = fd }
+    init(_ fd: Int32) { self.fd = fd; open = fd >= 0 }
     func close() {
         lock.lock(); defer { lock.unlock() }
         guard open else { return }

@@ -91,7 +91,7 @@ struct APIServer {
                 if let wait = query["wait"] { return try await self.waitingLogPage(id: id, stream: stream, query: query, wait: wait) }
                 let info = try await self.taskInfo(id)
                 guard let path = stream == "stderr" ? info.stderrPath : info.stdoutPath else { throw ManagerError(.notFound, "task \(id) has no logs yet") }
-                return try await LogStreamer.response(path: path, stream: stream, id: id, query: query)
+                return try await LogStreamer.response(path: path, stream: stream, id: id, query: query, ended: info.state.isTerminal)
             } catch {
                 return await self.respond { () throws -> Int in throw error }
             }
