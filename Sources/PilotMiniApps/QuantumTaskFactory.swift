@@ -31,15 +31,25 @@ public struct QuantumTaskFactory: Sendable, Hashable {
             t.payload = nil
             t.command = [pilotExecutable, "kernel", "quantum", "--job-json", try Self.json(job)]
         } else {
-            // An explicit selector from the stage wins; "any" leaves the device to the lease, and the
-            // executor accepts a job naming no device on whichever it gets.
-            let selector = t.request.qpu ?? QPUSelector(device: device == "any" ? nil : device)
-            t.request.qpu = selector
+            let selector = leaseSelector(t)
             job.device = selector.device ?? ""
-            t.kind = .quantum
-            t.command = []
-            t.payload = try Self.json(job)
+            t = try quantumTask(t, selector, payload: Self.json(job))
         }
+        return t
+    }
+
+    /// An explicit selector from the stage wins; "any" leaves the device to the lease, and the
+    /// executor accepts a job naming no device on whichever it gets.
+    private func leaseSelector(_ t: TaskSpec) -> QPUSelector {
+        t.request.qpu ?? QPUSelector(device: device == "any" ? nil : device)
+    }
+
+    private func quantumTask(_ template: TaskSpec, _ selector: QPUSelector, payload: String) throws(MiniAppError) -> TaskSpec {
+        var t = template
+        t.request.qpu = selector
+        t.kind = .quantum
+        t.command = []
+        t.payload = payload
         return t
     }
 
@@ -47,12 +57,8 @@ public struct QuantumTaskFactory: Sendable, Hashable {
     public func task(for batch: RoundBatch, _ slice: Range<Int>, seed: UInt64, name: String? = nil) throws(MiniAppError) -> TaskSpec {
         var t = template
         if let name { t.name = name }
-        let selector = t.request.qpu ?? QPUSelector(device: device == "any" ? nil : device)
-        t.request.qpu = selector
-        t.kind = .quantum
-        t.command = []
-        t.payload = try batch.pubJobJSON(slice, device: selector.device, seed: seed)
-        return t
+        let selector = leaseSelector(t)
+        return try quantumTask(t, selector, payload: batch.pubJobJSON(slice, device: selector.device, seed: seed))
     }
 
     static func json(_ job: QuantumJob) throws(MiniAppError) -> String {

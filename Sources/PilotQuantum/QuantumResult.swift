@@ -60,14 +60,6 @@ public struct QuantumResult: Sendable, Codable, Hashable {
         s += "}"
         return Data(s.utf8)
     }
-
-    /// What `jsonData()` wrote before it was written by hand; kept for the test that holds them equal.
-    func encodedJSONData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        return try encoder.encode(self)
-    }
 }
 
 extension QuantumResult {

@@ -2,6 +2,16 @@ import Foundation
 @testable import PilotQuantum
 import Testing
 
+extension QuantumResult {
+    /// What `jsonData()` wrote before it was written by hand.
+    func encodedJSONData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return try encoder.encode(self)
+    }
+}
+
 /// The hand-written result JSON is byte for byte what `JSONEncoder` writes.
 @Suite struct QuantumResultJSONTests {
     static let results: [QuantumResult] = [
