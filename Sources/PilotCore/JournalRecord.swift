@@ -65,6 +65,9 @@ public enum JournalKind: String, Sendable, Hashable, Codable, CaseIterable {
     case pilotDrain = "pilot_drain"
     case leaseAcquired = "lease_acquired"
     case leaseReleased = "lease_released"
+    /// `qpu: auto` chose a device when binding: `state` is the device, `detail` the policy and the
+    /// predictions it ranked.
+    case deviceChosen = "device_chosen"
     case workflowState = "workflow_state"
     case stageState = "stage_state"
     case workloadState = "workload_state"

@@ -4,9 +4,16 @@ extension Scheduler {
         // The lease is chosen first: it is the scarcest, system-wide resource.
         var lease: QPULease?
         var leaseDevice: String?
+        var choice: DeviceChoice?
         if let q = r.qpu {
-            guard let d = pickDevice(q) else { return nil }
-            leaseDevice = d
+            if let policy = q.policy {
+                guard let (d, c) = autoDevice(task: task, q, policy: policy, now: now) else { return nil }
+                leaseDevice = d
+                choice = c
+            } else {
+                guard let d = pickDevice(q) else { return nil }
+                leaseDevice = d
+            }
         }
         var slots: [Int] = []
         if r.isGang {
@@ -33,6 +40,8 @@ extension Scheduler {
         }
         if let d = leaseDevice {
             lease = QPULease(device: d, slots: deviceFree[d]!.takeLowest(r.qpu!.count))
+            noteLease(task: task, device: d, time: time, now: now)
+            if let choice { choices[task] = choice }
         }
         var placements: [NodePlacement] = []
         placements.reserveCapacity(slots.count)
@@ -108,7 +117,7 @@ extension Scheduler {
     }
 
     /// The reachable device with the most free slots (ties by name) that satisfies the selector.
-    private func pickDevice(_ q: QPUSelector) -> String? {
+    func pickDevice(_ q: QPUSelector) -> String? {
         var best: (name: String, free: Int)?
         let names = q.device.map { [$0] } ?? deviceNames
         for n in names {

@@ -32,6 +32,12 @@ public struct Scheduler: Sendable {
     var devices: [String: QPUDeviceInfo] = [:]
     var deviceFree: [String: BitSet] = [:]
     var deviceNames: [String] = []
+    /// `qpu: auto` predictions of queued and bound tasks that carry them.
+    var estimates = IDMap<[DeviceEstimate]>()
+    /// When each lease is predicted to end: what a busy device's wait is made of.
+    var leaseSpans = IDMap<LeaseSpan>()
+    /// Decisions of `qpu: auto` bindings not yet taken by the caller (to journal them).
+    var choices = IDMap<DeviceChoice>()
 
     public init(devices: [QPUDeviceInfo] = []) {
         setDevices(devices)
@@ -169,7 +175,10 @@ public struct Scheduler: Sendable {
     // MARK: - Queue
 
     /// Makes a task ready for binding. Order among equals is the order of calls.
-    public mutating func enqueue(_ id: Int64, request: ResourceRequest, priority: Int = 0, time: Double? = nil) {
+    /// `estimates` are the task's per-device predictions, for `qpu: auto`.
+    public mutating func enqueue(_ id: Int64, request: ResourceRequest, priority: Int = 0, time: Double? = nil,
+                                 estimates: [DeviceEstimate]? = nil) {
+        if let estimates, !estimates.isEmpty { self.estimates[id] = estimates } else { self.estimates.removeValue(forKey: id) }
         let key = RequestClass.Key(request: request, priority: priority, time: time)
         let c: Int
         if let i = classIndex[key] { c = i } else {
@@ -190,6 +199,7 @@ public struct Scheduler: Sendable {
     public mutating func withdraw(_ id: Int64) -> Bool {
         guard queued.remove(id) else { return false }
         withdrawn[id] = ()
+        estimates.removeValue(forKey: id)
         return true
     }
 
@@ -205,6 +215,9 @@ public struct Scheduler: Sendable {
             refreshFree(slot)
         }
         if let l = b.qpu { for s in l.slots { deviceFree[l.device]?.insert(s) } }
+        estimates.removeValue(forKey: task)
+        leaseSpans.removeValue(forKey: task)
+        choices.removeValue(forKey: task)
     }
 
     /// Re-installs a binding that exists outside the scheduler (a manager restart, an agent that

@@ -51,7 +51,7 @@ public struct TaskField: Sendable, Hashable {
         case .text: "string"
         case .bool: "true or false"
         case .command: "list of strings, or a string run with sh -c"
-        case .qpu: "DEVICE:N, any:N or any:qubits>=Q:N"
+        case .qpu: "DEVICE:N, any[:qubits>=Q]:N or auto[:fastest|fidelity|balanced]"
         case .amounts: "mapping NAME: N (flag: NAME=N, repeatable)"
         case .variables: "mapping NAME: value (flag: NAME=VALUE, repeatable)"
         case .range: "range 1-100, 0-99:2"

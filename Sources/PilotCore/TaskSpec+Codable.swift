@@ -9,7 +9,7 @@
 extension TaskSpec {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, command, cores, gpus, mem, qpu, custom, nodes, ranksPerNode, time, timeLimit, priority, retries
-        case crashLimit, env, cwd, captureOutput, kind, payload, arrayIndex, after, afterOk
+        case crashLimit, env, cwd, captureOutput, kind, payload, arrayIndex, after, afterOk, qpuEstimates
     }
 
     public init(from decoder: any Decoder) throws {
@@ -24,7 +24,8 @@ extension TaskSpec {
         var draft = TaskDraft()
         self.init()
         let prefix = CodingPath.text(decoder.codingPath)
-        let known = TaskField.names + ["kind", "payload", "array_index"]
+        let known = TaskField.names + ["kind", "payload", "array_index", "qpu_estimates"]
+        var estimates: [DeviceEstimate]?
         for key in c.allKeys {
             let name = CodingPath.snake(key.stringValue)
             let path = prefix.isEmpty ? name : "\(prefix).\(name)"
@@ -37,6 +38,12 @@ extension TaskSpec {
                 draft.spec.kind = kind
             case "payload": draft.spec.payload = try c.decodeIfPresent(String.self, forKey: key)
             case "array_index": draft.spec.arrayIndex = try c.decodeIfPresent(Int.self, forKey: key)
+            case "qpu_estimates":
+                guard let list = try? c.decodeIfPresent([DeviceEstimate].self, forKey: key) else {
+                    throw CoreError(.invalidRequest, "must be a list of {device, runtime, fidelity}", field: path)
+                }
+                try DeviceEstimate.validate(list, field: path)
+                estimates = list
             case "array": continue
             default:
                 guard TaskField.named(name) != nil else { throw TaskField.unknown(name, path: path, among: known) }
@@ -46,6 +53,13 @@ extension TaskSpec {
         let built = try draft.build(prefix: prefix.isEmpty ? "" : prefix + ".")
         let kind = draft.spec.kind, payload = draft.spec.payload, index = draft.spec.arrayIndex
         self = built
+        if let estimates {
+            guard built.request.qpu?.policy != nil else {
+                throw CoreError(.invalidRequest, "qpu_estimates are for qpu: auto, which this task does not ask for",
+                                field: prefix.isEmpty ? "qpu_estimates" : "\(prefix).qpu_estimates")
+            }
+            self.qpuEstimates = estimates
+        }
         self.kind = kind
         self.payload = payload
         self.arrayIndex = index
@@ -102,6 +116,7 @@ extension TaskSpec {
         try c.encodeIfPresent(arrayIndex, forKey: .arrayIndex)
         if !after.isEmpty { try c.encode(after, forKey: .after) }
         if afterOk { try c.encode(true, forKey: .afterOk) }
+        try c.encodeIfPresent(qpuEstimates, forKey: .qpuEstimates)
     }
 
     /// `90s`, `0.25s`: seconds always, so no rounding and no unit guessing on the way back.

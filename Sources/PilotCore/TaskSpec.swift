@@ -16,6 +16,9 @@ public struct TaskSpec: Sendable, Codable, Hashable {
     public var workingDirectory: String?
     public var payload: String?
     public var request = ResourceRequest()
+    /// For `qpu: auto`: the predicted runtime and fidelity on each device. The manager fills them
+    /// in at submission for quantum tasks; a client may give its own.
+    public var qpuEstimates: [DeviceEstimate]?
     /// Expected runtime in seconds: used to keep tasks off pilots whose walltime would end first.
     public var timeRequest: Double?
     /// Hard limit in seconds: the agent sends TERM, then KILL.

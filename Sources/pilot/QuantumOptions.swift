@@ -15,7 +15,7 @@ struct QuantumOptions: ParsableArguments {
         do { text = try CircuitFile.read(path) } catch { throw ValidationError("\(error)") }
         // Parse here so a bad circuit is refused with its line and column before it reaches the queue.
         do { _ = try QASMParser.parse(text, fileName: path) } catch { throw ValidationError("\(error)") }
-        guard let qpu = request.qpu else { throw ValidationError("a quantum task needs --qpu DEVICE:N (or any:qubits>=Q:N)") }
+        guard let qpu = request.qpu else { throw ValidationError("a quantum task needs --qpu DEVICE:N, any:qubits>=Q:N or auto[:POLICY]") }
         let selector: QPUSelector
         do { selector = try QPUSelector(parsing: qpu) } catch { throw ValidationError(error.description) }
         let job = QuantumJob(circuit: text, shots: shots, seed: seed, observables: observable, device: selector.device ?? "any")

@@ -156,6 +156,36 @@ import Testing
         #expect(r.post(.tick).last == "send c2 tasks assign=[1.2] cancel=[] ack=[]")
     }
 
+    @Test func autoChoosesAtBindTimeWaitsForTheBetterDeviceAndJournalsTheDecision() throws {
+        let r = try Replay { cfg in
+            cfg.devices = [QPUDeviceInfo(name: "fast", qubits: 5, slots: 1), QPUDeviceInfo(name: "slow", qubits: 5, slots: 1)]
+        }
+        var spec = Self.task
+        spec.request.qpu = try QPUSelector(parsing: "auto:fastest")
+        spec.qpuEstimates = [DeviceEstimate(device: "fast", runtime: 2, fidelity: 0.9),
+                             DeviceEstimate(device: "slow", runtime: 30, fidelity: 0.99)]
+        _ = r.hello("n1", cores: 4, conn: 1)
+        _ = r.post(.tick)
+        _ = r.submit([spec, spec], reply: 1)
+        // Both would rather wait for `fast` (2 s + 2 s) than run 30 s on `slow`: one binds, one waits.
+        #expect(r.post(.tick) == ["persist#3 tasks=[1:bound] journal=[task_bound(1#1),lease_acquired(1#1),device_chosen(1#1)]",
+                                  "send c1 tasks assign=[1.1] cancel=[] ack=[]"])
+        let chosen = try #require(r.core.journal.last { $0.kind == .deviceChosen })
+        #expect(chosen.state == "fast")
+        let detail = try #require(chosen.detail)
+        #expect(detail.contains(#""policy":"fastest""#) && detail.contains(#""predicted_runtime":2"#), "\(detail)")
+        #expect(detail.contains(#"{"device":"slow","fidelity":0.99,"runtime":30,"wait":0}"#), "\(detail)")
+        r.at(1_002)
+        let done = TaskOutcome(key: TaskKey(task: 1, attempt: 1), kind: .exited, exitCode: 0, startedAt: 1_000, endedAt: 1_002)
+        _ = r.message(.finished([done]), conn: 1)
+        let after = r.post(.tick)
+        #expect(after.first?.contains("tasks=[1:done,2:bound]") == true, "\(after)")
+        #expect(after.first?.contains("device_chosen(2#1)") == true, "\(after)")
+        // A restart keeps the predictions with the task: they are part of its stored spec.
+        let row = try #require(try r.core.store.task(2))
+        #expect(try r.core.store.spec(row.specID)?.qpuEstimates == spec.qpuEstimates)
+    }
+
     @Test func aWorkflowReleasesItsNextStage() throws {
         let r = try Replay()
         _ = r.hello("n1", cores: 4, conn: 1)

@@ -96,7 +96,7 @@ extension ManagerReactor {
                 if waiting.isEmpty {
                     dependencies.waitingOn[t] = nil
                     setState(t, .ready, reason: "dependencies ended")
-                    scheduler.enqueue(t, request: spec.request, priority: row.priority, time: spec.timeRequest)
+                    scheduler.enqueue(t, request: spec.request, priority: row.priority, time: spec.timeRequest, estimates: spec.qpuEstimates)
                     requestTick()
                 } else {
                     dependencies.waitingOn[t] = waiting
@@ -123,7 +123,7 @@ extension ManagerReactor {
                 finish(r.id, .failed, reason: "dependency \(d) ended \(s.rawValue) (after_ok)")
             } else if pending.isEmpty {
                 setState(r.id, .ready, reason: "dependencies ended")
-                scheduler.enqueue(r.id, request: spec.request, priority: r.priority, time: spec.timeRequest)
+                scheduler.enqueue(r.id, request: spec.request, priority: r.priority, time: spec.timeRequest, estimates: spec.qpuEstimates)
             } else {
                 dependencies.waitingOn[r.id] = pending
                 for d in pending { dependencies.dependents[d, default: []].append(r.id) }

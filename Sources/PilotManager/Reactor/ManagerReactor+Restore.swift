@@ -21,7 +21,7 @@ extension ManagerReactor {
         }
         for r in s.liveTasks where r.state == .ready || (r.state == .new && spec(of: r).after.isEmpty) {
             let spec = spec(of: r)
-            scheduler.enqueue(r.id, request: spec.request, priority: r.priority, time: spec.timeRequest)
+            scheduler.enqueue(r.id, request: spec.request, priority: r.priority, time: spec.timeRequest, estimates: spec.qpuEstimates)
         }
         restoreDependencies(s.liveTasks.filter { $0.state == .new && !spec(of: $0).after.isEmpty }, endedBadly: s.endedBadly)
         for a in s.agents where a.state == "active" || a.state == "disconnected" {

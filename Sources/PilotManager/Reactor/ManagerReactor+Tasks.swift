@@ -59,7 +59,7 @@ extension ManagerReactor {
                 live[id] = r
                 batch.newTasks.append(r)
                 switch gate {
-                case .ready: scheduler.enqueue(id, request: spec.request, priority: spec.priority, time: spec.timeRequest)
+                case .ready: scheduler.enqueue(id, request: spec.request, priority: spec.priority, time: spec.timeRequest, estimates: spec.qpuEstimates)
                 case .wait(let pending): held.append((id, pending))
                 case .fail(let why): failedAtOnce.append((id, why))
                 }

@@ -228,7 +228,7 @@ public struct ManagerReactor: Sendable {
             delayed.insert(DelayedTask(at: now + delay, id: id))
         } else {
             let s = spec(of: row)
-            scheduler.enqueue(id, request: s.request, priority: row.priority, time: s.timeRequest)
+            scheduler.enqueue(id, request: s.request, priority: row.priority, time: s.timeRequest, estimates: s.qpuEstimates)
         }
     }
 
@@ -280,6 +280,10 @@ public struct ManagerReactor: Sendable {
         // cores, GPUs and QPU slots it held without asking the store for bindings.
         setState(b.task, .bound, stage: workflowTasks[b.task]?.stage, detail: Self.placementDetail(b))
         if let q = b.qpu { journal(.leaseAcquired, task: b.task, attempt: row.attempt, agent: row.agent, state: q.device) }
+        if let c = scheduler.takeChoice(of: b.task) {
+            journal(.deviceChosen, task: b.task, attempt: row.attempt, agent: row.agent, state: c.chosen.device,
+                    detail: Self.deviceChoiceDetail(c))
+        }
         let hosts = b.placements.count > 1 ? b.placements.map { agents[$0.agent]?.hostname ?? "?" } : nil
         outbox[row.agent!, default: []].append(Assignment(key: TaskKey(task: b.task, attempt: row.attempt), specID: row.specID,
                                                           template: specs[row.specID]!, arrayIndex: row.arrayIndex, binding: b,
@@ -346,7 +350,7 @@ public struct ManagerReactor: Sendable {
             guard let row = live[top.id], row.state == .ready, row.notBefore != nil else { continue }
             live[top.id]!.notBefore = nil
             let s = spec(of: row)
-            scheduler.enqueue(top.id, request: s.request, priority: row.priority, time: s.timeRequest)
+            scheduler.enqueue(top.id, request: s.request, priority: row.priority, time: s.timeRequest, estimates: s.qpuEstimates)
             changed = true
         }
         for id in agents.keys.sorted() {

@@ -44,8 +44,7 @@ struct APIServer {
         r.post("/v1/tasks") { req, _ in
             await self.respond {
                 let body = try await req.body.collect(upTo: WireVersion.maxAPIBodyBytes)
-                let sub = try decodeBody(SubmitRequest.self, body)
-                try await self.checkQuantumPayloads(sub)
+                let sub = try await self.prepareQuantumTasks(try decodeBody(SubmitRequest.self, body))
                 guard case .submitted(let s) = try await self.call({ .submit(sub, reply: $0) }) else { throw unexpected() }
                 return s
             }

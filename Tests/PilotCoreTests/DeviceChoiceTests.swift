@@ -1,5 +1,5 @@
 import Testing
-@testable import PilotQuantum
+@testable import PilotCore
 
 /// `qpu: auto`'s policies over per-device predictions.
 @Suite struct DeviceChoiceTests {
