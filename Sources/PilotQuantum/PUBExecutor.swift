@@ -39,7 +39,7 @@ public enum PUBExecutor {
 
     /// Width and basis checks against the device, before any waiting.
     public static func check(_ job: PUBJob, on device: QPUDeviceProfile) throws(QuantumError) {
-        if let name = job.device, name != "any", name != device.name {
+        if let name = job.device, !["", "any", "auto"].contains(name), name != device.name {
             throw QuantumError(.deviceMismatch, "job targets device '\(name)' but was given '\(device.name)'", field: "device")
         }
         for (index, pub) in job.pubs.enumerated() {

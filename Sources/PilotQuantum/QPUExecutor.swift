@@ -65,7 +65,8 @@ public enum QPUExecutor {
         guard job.shots >= 0, job.shots <= maxShots else {
             throw QuantumError(.invalidArgument, "shots must be in 0...\(maxShots), got \(job.shots)")
         }
-        if job.device != device.name, !job.device.isEmpty {
+        // `any` and `auto` leave the device to the scheduler: the lease names it.
+        if job.device != device.name, !["", "any", "auto"].contains(job.device) {
             throw QuantumError(.deviceMismatch, "job targets device '\(job.device)' but was given '\(device.name)'")
         }
         let circuit = try QASMParser.parse(job.circuit, fileName: "job.qasm")
