@@ -73,6 +73,8 @@ public enum JournalKind: String, Sendable, Hashable, Codable, CaseIterable {
     case workloadState = "workload_state"
     case cutPlanned = "cut_planned"
     case allocDecision = "alloc_decision"
+    /// The access token was replaced (`detail`: the old one's grace); never the token itself.
+    case tokenRotated = "token_rotated"
 
     /// The task state a task record moves its task to.
     public var taskState: TaskState? {

@@ -38,10 +38,10 @@ public struct QuantumTaskFactory: Sendable, Hashable {
         return t
     }
 
-    /// An explicit selector from the stage wins; "any" leaves the device to the lease, and the
-    /// executor accepts a job naming no device on whichever it gets.
+    /// An explicit selector from the stage wins; "any" and "auto[:POLICY]" leave the device to the
+    /// lease, and the executor accepts a job naming no device on whichever it gets.
     private func leaseSelector(_ t: TaskSpec) -> QPUSelector {
-        t.request.qpu ?? QPUSelector(device: device == "any" ? nil : device)
+        t.request.qpu ?? (try? QPUSelector(parsing: device)) ?? QPUSelector(device: device == "any" ? nil : device)
     }
 
     private func quantumTask(_ template: TaskSpec, _ selector: QPUSelector, payload: String) throws(MiniAppError) -> TaskSpec {

@@ -98,6 +98,9 @@ extension PilotStore {
                 for t in batch.tasks { try update.execute(t) }
             }
             if !batch.journal.isEmpty { try JournalInsertStatement(db).execute(batch.journal) }
+            for (key, value) in batch.meta.sorted(by: { $0.key < $1.key }) {
+                try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", arguments: [key, value])
+            }
             for a in batch.agents {
                 let res = String(decoding: try enc.encode(a.resources), as: UTF8.self)
                 try db.execute(sql: """

@@ -21,13 +21,15 @@ public struct WriteBatch: Sendable {
     public var directories: [String] = []
     /// Files written (atomically) before the transaction: a cut plan, a sub-experiment's result.
     public var files: [FileWrite] = []
+    /// Settings the manager keeps across restarts (its access token), by key.
+    public var meta: [String: String] = [:]
 
     public init() {}
 
     public var isEmpty: Bool {
         newSpecs.isEmpty && newTasks.isEmpty && tasks.isEmpty && journal.isEmpty && agents.isEmpty && pilots.isEmpty
             && allocQueues.isEmpty && newWorkflows.isEmpty && workflowChanges.isEmpty && newWorkloads.isEmpty
-            && workloadChanges.isEmpty && directories.isEmpty && files.isEmpty
+            && workloadChanges.isEmpty && directories.isEmpty && files.isEmpty && meta.isEmpty
     }
 
     /// Appends a later batch: its rows overwrite this one's where both changed the same thing.

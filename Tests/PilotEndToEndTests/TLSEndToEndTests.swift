@@ -242,6 +242,10 @@ import Testing
         // A client made from the server directory picks up the new token by itself.
         let fromDir = try PilotClient(serverDir: c.dir)
         #expect(try await fromDir.summary().agents == 2)
+        // The rotation is in the journal, with its grace and without either token.
+        let rotations = try await fromDir.events(since: 0, limit: 1000, kinds: ["token_rotated"]).events
+        #expect(rotations.count == 1 && rotations[0].detail == #"{"grace_seconds":0.0}"#, "\(rotations)")
+        #expect(!"\(rotations)".contains(a.token) && !"\(rotations)".contains(b.token))
 
         // Both agents stayed connected: no new registration, same ids, and the running task ends
         // on its first attempt; new tasks run on them.

@@ -16,6 +16,7 @@ enum EffectDescription {
             if !b.agents.isEmpty { parts.append("agents=[" + b.agents.map { "\($0.id):\($0.state)" }.joined(separator: ",") + "]") }
             if !b.pilots.isEmpty { parts.append("pilots=[" + b.pilots.map { "\($0.id):\($0.state)" }.joined(separator: ",") + "]") }
             if !b.journal.isEmpty { parts.append("journal=[" + b.journal.map(describe).joined(separator: ",") + "]") }
+            if !b.meta.isEmpty { parts.append("meta=\(b.meta.keys.sorted())") }
             return parts.joined(separator: " ")
         case .send(let c, let m):
             switch m {
@@ -53,6 +54,7 @@ enum EffectDescription {
 
     static func describe(_ r: ManagerReply) -> String {
         switch r {
+        case .stored: return "stored"
         case .submitted(let s): return "submitted \(s.first)+\(s.count)"
         case .canceled(let ids): return "canceled \(ids)"
         case .workflow(let w): return "workflow \(w.id) \(w.state)"

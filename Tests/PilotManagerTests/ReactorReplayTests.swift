@@ -186,6 +186,21 @@ import Testing
         #expect(try r.core.store.spec(row.specID)?.qpuEstimates == spec.qpuEstimates)
     }
 
+    @Test func aRotatedTokenIsStoredWithItsJournalRecordWhichNeverHoldsIt() throws {
+        let r = try Replay()
+        let token = "new-token-0123456789"
+        #expect(r.post(.rotateToken(token: token, graceSeconds: 600, reason: nil, reply: 5))
+                == ["persist#1 journal=[token_rotated] meta=[\"access_token\"]", "reply r5 stored"])
+        #expect(try r.core.store.meta("access_token") == token)
+        let record = try #require(r.core.journal.last)
+        #expect(record.kind == .tokenRotated && record.detail == #"{"grace_seconds":600.0}"#)
+        #expect(!"\(record)".contains(token))
+        // Undone: the old token goes back, and the journal says why.
+        _ = r.post(.rotateToken(token: "old", graceSeconds: 600, reason: "undone: cannot write the access file", reply: 6))
+        #expect(try r.core.store.meta("access_token") == "old")
+        #expect(r.core.journal.last?.reason?.hasPrefix("undone") == true)
+    }
+
     @Test func aWorkflowReleasesItsNextStage() throws {
         let r = try Replay()
         _ = r.hello("n1", cores: 4, conn: 1)

@@ -61,6 +61,8 @@ public enum ManagerReply: Sendable {
     /// `uncounted`: ended tasks no longer in memory, whose failures the shell counts from the store.
     case wait(WaitResponse, uncounted: [Int64])
     case failed(ManagerError)
+    /// The change asked for is durable.
+    case stored
 }
 
 public enum SlurmRequest: Sendable {

@@ -29,6 +29,9 @@ public enum ManagerEvent: Sendable {
     case addAllocQueue(AllocQueueRequest, shape: PilotShape? = nil, reply: ReplyID)
     case removeAllocQueue(Int, reply: ReplyID)
     case resumeAllocQueue(Int, reply: ReplyID)
+    /// A new access token to keep (the shell made it; it puts it in force once this is durable).
+    /// `reason` is set when a rotation is undone.
+    case rotateToken(token: String, graceSeconds: Double, reason: String?, reply: ReplyID)
 
     // Agent channel (already authenticated by the shell)
     case agentHello(AgentHello, connection: ConnectionID)

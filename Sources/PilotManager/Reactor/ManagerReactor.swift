@@ -89,6 +89,9 @@ public struct ManagerReactor: Sendable {
         restore(snapshot)
     }
 
+    /// The store's key for the access token.
+    static let tokenMetaKey = "access_token"
+
     /// Handles one event and returns what the shell must do, in order.
     public mutating func handle(_ event: ManagerEvent, now: Double) -> [ManagerEffect] {
         self.now = max(self.now, now)
@@ -109,6 +112,11 @@ public struct ManagerReactor: Sendable {
         switch event {
         case .submit(let req, let reply): let r = Self.result { () throws(ManagerError) in .submitted(try submit(req)) }; pendingReplies.append((reply, r))
         case .cancel(let ids, let reply): pendingReplies.append((reply, .canceled(cancel(ids))))
+        case .rotateToken(let token, let grace, let reason, let reply):
+            // The token goes to the store in the same transaction as its record; the record never holds it.
+            batch.meta[Self.tokenMetaKey] = token
+            journal(.tokenRotated, reason: reason, detail: #"{"grace_seconds":\#(grace)}"#)
+            pendingReplies.append((reply, .stored))
         case .submitWorkflow(let req, let reply): submitWorkflow(req, reply: reply)
         case .retryWorkflow(let id, let reply): let r = Self.result { () throws(ManagerError) in .workflow(try retryWorkflow(id)) }; pendingReplies.append((reply, r))
         case .wait(let ids, let timeout, let reply): wait(ids: ids, timeout: timeout, reply: reply)

@@ -190,7 +190,11 @@ struct APIServer {
                     throw ManagerError(.badRequest, "must be a number of seconds between 0 and 366 days", field: "grace")
                 }
                 guard let rotation = self.rotation else { throw ManagerError(.unavailable, "this manager cannot rotate its token") }
-                let done = try await self.shell.blocking { try rotation.rotate(grace: grace) }
+                let done = try await rotation.rotate(grace: grace, store: { token, reason in
+                    guard case .stored = try await self.call({ .rotateToken(token: token, graceSeconds: grace, reason: reason, reply: $0) }) else {
+                        throw unexpected()
+                    }
+                }, blocking: { work in try await self.shell.blocking(work) })
                 self.log.notice("token rotated; the previous one \(done.graceUntil == nil ? "is refused" : "registers agents for \(grace) s more")")
                 return TokenRotateResponse(previousValidUntil: done.graceUntil, agentsConnected: self.shell.channel.count)
             }

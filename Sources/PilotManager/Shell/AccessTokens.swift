@@ -44,44 +44,51 @@ public final class AccessTokens: Sendable {
     }
 }
 
-/// Rotation as the manager runs it: a new token in the store (so a restart keeps it), then in
-/// `access.json` (atomically), then in force. The access file is rewritten before the old token
-/// stops working, so a client that is refused and re-reads the file finds the new one.
+/// Rotation as the manager runs it: the new token goes to the store through the reactor, in the
+/// same transaction as its `token_rotated` journal record; then to `access.json` (atomically); then
+/// in force. The access file is rewritten before the old token stops working, so a client that is
+/// refused and re-reads the file finds the new one. A crash anywhere in between is safe: a
+/// restarting manager writes `access.json` from the token in the store.
 final class TokenRotation: Sendable {
     let tokens: AccessTokens
-    let store: PilotStore
     let serverDir: String
     /// What this manager last wrote to `access.json`; nil until it listens.
     let access = NIOLockedValueBox<AccessFile?>(nil)
-    /// One rotation at a time.
-    private let lock = NIOLock()
+    /// One rotation at a time; an async lock, since a rotation waits for the reactor's commit.
+    private let busy = NIOLockedValueBox(false)
 
-    init(tokens: AccessTokens, store: PilotStore, serverDir: String) {
+    init(tokens: AccessTokens, serverDir: String) {
         self.tokens = tokens
-        self.store = store
         self.serverDir = serverDir
     }
 
-    func rotate(grace: Double) throws -> (access: AccessFile, graceUntil: Double?) {
-        try lock.withLock {
-            guard var a = access.withLockedValue({ $0 }) else {
-                throw ManagerError(.unavailable, "the manager is not listening yet; try again")
-            }
-            let token = AccessFile.randomToken()
-            do { try store.setMeta(ManagerRuntime.tokenKey, token) } catch {
-                throw ManagerError(.internal, "cannot store the new token: \(error)")
-            }
-            a.token = token
-            do { try a.write(to: serverDir) } catch {
-                // The store has the new token but nothing else does: put the old one back so a restart
-                // does not lock out the agents and clients that hold it.
-                try? store.setMeta(ManagerRuntime.tokenKey, tokens.current)
-                throw ManagerError(.internal, "cannot write the access file: \(error)")
-            }
-            access.withLockedValue { $0 = a }
-            let now = Date().timeIntervalSince1970
-            tokens.rotate(to: token, grace: grace, now: now)
-            return (a, grace > 0 ? now + grace : nil)
+    /// `store` keeps a token durably and journals it (through the reactor); `blocking` runs file
+    /// I/O off the event loops.
+    func rotate(grace: Double, store: (String, String?) async throws -> Void,
+                blocking: (@escaping @Sendable () throws -> Void) async throws -> Void) async throws -> (access: AccessFile, graceUntil: Double?) {
+        guard busy.withLockedValue({ b in defer { b = true }; return !b }) else {
+            throw ManagerError(.unavailable, "a token rotation is already under way; try again")
         }
+        defer { busy.withLockedValue { $0 = false } }
+        guard var a = access.withLockedValue({ $0 }) else {
+            throw ManagerError(.unavailable, "the manager is not listening yet; try again")
+        }
+        let previous = tokens.current
+        let token = AccessFile.randomToken()
+        try await store(token, nil)
+        a.token = token
+        let file = a, dir = serverDir
+        do {
+            try await blocking { try file.write(to: dir) }
+        } catch {
+            // The store has the new token but nothing else does: put the old one back so a restart
+            // does not lock out the agents and clients that hold it.
+            try? await store(previous, "undone: cannot write the access file")
+            throw ManagerError(.internal, "cannot write the access file: \(error)")
+        }
+        access.withLockedValue { $0 = a }
+        let now = Date().timeIntervalSince1970
+        tokens.rotate(to: token, grace: grace, now: now)
+        return (a, grace > 0 ? now + grace : nil)
     }
 }

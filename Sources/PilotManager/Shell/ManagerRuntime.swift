@@ -78,7 +78,7 @@ public final class ManagerRuntime: Sendable {
             tlsContext = nil
         }
         let tokens = AccessTokens(token)
-        let rotation = TokenRotation(tokens: tokens, store: store, serverDir: dir)
+        let rotation = TokenRotation(tokens: tokens, serverDir: dir)
         let shell = try ManagerShell(config: config, store: store, logger: logger)
         shell.start()
         let group = MultiThreadedEventLoopGroup.singleton
@@ -141,7 +141,7 @@ public final class ManagerRuntime: Sendable {
         return nil
     }
 
-    static let tokenKey = "access_token"
+    static let tokenKey = ManagerReactor.tokenMetaKey
 
     /// Loopback addresses and names: the only ones where plain text never leaves the host.
     public static func isLoopback(_ host: String) -> Bool {

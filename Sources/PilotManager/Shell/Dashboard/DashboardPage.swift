@@ -59,7 +59,7 @@ const COLOURS = {new:"#9ca3af",ready:"#E69F00",bound:"#56B4E9",running:"#0072B2"
 const PALETTE = ["#0072B2","#E69F00","#009E73","#CC79A7","#56B4E9","#D55E00","#F0E442","#332288","#88CCEE","#44AA99","#117733","#999933"];
 const KINDS = ["task_submitted","task_bound","task_started","task_finished","task_failed","task_retried","task_canceled",
   "agent_registered","agent_reattached","agent_disconnected","agent_draining","agent_lost","pilot_state","pilot_drain",
-  "lease_acquired","lease_released","device_chosen","workflow_state","stage_state","workload_state","cut_planned","alloc_decision"];
+  "lease_acquired","lease_released","device_chosen","workflow_state","stage_state","workload_state","cut_planned","alloc_decision","token_rotated"];
 const GANTT_WINDOW = 300, MAX_BARS = 4000;
 let lastSeq = 0, source = null;
 const hosts = {};                 // agent id -> hostname
