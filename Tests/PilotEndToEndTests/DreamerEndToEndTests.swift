@@ -19,9 +19,11 @@ import Testing
             try FileManager.default.copyItem(atPath: PilotBinary.root.path + "/Profiles/qpu/\(d).yaml", toPath: profiles + "/\(d).yaml")
         }
         try await c.startManager(extra: ["--qpu-profiles", profiles])
-        _ = try c.startAgent(["--topology", "synthetic:package:1 numa:1 core:2 pu:1"], name: "agent-a")
-        _ = try c.startAgent(["--topology", "synthetic:package:1 numa:1 core:2 pu:1"], name: "agent-b")
+        // Two pilots of one node each.
+        _ = try c.startAgent(["--topology", "synthetic:package:1 numa:1 core:2 pu:1", "--pilot-id", "pilot-a"], name: "agent-a")
+        _ = try c.startAgent(["--topology", "synthetic:package:1 numa:1 core:2 pu:1", "--pilot-id", "pilot-b"], name: "agent-b")
         try await c.waitForAgents(2)
+        #expect(Set(try await c.client.agents().compactMap(\.pilot)) == ["pilot-a", "pilot-b"])
         let yaml = """
         version: 1
         name: dreamer
