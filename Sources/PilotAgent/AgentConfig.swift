@@ -37,7 +37,7 @@ public struct AgentConfig: Sendable {
     public var killGrace: Double = 5
     /// How many tasks per core this agent accepts (1 running + the rest queued here), told to the
     /// manager in the hello; the manager uses the smaller of this and its own setting.
-    public var prefetch: Int = 2
+    public var prefetch: Int = Scheduler.defaultPrefetch
     /// How long a start waits before it is reported on its own; a task that ends sooner is reported
     /// once, with its start time in its outcome. 0 reports every start in the next message.
     public var startReportDelay: Double = 0.02

@@ -58,7 +58,7 @@ extension Scheduler {
 
     /// The agent and the shallowest level at which a prefetchable task fits behind running work.
     private func pickQueued(_ r: ResourceRequest, time: Double?, now: Double, _ res: Reservation?) -> (Int, Int)? {
-        for level in 1..<maxDepth {
+        for level in 1..<depthLimit(r, time: time) {
             var s = withQueueRoom.next(from: 0)
             while let slot = s {
                 if agents[slot]!.fitsQueued(r, level: level, time: time, now: now), allowed(slot, time: time, now: now, res) {

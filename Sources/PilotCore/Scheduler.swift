@@ -18,6 +18,8 @@ public struct Scheduler: Sendable {
     /// The deepest prefetch any agent accepts; 1 means no pass looks for queue room at all.
     var maxDepth = 1
     var agentsByPilot: [String: [Int]] = [:]
+    /// Mean runtime of finished tasks by request shape: how deep such tasks may queue.
+    var runtimes: [ResourceRequest: Double] = [:]
 
     var classes: [RequestClass] = []
     var classIndex: [RequestClass.Key: Int] = [:]

@@ -34,7 +34,7 @@ public struct ManagerConfig: Sendable {
     /// the next the moment a core frees instead of waiting a report → commit → bind → send round trip.
     /// 2 hides that round trip for tasks longer than it (~1 ms); deeper only adds tasks that cannot
     /// move to another agent that frees up sooner. Agents that do not advertise support get 1.
-    public var prefetch: Int = 2
+    public var prefetch: Int = Scheduler.defaultPrefetch
     public var version: String = "0.1.0"
     /// Built-in iterative drivers (vqe, qml) the workflow engine may use.
     public var iterativeDrivers: IterativeDriverFactory = WorkflowEngine.commandDriversOnly

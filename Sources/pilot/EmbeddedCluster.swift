@@ -24,7 +24,7 @@ final class EmbeddedCluster: Sendable {
     let removeDir: Bool
 
     static func start(serverDir: String? = nil, topology: NodeTopology, launcher: AgentConfig.Launcher = .process,
-                      agents count: Int = 1, heartbeatTimeout: Double = 20, prefetch: Int = 2, metrics: Bool = true,
+                      agents count: Int = 1, heartbeatTimeout: Double = 20, prefetch: Int = Scheduler.defaultPrefetch, metrics: Bool = true,
                       latencyScale: Double = 1, log: Logger) async throws -> EmbeddedCluster {
         let dir = serverDir ?? makeTempDir()
         var cfg = ManagerConfig(serverDir: dir)

@@ -147,3 +147,47 @@ import Testing
     }
 }
 
+
+/// The default depth is reached only by short tasks: unknown and long ones queue one deep.
+@Suite struct SchedulerAdaptivePrefetchTests {
+    func scheduler() throws -> Scheduler {
+        var s = Scheduler()
+        try s.addAgent(1, resources: .uniform(hostname: "a", domains: 1, coresPerDomain: 2), depth: Scheduler.defaultPrefetch)
+        return s
+    }
+
+    func bound(_ s: inout Scheduler, _ n: Int, from first: Int64 = 1, _ r: ResourceRequest = ResourceRequest(cores: 1), time: Double? = nil) -> Int {
+        for i in 0..<n { s.enqueue(first + Int64(i), request: r, time: time) }
+        return s.schedule(now: 0).count
+    }
+
+    @Test func tasksOfUnknownLengthQueueOneDeep() throws {
+        var s = try scheduler()
+        #expect(bound(&s, 10) == 4, "2 cores × (1 running + 1 queued)")
+    }
+
+    @Test func tasksSeenToBeShortQueueAsDeepAsTheAgentAllows() throws {
+        var s = try scheduler()
+        s.observe(runtime: 0.002, of: ResourceRequest(cores: 1))
+        #expect(bound(&s, 10) == 8, "2 cores × 4")
+        // Another shape has not been seen: it stays at the long-task depth on what is left.
+        var t = try scheduler()
+        t.observe(runtime: 0.002, of: ResourceRequest(cores: 2))
+        #expect(bound(&t, 10) == 4)
+    }
+
+    @Test func aShortTimeRequestIsEnoughAndALongOneIsNot() throws {
+        var s = try scheduler()
+        #expect(bound(&s, 10, time: 0.01) == 8)
+        var l = try scheduler()
+        #expect(bound(&l, 10, time: 60) == 4)
+    }
+
+    @Test func aWorkloadThatTurnsLongStopsQueueingDeep() throws {
+        var s = try scheduler()
+        let r = ResourceRequest(cores: 1)
+        s.observe(runtime: 0.001, of: r)
+        for _ in 0..<12 { s.observe(runtime: 2, of: r) }
+        #expect(bound(&s, 10, r) == 4)
+    }
+}

@@ -193,6 +193,9 @@ extension ManagerReactor {
             live[row.id]!.result = o.result
             if row.state == .canceled { dirty.insert(row.id); continue }
             let spec = spec(of: row)
+            if o.kind == .exited, let s = live[row.id]!.startedAt {
+                scheduler.observe(runtime: o.endedAt - s, of: spec.request)
+            }
             switch o.kind {
             case .exited where o.succeeded:
                 finish(row.id, .done, reason: nil)
