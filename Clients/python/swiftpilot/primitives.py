@@ -4,8 +4,9 @@ Each ``run`` call becomes one quantum task whose payload is a PUB job (see the R
 every circuit is exported with ``qiskit.qasm3.dumps``, its parameters renamed ``_sp0, _sp1, ...`` in
 the order of ``circuit.parameters`` so the binding columns are unambiguous, and the bindings and
 observables are sent as nested lists with their shapes. The manager leases a slot on a QPU-proxy
-device chosen by name (``"ideal-sim"``) or by width (``"any:qubits>=5"``; by default the narrowest
-width that fits every circuit of the call), and the agent runs all PUBs of the task, reading each
+device chosen by name (``"ideal-sim"``), by width (``"any:qubits>=5"``; by default the narrowest
+width that fits every circuit of the call), or by the manager at bind time (``"auto:fidelity"``,
+``"auto:fastest"``, ``"auto:balanced"``; see the README's "Choosing a device"), and the agent runs all PUBs of the task, reading each
 circuit once and binding it per parameter set.
 
 Results are Qiskit's own types: ``PrimitiveResult`` of ``SamplerPubResult`` with one ``BitArray``

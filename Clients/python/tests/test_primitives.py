@@ -226,6 +226,27 @@ def test_device_chosen_by_width(client):
     assert qpu_selector("ideal-sim", 2) == "ideal-sim:1"
 
 
+def test_auto_chooses_the_device_at_bind_time_and_journals_why(client):
+    qc = QuantumCircuit(3)
+    qc.h(0)
+    qc.cx(0, 1)
+    qc.cx(1, 2)
+    qc.measure_all()
+    job = SamplerV2(client, qpu="auto:fidelity").run([qc], shots=200)
+    result = job.result()
+    task = int(result.metadata["task_id"])
+    chosen = list(client.events(task=task, kind="device_chosen"))
+    assert len(chosen) == 1
+    detail = json.loads(chosen[0]["detail"])
+    assert detail["policy"] == "fidelity"
+    assert chosen[0]["state"] == detail["device"] == result.metadata["device"]
+    best = max(o["fidelity"] for o in detail["options"])
+    mine = next(o for o in detail["options"] if o["device"] == detail["device"])
+    assert mine["fidelity"] == best and mine["wait"] == 0 and mine["runtime"] > 0
+    assert len(detail["options"]) >= 2
+    assert sum(result[0].data.meas.get_counts().values()) == 200
+
+
 def test_malformed_pub_is_refused_with_its_location(client):
     bad = 'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit[2] q;\nh q[0];\nfoo q[1];\n'
     job = {"primitive": "sampler", "pubs": [{"circuit": "OPENQASM 3.0;\nqubit[1] q;\n"}, {"circuit": bad}]}
