@@ -34,17 +34,7 @@ import Testing
 
     func start() async throws -> LiveCluster {
         let c = LiveCluster(tag: "auto-device")
-        let profiles = c.dir + "/qpu"
-        try FileManager.default.createDirectory(atPath: profiles, withIntermediateDirectories: true)
-        for d in Self.devices {
-            try FileManager.default.copyItem(atPath: PilotBinary.root.path + "/Profiles/qpu/\(d).yaml", toPath: profiles + "/\(d).yaml")
-        }
-        try await c.startManager(extra: ["--qpu-profiles", profiles])
-        // Two pilots of one node each.
-        _ = try c.startAgent(["--topology", "synthetic:package:1 numa:1 core:2 pu:1", "--pilot-id", "pilot-a"], name: "agent-a")
-        _ = try c.startAgent(["--topology", "synthetic:package:1 numa:1 core:2 pu:1", "--pilot-id", "pilot-b"], name: "agent-b")
-        try await c.waitForAgents(2)
-        #expect(Set(try await c.client.agents().compactMap(\.pilot)) == ["pilot-a", "pilot-b"])
+        do { try await c.startWithDevices(Self.devices) } catch { c.shutdown(); throw error }
         return c
     }
 
