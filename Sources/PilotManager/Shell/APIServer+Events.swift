@@ -73,13 +73,18 @@ extension APIServer {
     static let streamPacing = Duration.milliseconds(5)
 
     static func sse(_ records: [JournalRecord]) -> ByteBuffer {
-        var buf = ByteBuffer()
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(records.count * 200)
         for r in records {
-            buf.writeString("id: \(r.seq)\nevent: \(r.kind.rawValue)\ndata: ")
-            buf.writeString(r.apiJSON)
-            buf.writeString("\n\n")
+            bytes.append(contentsOf: "id: ".utf8)
+            bytes.append(contentsOf: String(r.seq).utf8)
+            bytes.append(contentsOf: "\nevent: ".utf8)
+            bytes.append(contentsOf: r.kind.rawValue.utf8)
+            bytes.append(contentsOf: "\ndata: ".utf8)
+            r.appendAPIJSON(to: &bytes)
+            bytes.append(contentsOf: "\n\n".utf8)
         }
-        return buf
+        return ByteBuffer(bytes: bytes)
     }
 }
 
