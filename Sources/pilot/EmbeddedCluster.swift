@@ -29,6 +29,9 @@ final class EmbeddedCluster: Sendable {
         let dir = serverDir ?? makeTempDir()
         var cfg = ManagerConfig(serverDir: dir)
         cfg.heartbeatTimeout = heartbeatTimeout
+        // Manager, agents and client share one process and the loopback interface (the manager's
+        // default host): nothing crosses a network, so TLS would only add cost to every frame.
+        cfg.tls = false
         cfg.prefetch = prefetch
         cfg.metrics = metrics
         cfg.devices = try QPUDevices.load(nil)
