@@ -142,8 +142,8 @@ install_missing() {
 # `--gres=qpu:N --qpu=NAMES` the variables below. The `export` lines a
 # TaskProlog prints become the task's environment. A job whose allocation has
 # the qpu GRES gets the QPUs of SWIFTPILOT_SLURM_QPUS, or, when it sets
-# SWIFTPILOT_QPU_NAMES (as --qpu=NAMES would), those. A test double: it hands
-# out names, it does not schedule QPUs.
+# SWIFTPILOT_QPU_NAMES (as --qpu=NAMES would), those, each with an acquisition
+# token. A test double: it hands out names, it does not schedule QPUs.
 write_qpu_prolog() {
     cat >"$DIR/qpu-task-prolog.sh" <<EOF
 #!/bin/sh
@@ -151,7 +151,11 @@ write_qpu_prolog() {
 scontrol show job "\$SLURM_JOB_ID" 2>/dev/null | grep -qE 'gres[:/]qpu' || exit 0
 names=\${SWIFTPILOT_QPU_NAMES:-$QPUS}
 types=""
-for n in \$(echo "\$names" | tr ',' ' '); do types="\${types:+\$types,}qiskit-runtime-service"; done
+for n in \$(echo "\$names" | tr ',' ' '); do
+    types="\${types:+\$types,}qiskit-runtime-service"
+    # The plugin's acquisition token for this job's hold on the QPU, which QRMI's runner presents.
+    echo "export \${n}_QRMI_JOB_ACQUISITION_TOKEN=swiftpilot-\$SLURM_JOB_ID-\$n"
+done
 echo "export SLURM_JOB_QPU_RESOURCES=\$names"
 echo "export SLURM_JOB_QPU_TYPES=\$types"
 EOF
