@@ -8,7 +8,7 @@ import Testing
 @Suite struct QRMIExecutorTests {
     final class Seen: Sendable { let value = Mutex<QRMIExecutor.Invocation?>(nil) }
 
-    static let job = #"{"primitive": "estimator", "pubs": [{"circuit": "OPENQASM 2.0;\nqreg q[2];\nh q[0];\ncx q[0],q[1];\n", "observables": ["ZZ", "XX"]}]}"#
+    static let job = #"{"primitive": "estimator", "pubs": [{"circuit": "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[2];\nh q[0];\ncx q[0],q[1];\n", "observables": ["ZZ", "XX"]}]}"#
 
     /// A directory with an executable named task_runner, for PATH lookups (the fake never runs it).
     static func fakePath() throws -> String {

@@ -39,11 +39,11 @@ import Testing
     }
 
     @Test func estimatorKeepsOpenQASM3InputsAndOrdersBindingColumnsAsQiskitDoes() throws {
-        let circuit = "OPENQASM 3.0;\\ninclude \\"stdgates.inc\\";\\ninput float[64] theta_2;\\ninput float[64] theta_10;\\ninput float[64] a;\\nqubit[2] q;\\nry(theta_2) q[0];\\nry(theta_10) q[1];\\nrz(a) q[0];\\ncx q[0], q[1];\\n"
+        let circuit = #"OPENQASM 3.0;\ninclude \"stdgates.inc\";\ninput float[64] theta_2;\ninput float[64] theta_10;\ninput float[64] a;\nqubit[2] q;\nry(theta_2) q[0];\nry(theta_10) q[1];\nrz(a) q[0];\ncx q[0], q[1];\n"#
         let job = """
             {"primitive": "estimator", "pubs": [{"circuit": "\(circuit)", "parameters": ["theta_10", "a", "theta_2"],
-              "parameter_values": [[1, 2, 3], [4, 5, 6]], "observables": [["ZZ", [["XI", 0.5], ["IX", 0.5], ["XI", 0.25]]]], "precision": 0.02},
-              {"circuit": "\(circuit)", "parameter_values": [0.5, 0.25, 0.125], "observables": "ZI", "shots": 400}]}
+              "parameter_values": [[1, 2, 3], [4, 5, 6]], "observables": [["ZZ"], [{"XI": 0.5, "IX": 0.5}]], "precision": 0.02},
+              {"circuit": "\(circuit)", "parameter_values": [0.5, 0.25, 0.125], "observables": [["XI", 0.5], ["IX", 0.5], ["XI", 0.25]], "shots": 400}]}
             """
         let payload = try QRMIPayload.build(pubJob: job)
         #expect(payload.programID == .estimator)
@@ -53,13 +53,13 @@ import Testing
         // Qiskit's order is by name: a, theta_10, theta_2; the job gave theta_10, a, theta_2.
         #expect(QRMIPayload.qiskitOrder(["theta_2", "theta_10", "a"]) == ["a", "theta_10", "theta_2"])
         #expect(pubs[0][2] as? [[Double]] == [[2, 1, 3], [5, 4, 6]])
-        // A broadcast observable array of shape (1, 2); repeated labels summed.
+        // A broadcast observable array of shape (2, 1).
         let observables = try #require(pubs[0][1] as? [[[String: Double]]])
-        #expect(observables == [[["ZZ": 1], ["XI": 0.75, "IX": 0.5]]])
+        #expect(observables == [[["ZZ": 1]], [["XI": 0.5, "IX": 0.5]]])
         #expect(pubs[0][3] as? Double == 0.02)
         // Without a parameters list the columns are the declaration order (theta_2, theta_10, a).
         #expect(pubs[1][2] as? [Double] == [0.125, 0.25, 0.5])
-        #expect(pubs[1][1] as? [String: Double] == ["ZI": 1])
+        #expect(pubs[1][1] as? [String: Double] == ["XI": 0.75, "IX": 0.5], "repeated labels summed")
         #expect(pubs[1][3] as? Double == 0.05, "400 shots per term is a precision of 1/√400")
     }
 

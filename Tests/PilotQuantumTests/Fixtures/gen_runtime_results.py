@@ -19,8 +19,8 @@ entries = []
 
 # Sampler: two bindings, registers a[3] and b[2], 5 shots each.
 job = {"primitive": "sampler", "pubs": [{
-    "circuit": 'OPENQASM 3.0;\ninclude "stdgates.inc";\ninput float[64] t;\nqubit[3] q;\nbit[3] a;\nbit[2] b;\n'
-               'ry(t) q[0];\ncx q[0], q[1];\nh q[2];\na = measure q;\nb[0] = measure q[0];\nb[1] = measure q[2];\n',
+    "circuit": 'OPENQASM 3.0;\ninclude "stdgates.inc";\ninput float[64] theta;\nqubit[3] q;\nbit[3] a;\nbit[2] b;\n'
+               'ry(theta) q[0];\ncx q[0], q[1];\nh q[2];\na = measure q;\nb[0] = measure q[0];\nb[1] = measure q[2];\n',
     "parameter_values": [[0.1], [2.0]], "shots": 5}]}
 a = rng.integers(0, 8, size=(2, 5))
 b = rng.integers(0, 4, size=(2, 5))
