@@ -33,21 +33,14 @@ public struct QRMIPayload: Sendable {
             guard case .object(let pubFields) = items[index], case .string(let source)? = pubFields["circuit"] else {
                 throw QuantumError(.invalidArgument, "missing: an OpenQASM program", field: "pubs[\(index)].circuit")
             }
-            pubs.append(try build(pub, source: source, primitive: job.primitive, path: "pubs[\(index)]"))
+            pubs.append(build(pub, source: source, primitive: job.primitive))
         }
         return QRMIPayload(job: job, pubs: pubs)
     }
 
-    static func build(_ pub: PUB, source: String, primitive: PUBJob.Primitive, path: String) throws(QuantumError) -> Value {
-        let circuit: String
-        if pub.circuit.parameters.isEmpty {
-            circuit = pub.circuit.template.qasm3()
-        } else {
-            guard source.range(of: "OPENQASM 3") != nil else {
-                throw QuantumError(.invalidArgument, "a circuit with parameters must be OpenQASM 3", field: "\(path).circuit")
-            }
-            circuit = source
-        }
+    static func build(_ pub: PUB, source: String, primitive: PUBJob.Primitive) -> Value {
+        // Only OpenQASM 3 declares inputs, so a circuit with parameters is already in the right language.
+        let circuit = pub.circuit.parameters.isEmpty ? pub.circuit.template.qasm3() : source
         let values = bindingValues(pub)
         switch primitive {
         case .sampler:

@@ -14,7 +14,7 @@ import Testing
     static func fakePath() throws -> String {
         let dir = NSTemporaryDirectory() + "qrmi-exec-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: dir + "/task_runner", contents: Data("#!/bin/sh\n".utf8),
+        _ = FileManager.default.createFile(atPath: dir + "/task_runner", contents: Data("#!/bin/sh\n".utf8),
                                        attributes: [.posixPermissions: 0o755])
         return dir
     }
