@@ -15,7 +15,8 @@
 #   SWIFTPILOT_SLURM_LICENSES=           e.g. "swiftpilot_lic:4": cluster licenses (Licenses=)
 #   SWIFTPILOT_SLURM_QPUS=               e.g. "ibm_torino,ibm_fez": a `qpu` GRES with one device per
 #                                        name on every node, and a TaskProlog exporting
-#                                        SLURM_JOB_QPU_RESOURCES/TYPES (standing in for QRMI's SPANK plugin)
+#                                        SLURM_JOB_QPU_RESOURCES/TYPES and each QPU's acquisition token
+#                                        (standing in for QRMI's SPANK plugin)
 #   SWIFTPILOT_SLURM_CONFIGLESS=0        1: SlurmctldParameters=enable_configless; slurmd fetch their
 #                                        configuration with --conf-server; `env` prints SLURM_CONF_SERVER
 #
