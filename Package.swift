@@ -47,6 +47,8 @@ let package = Package(
         // C, kept at the edge.
         .systemLibrary(name: "CSlurm", path: "Sources/CSlurm", providers: [.apt(["libslurm-dev"])]),
         .systemLibrary(name: "CHwloc", pkgConfig: "hwloc", providers: [.apt(["libhwloc-dev"])]),
+        // Inflating NumPy arrays in Qiskit Runtime results that QRMI's task runner returns.
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CPilotSpawn"),
         .target(name: "PilotTopology", dependencies: ["CHwloc"], swiftSettings: strict),
         .target(name: "PilotLaunch", dependencies: ["CPilotSpawn", "PilotTopology"], swiftSettings: strict),
@@ -67,7 +69,7 @@ let package = Package(
                                .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: strict),
         .target(name: "PilotQuantum",
-                dependencies: ["PilotCore", "PilotYAML", .product(name: "Yams", package: "Yams")],
+                dependencies: ["CZlib", "PilotCore", "PilotYAML", .product(name: "Yams", package: "Yams")],
                 swiftSettings: strict + [.unsafeFlags(["-Ounchecked"])]),
         .target(name: "PilotYAML",
                 dependencies: ["PilotCore", .product(name: "Yams", package: "Yams")],
@@ -132,7 +134,8 @@ let package = Package(
         .testTarget(name: "PilotSlurmTests", dependencies: ["PilotSlurm"], resources: [.copy("Golden")],
                     swiftSettings: strict),
         .testTarget(name: "PilotStoreTests", dependencies: ["PilotStore", "PilotCore"]),
-        .testTarget(name: "PilotAgentTests", dependencies: ["PilotAgent", "PilotTopology", "PilotCore"]),
+        .testTarget(name: "PilotAgentTests", dependencies: ["PilotAgent", "PilotTopology", "PilotCore", "PilotLaunch", "PilotQuantum"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "PilotManagerTests",
                     dependencies: ["PilotManager", "PilotSlurm", "PilotStore", "PilotCore", "PilotProtocol",
                                    .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -15,7 +15,8 @@
 #   SWIFTPILOT_SLURM_LICENSES=           e.g. "swiftpilot_lic:4": cluster licenses (Licenses=)
 #   SWIFTPILOT_SLURM_QPUS=               e.g. "ibm_torino,ibm_fez": a `qpu` GRES with one device per
 #                                        name on every node, and a TaskProlog exporting
-#                                        SLURM_JOB_QPU_RESOURCES/TYPES (standing in for QRMI's SPANK plugin)
+#                                        SLURM_JOB_QPU_RESOURCES/TYPES and each QPU's acquisition token
+#                                        (standing in for QRMI's SPANK plugin)
 #   SWIFTPILOT_SLURM_CONFIGLESS=0        1: SlurmctldParameters=enable_configless; slurmd fetch their
 #                                        configuration with --conf-server; `env` prints SLURM_CONF_SERVER
 #
@@ -142,8 +143,8 @@ install_missing() {
 # `--gres=qpu:N --qpu=NAMES` the variables below. The `export` lines a
 # TaskProlog prints become the task's environment. A job whose allocation has
 # the qpu GRES gets the QPUs of SWIFTPILOT_SLURM_QPUS, or, when it sets
-# SWIFTPILOT_QPU_NAMES (as --qpu=NAMES would), those. A test double: it hands
-# out names, it does not schedule QPUs.
+# SWIFTPILOT_QPU_NAMES (as --qpu=NAMES would), those, each with an acquisition
+# token. A test double: it hands out names, it does not schedule QPUs.
 write_qpu_prolog() {
     cat >"$DIR/qpu-task-prolog.sh" <<EOF
 #!/bin/sh
@@ -151,7 +152,11 @@ write_qpu_prolog() {
 scontrol show job "\$SLURM_JOB_ID" 2>/dev/null | grep -qE 'gres[:/]qpu' || exit 0
 names=\${SWIFTPILOT_QPU_NAMES:-$QPUS}
 types=""
-for n in \$(echo "\$names" | tr ',' ' '); do types="\${types:+\$types,}qiskit-runtime-service"; done
+for n in \$(echo "\$names" | tr ',' ' '); do
+    types="\${types:+\$types,}qiskit-runtime-service"
+    # The plugin's acquisition token for this job's hold on the QPU, which QRMI's runner presents.
+    echo "export \${n}_QRMI_JOB_ACQUISITION_TOKEN=swiftpilot-\$SLURM_JOB_ID-\$n"
+done
 echo "export SLURM_JOB_QPU_RESOURCES=\$names"
 echo "export SLURM_JOB_QPU_TYPES=\$types"
 EOF

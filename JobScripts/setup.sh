@@ -6,7 +6,7 @@
 # and python3-venv (the Python package's tests). Debian 12; run as root or
 # with sudo. Idempotent and quick when everything is present.
 set -euo pipefail
-PKGS=(libhwloc-dev hwloc libsqlite3-dev libslurm-dev pkg-config)
+PKGS=(libhwloc-dev hwloc libsqlite3-dev libslurm-dev pkg-config zlib1g-dev)
 if [[ "${1:-}" == "--with-test-tools" ]]; then
     PKGS+=(prometheus chromium chromium-driver tmux curl tcpdump python3 python3-venv)
 fi

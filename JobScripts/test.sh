@@ -15,6 +15,11 @@ SWIFTPILOT_SLURM_CTLD_PORT=6917 SWIFTPILOT_SLURM_NODE_PORT=17100 SWIFTPILOT_SLUR
     SWIFTPILOT_SLURM_LICENSES=swiftpilot_lic:2 SWIFTPILOT_SLURM_QPUS=ibm_torino SWIFTPILOT_SLURM_CONFIGLESS=1 \
     JobScripts/local-slurm.sh start /tmp/swiftpilot-slurm-site
 swift build --build-tests
+# QRMI's task runner (the qrmi package from PyPI) with Qiskit and its OpenQASM 3 importer, for
+# QRMITaskRunnerTests and the QPU-through-Slurm end-to-end test, which check payloads with them.
+QRMIVENV=.build/venv-qrmi
+python3 -m venv "$QRMIVENV"
+"$QRMIVENV/bin/pip" install -q qrmi qiskit qiskit-qasm3-import
 E2E='PilotEndToEndTests|LocalClusterTests|PilotMiniAppsTests.DistributedSV'
 swift test --skip-build --skip "$E2E" "$@"
 swift test --skip-build --no-parallel --filter "$E2E" "$@"

@@ -112,8 +112,9 @@ extension Agent {
                 return
             }
             let threads = max(1, a.placement.cores.count)
+            let env = kernelEnvironment(for: a)
             let task = Task { [weak self] in
-                let o = await kernel(a, threads)
+                let o = await kernel(a, threads, env)
                 await self?.kernelDone(o)
             }
             hold(a.key, pus: a.placement.pus, gpus: a.placement.gpus)
@@ -246,6 +247,15 @@ extension Agent {
         }
         guard let block = baseBlock else { return (environment(for: a, over: baseEnvironment!), nil) }
         return (environment(for: a, over: [:]), block)
+    }
+
+    /// The whole environment of a quantum task leased on a QPU Slurm granted through QRMI, whose
+    /// kernel starts QRMI's task runner: the agent's, the task's, and the QPU's narrowed as for a
+    /// command task. Other kernels start no process and get none.
+    func kernelEnvironment(for a: TaskAssignment) -> [String: String] {
+        guard let device = a.qpu?.device, config.qrmiResources.contains(where: { $0.name == device }) else { return [:] }
+        if baseEnvironment == nil { _ = spawnEnvironment(for: a) }
+        return environment(for: a, over: baseEnvironment ?? ProcessInfo.processInfo.environment)
     }
 
     /// What a task sets on top of `env`: its own variables and where it is bound.

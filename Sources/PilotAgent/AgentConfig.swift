@@ -73,4 +73,6 @@ public struct AgentConfig: Sendable {
 }
 
 /// Runs built-in kernels (quantum jobs) inside the agent; supplied by the executable, which links them.
-public typealias KernelRunner = @Sendable (TaskAssignment, _ threads: Int) async -> TaskOutcome
+/// `environment` is what a command task with the same assignment would get, for a kernel that starts
+/// a process of its own (QRMI's task runner on a `qrmi` QPU); empty for any other assignment.
+public typealias KernelRunner = @Sendable (TaskAssignment, _ threads: Int, _ environment: [String: String]) async -> TaskOutcome

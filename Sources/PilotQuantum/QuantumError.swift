@@ -17,6 +17,10 @@ public struct QuantumError: Error, Sendable, CustomStringConvertible {
         case deviceMismatch
         case commandFailed
         case commandOutput
+        /// QRMI's task runner could not be started or ended without a result.
+        case runnerFailed
+        /// QRMI's task runner wrote a result that is not a primitive result of the job.
+        case runnerOutput
         case cutting
         case cancelled
         case io

@@ -69,7 +69,8 @@ struct AgentCommand: AsyncParsableCommand {
         for q in cfg.qrmiResources {
             log.info("QPU \(q.name) granted by Slurm through QRMI (type \(QRMIResource.deviceType), resource type \(q.resourceType))")
         }
-        let agent = Agent(config: cfg, logger: log, kernel: QuantumBridge.kernel(log: log))
+        let agent = Agent(config: cfg, logger: log, kernel: QuantumBridge.kernel(log: log, qrmi: cfg.qrmiResources,
+                                                                                workDirectory: cfg.logDir, killGrace: cfg.killGrace))
         // SIGTERM (scancel, the time limit) and USR1 (sent by hand: Slurm's walltime warning goes to the
         // batch shell, which asks the manager instead) drain.
         let sources = [SIGTERM, SIGUSR1, SIGINT].map { sig -> any DispatchSourceSignal in

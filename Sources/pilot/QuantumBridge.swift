@@ -16,12 +16,20 @@ enum QuantumBridge {
     }
 
     /// Runs a quantum task on the device its lease names, with as many simulator threads as bound cores.
-    static func kernel(log: Logger, directory: String? = nil, latencyScale: Double = 1) -> KernelRunner {
+    /// A task leased on one of `qrmi` (QPUs Slurm granted this job) runs through QRMI's task
+    /// runner instead, writing its files under `workDirectory`.
+    static func kernel(log: Logger, directory: String? = nil, latencyScale: Double = 1, qrmi: [QRMIResource] = [],
+                       workDirectory: String = NSTemporaryDirectory(), killGrace: Double = 5) -> KernelRunner {
         let dir = directory ?? ProjectFiles.find("Profiles").map { $0 + "/qpu" }
         let profiles = (try? dir.map { try QPUDeviceProfile.loadAll(directory: $0) }) ?? []
         let byName = Dictionary(profiles.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        return { a, threads in
+        let runner = qrmi.isEmpty ? nil : ProcessRunner()
+        return { a, threads, environment in
             let started = Date().timeIntervalSince1970
+            if let runner, let device = a.qpu?.device, let qpu = qrmi.first(where: { $0.name == device }) {
+                return await runQRMI(a, on: qpu, environment: environment, runner: runner, workDirectory: workDirectory,
+                                     killGrace: killGrace, started: started)
+            }
             func fail(_ why: String) -> TaskOutcome {
                 TaskOutcome(key: a.key, kind: .exited, exitCode: 1, startedAt: started, endedAt: Date().timeIntervalSince1970, reason: why)
             }

@@ -189,6 +189,99 @@ import Testing
         let jobLog = try String(contentsOfFile: "\(c.dir)/pilots/\(p.id)/pilot-\(p.id)-\(p.job).out", encoding: .utf8)
         #expect(jobLog.contains("QPU ibm_torino granted by Slurm through QRMI (type qrmi, resource type qiskit-runtime-service)"), "\(jobLog)")
     }
+
+    /// A quantum task bound to the QPU Slurm granted runs through QRMI's real task runner (the
+    /// qrmi package in .build/venv-qrmi, which JobScripts/test.sh makes), started by the agent on
+    /// the compute node with the resource's name, the TaskProlog's acquisition token and the task's
+    /// endpoint settings. No QPU answers at that endpoint: the runner fails trying to start its
+    /// QRMI task there, and the task fails with the runner's error.
+    @Test func quantumTaskOnTheQRMIQPURunsQRMIsTaskRunnerWithThatQPUsEnvironment() async throws {
+        try Self.require()
+        let venv = PilotBinary.root.path + "/.build/venv-qrmi"
+        guard FileManager.default.isExecutableFile(atPath: venv + "/bin/task_runner") else {
+            throw E2EError("no QRMI task runner in \(venv); make it: python3 -m venv \(venv) && \(venv)/bin/pip install qrmi qiskit qiskit-qasm3-import")
+        }
+        let restore = Self.useSiteConf()
+        defer { restore() }
+        let c = LiveCluster(tag: "qrmi-run")
+        var jobs: [String] = []
+        defer { if !jobs.isEmpty { _ = try? Self.slurm(["scancel"] + jobs) }; c.shutdown() }
+        // The manager leases ibm_torino's slots like any QPU device.
+        let devices = c.dir + "/qpu"
+        try FileManager.default.createDirectory(atPath: devices, withIntermediateDirectories: true)
+        try "version: 1\nname: ibm_torino\nqubits: 133\nmax_concurrent_jobs: 1\nexecutor:\n  type: embedded\n"
+            .write(toFile: devices + "/ibm_torino.yaml", atomically: true, encoding: .utf8)
+        try await c.startManager(extra: ["--qpu-profiles", devices])
+        let profile = try writeProfile(c, "qpu", sbatch: "  gres: qpu:1")
+        let p = try c.submitPilot(["--profile", profile])
+        jobs = [p.job]
+        _ = try await c.waitForPilots([p.id], agentsEach: 1)
+
+        // Keeps what the runner was started with, then execs QRMI's task_runner unchanged.
+        let record = c.dir + "/runner"
+        try FileManager.default.createDirectory(atPath: record, withIntermediateDirectories: true)
+        try """
+            #!/bin/sh
+            printf '%s\\n' "$@" > "\(record)/argv"
+            env > "\(record)/env"
+            cp "$2" "\(record)/input.json"
+            exec "\(venv)/bin/task_runner" "$@"
+            """.write(toFile: record + "/wrapper", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: record + "/wrapper")
+        let endpoint = "http://127.0.0.1:9/api/v1"   // the discard port: nothing answers HTTP there
+        let job = #"{"primitive": "sampler", "shots": 100, "pubs": [{"circuit": "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[2];\ncreg c[2];\nh q[0];\ncx q[0],q[1];\nmeasure q -> c;\n"}]}"#
+        var spec = TaskSpec(name: "qrmi", kind: .quantum, request: ResourceRequest(cores: 1, qpu: QPUSelector(device: "ibm_torino")))
+        spec.payload = job
+        spec.environment = ["PILOT_QRMI_TASK_RUNNER": record + "/wrapper",
+                            "ibm_torino_QRMI_IBM_QRS_ENDPOINT": endpoint,
+                            "ibm_torino_QRMI_IBM_QRS_IAM_ENDPOINT": "http://127.0.0.1:9",
+                            "ibm_torino_QRMI_IBM_QRS_IAM_APIKEY": "test-key",
+                            "ibm_torino_QRMI_IBM_QRS_SERVICE_CRN": "crn:v1:test"]
+        let r = try await c.client.submit(SubmitRequest(tasks: [spec]))
+        let task = try await poll("the QRMI task to end", timeout: 120) { () async throws -> TaskInfo? in
+            let t = try await c.client.task(r.first)
+            return t.state == .done || t.state == .failed ? t : nil
+        }
+        #expect(task.state == .failed)
+        #expect(task.binding?.qpu?.device == "ibm_torino", "\(String(describing: task.binding))")
+        let reason = task.reason ?? ""
+        #expect(reason.contains("QRMI task_runner for ibm_torino exited with status 1: "), "\(reason)")
+        #expect(reason.contains(endpoint + "/jobs"), "the runner tried to start its task at the task's endpoint: \(reason)")
+
+        let argv = try String(contentsOfFile: record + "/argv", encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(argv.count == 3 && argv[0] == "ibm_torino", "\(argv)")
+        let env = try String(contentsOfFile: record + "/env", encoding: .utf8).split(separator: "\n").map(String.init)
+        for line in ["SLURM_JOB_QPU_RESOURCES=ibm_torino", "QRMI_JOB_QPU_RESOURCES=ibm_torino",
+                     "QRMI_JOB_QPU_TYPES=qiskit-runtime-service", "SLURM_JOB_ID=\(p.job)",
+                     "ibm_torino_QRMI_JOB_ACQUISITION_TOKEN=swiftpilot-\(p.job)-ibm_torino",
+                     "ibm_torino_QRMI_IBM_QRS_ENDPOINT=\(endpoint)"] {
+            #expect(env.contains(line), "\(line) in the runner's environment")
+        }
+        let input = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: record + "/input.json"))) as? [String: Any])
+        #expect(input["program_id"] as? String == "sampler")
+        let pub = try #require(((input["parameters"] as? [String: Any])?["pubs"] as? [[Any]])?.first)
+        #expect((pub[0] as? String)?.hasPrefix("OPENQASM 3.0;") == true && pub[2] as? Int == 100)
+
+        // Cancelling a task whose runner is still waiting on the QPU ends the runner's process.
+        // The real runner cannot be made to wait here without a QPU, so a stand-in sleeps.
+        try "#!/bin/sh\necho $$ > \"\(record)/pid.tmp\" && mv \"\(record)/pid.tmp\" \"\(record)/pid\"\nexec sleep 600\n"
+            .write(toFile: record + "/hang", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: record + "/hang")
+        spec.environment["PILOT_QRMI_TASK_RUNNER"] = record + "/hang"
+        let hung = try await c.client.submit(SubmitRequest(tasks: [spec]))
+        let pidText = try await poll("the stand-in runner to start", timeout: 120) { () -> String? in
+            try? String(contentsOfFile: record + "/pid", encoding: .utf8)
+        }
+        let pid = try #require(pid_t(pidText.trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(kill(pid, 0) == 0)
+        _ = try await c.client.cancel([hung.first])
+        let canceled = try await poll("the QRMI task to be canceled", timeout: 60) { () async throws -> TaskInfo? in
+            let t = try await c.client.task(hung.first)
+            return t.state == .canceled ? t : nil
+        }
+        #expect(canceled.state == .canceled)
+        try await poll("the runner process to be gone", timeout: 30) { () -> Bool? in kill(pid, 0) == -1 ? true : nil }
+    }
 }
 
 extension Sequence {
