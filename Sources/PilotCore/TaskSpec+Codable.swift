@@ -39,7 +39,8 @@ extension TaskSpec {
             case "payload": draft.spec.payload = try c.decodeIfPresent(String.self, forKey: key)
             case "array_index": draft.spec.arrayIndex = try c.decodeIfPresent(Int.self, forKey: key)
             case "qpu_estimates":
-                guard let list = try? c.decodeIfPresent([DeviceEstimate].self, forKey: key) else {
+                if try c.decodeNil(forKey: key) { continue }
+                guard let list = try? c.decode([DeviceEstimate].self, forKey: key) else {
                     throw CoreError(.invalidRequest, "must be a list of {device, runtime, fidelity}", field: path)
                 }
                 try DeviceEstimate.validate(list, field: path)

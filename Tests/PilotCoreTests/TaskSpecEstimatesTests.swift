@@ -17,6 +17,11 @@ import Testing
         #expect(back.request.qpu?.policy == .fastest)
     }
 
+    @Test func nullEstimatesAreNotGiven() throws {
+        let t = try decode(#"{"command":["true"],"qpu":"ion:1","qpu_estimates":null}"#)
+        #expect(t.qpuEstimates == nil)
+    }
+
     @Test func estimatesNeedAuto() throws {
         let e = #expect(throws: CoreError.self) {
             try decode(#"{"command":["true"],"qpu":"ion:1","qpu_estimates":[{"device":"ion","runtime":1,"fidelity":0.5}]}"#)
