@@ -8,7 +8,7 @@
 /// Decoding refuses a key no task has, naming it with the nearest known one.
 extension TaskSpec {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, command, cores, gpus, mem, qpu, custom, nodes, ranksPerNode, time, timeLimit, priority, retries
+        case name, command, cores, gpus, mem, qpu, custom, pilot, nodes, ranksPerNode, time, timeLimit, priority, retries
         case crashLimit, env, cwd, captureOutput, kind, payload, arrayIndex, after, afterOk
     }
 
@@ -89,6 +89,7 @@ extension TaskSpec {
         if !request.custom.isEmpty {
             try c.encode(Dictionary(uniqueKeysWithValues: request.custom.map { ($0.name, $0.amount) }), forKey: .custom)
         }
+        try c.encodeIfPresent(request.pilot, forKey: .pilot)
         if request.nodes != 1 { try c.encode(request.nodes, forKey: .nodes) }
         if request.ranksPerNode != 1 { try c.encode(request.ranksPerNode, forKey: .ranksPerNode) }
         try c.encodeIfPresent(timeRequest.map(Self.durationText), forKey: .time)
