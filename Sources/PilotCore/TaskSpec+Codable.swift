@@ -30,7 +30,8 @@ extension TaskSpec {
             let path = prefix.isEmpty ? name : "\(prefix).\(name)"
             switch name {
             case "kind":
-                let k = try c.decode(String.self, forKey: key)
+                // null is "not given", as for every other key (and as the API document says).
+                guard let k = try c.decodeIfPresent(String.self, forKey: key) else { continue }
                 guard let kind = Kind(rawValue: k) else {
                     throw CoreError(.invalidRequest, "unknown kind '\(k)' (command, quantum or null)", field: path)
                 }
