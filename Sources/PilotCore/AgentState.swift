@@ -117,6 +117,7 @@ struct AgentState: Sendable {
 
     /// Whether the per-node share of `r` could fit on this node if it were empty.
     func couldEverFit(_ r: ResourceRequest) -> Bool {
+        guard onPilot(r) else { return false }
         guard resources.coreCount >= r.coresPerNode, resources.gpus.count >= r.gpusPerNode,
               resources.memoryBytes >= r.memoryBytes else { return false }
         for c in r.custom where (resources.custom[c.name] ?? 0) < c.amount { return false }
@@ -125,7 +126,7 @@ struct AgentState: Sendable {
 
     /// Count-level check; placement inside the node always succeeds when this holds.
     func fitsNow(_ r: ResourceRequest, time: Double?, now: Double) -> Bool {
-        guard !draining, freeCores >= r.coresPerNode, freeGPUs >= r.gpusPerNode, freeMemory >= r.memoryBytes else { return false }
+        guard !draining, onPilot(r), freeCores >= r.coresPerNode, freeGPUs >= r.gpusPerNode, freeMemory >= r.memoryBytes else { return false }
         for c in r.custom where (customFree[c.name] ?? 0) < c.amount { return false }
         if let d = deadline, let t = time, now + t > d { return false }
         return true
@@ -135,7 +136,7 @@ struct AgentState: Sendable {
     /// end in time after everything already here: queued work starts late, so the check is the
     /// conservative one (the latest expected end here, plus the task's own time).
     func fitsQueued(_ r: ResourceRequest, level: Int, time: Double?, now: Double) -> Bool {
-        guard !draining, level < depth, coresAtOrBelow(level) >= r.coresPerNode else { return false }
+        guard !draining, onPilot(r), level < depth, coresAtOrBelow(level) >= r.coresPerNode else { return false }
         if let d = deadline {
             guard let t = time else { return false }
             if expectedDrain(now: now) + t > d { return false }
@@ -152,6 +153,9 @@ struct AgentState: Sendable {
         }
         return m
     }
+
+    /// A task pinned to a pilot fits only agents of that pilot; an agent of no pilot is on none.
+    func onPilot(_ r: ResourceRequest) -> Bool { r.pilot == nil || r.pilot == pilot }
 
     func reaches(device: String) -> Bool { resources.qpuDevices.map { $0.contains(device) } ?? true }
 }

@@ -10,6 +10,10 @@ public struct ResourceRequest: Sendable, Codable, Hashable {
     /// User-defined per-node resource kinds (`license=4`), sorted so equal requests hash equally.
     public var custom: [CustomAmount] = []
     public var qpu: QPUSelector?
+    /// Only agents of this pilot may hold the task (the pilot id agents report, `--pilot-id`). Part
+    /// of the request, not of the spec around it, so tasks pinned to different pilots never share a
+    /// request class: the head of a class that cannot fit then still stands for the whole class.
+    public var pilot: String?
 
     public struct CustomAmount: Sendable, Codable, Hashable {
         public var name: String
@@ -18,7 +22,7 @@ public struct ResourceRequest: Sendable, Codable, Hashable {
     }
 
     public init(cores: Int = 1, gpus: Int = 0, memoryBytes: UInt64 = 0, nodes: Int = 1, ranksPerNode: Int = 1,
-                custom: [String: Int] = [:], qpu: QPUSelector? = nil) {
+                custom: [String: Int] = [:], qpu: QPUSelector? = nil, pilot: String? = nil) {
         self.nodes = nodes
         self.ranksPerNode = ranksPerNode
         self.coresPerRank = cores
@@ -26,6 +30,7 @@ public struct ResourceRequest: Sendable, Codable, Hashable {
         self.memoryBytes = memoryBytes
         self.custom = custom.sorted { $0.key < $1.key }.map { CustomAmount(name: $0.key, amount: $0.value) }
         self.qpu = qpu
+        self.pilot = pilot
     }
 
     public var coresPerNode: Int { ranksPerNode * coresPerRank }
@@ -57,10 +62,19 @@ public struct ResourceRequest: Sendable, Codable, Hashable {
                 throw CoreError(.invalidRequest, "'\(c.name)' is a built-in kind; use its own option", field: "custom")
             }
         }
+        if let p = pilot {
+            guard !p.isEmpty, p.utf8.count <= ResourceRequest.maxPilotNameBytes,
+                  p.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F }) else {
+                throw CoreError(.invalidRequest, "a pilot name is 1 to \(ResourceRequest.maxPilotNameBytes) bytes with no spaces or control characters", field: "pilot")
+            }
+        }
         if let q = qpu {
             guard q.count >= 1, q.count <= 64 else { throw CoreError(.invalidRequest, "QPU slot count must be 1...64", field: "qpu") }
         }
     }
+
+    /// Pilot ids are short (`p-12`, a Slurm job name); the cap keeps a request class key small.
+    public static let maxPilotNameBytes = 200
 
     /// Parses `NAME=N` for user-defined kinds.
     public static func parseCustom(_ items: [String]) throws(CoreError) -> [String: Int] {

@@ -12,6 +12,7 @@ public struct TaskDraft: Sendable {
     private var ranksPerNode: Int?
     private var qpu: QPUSelector?
     private var custom: [String: Int]?
+    private var pilot: String?
     /// Which fields were set, to refuse one given twice by the same source.
     public private(set) var given: Set<String> = []
 
@@ -31,6 +32,7 @@ public struct TaskDraft: Sendable {
         case "mem": mem = try f.bytes(value, path: path)
         case "qpu": qpu = try f.qpu(value, path: path)
         case "custom": custom = try f.amounts(value, path: path)
+        case "pilot": pilot = try f.text(value, path: path)
         case "nodes": nodes = try f.integer(value, path: path)
         case "ranks_per_node": ranksPerNode = try f.integer(value, path: path)
         case "cores_per_rank": coresPerRank = try f.integer(value, path: path)
@@ -60,7 +62,7 @@ public struct TaskDraft: Sendable {
         var s = spec
         s.request = ResourceRequest(cores: coresPerRank ?? cores ?? 1, gpus: gpusPerRank ?? gpus ?? 0,
                                     memoryBytes: mem ?? 0, nodes: nodes ?? 1, ranksPerNode: ranksPerNode ?? 1,
-                                    custom: custom ?? [:], qpu: qpu)
+                                    custom: custom ?? [:], qpu: qpu, pilot: pilot)
         if s.kind == .command, s.command.isEmpty, s.payload == nil {
             throw CoreError(.invalidRequest, "a task needs a command", field: prefix + "command")
         }

@@ -101,6 +101,7 @@ extension TaskField {
         TaskField(name: "mem", type: .size, defaultText: nil, help: "Memory per node."),
         TaskField(name: "qpu", type: .qpu, defaultText: nil, help: "QPU-proxy slots."),
         TaskField(name: "custom", type: .amounts, defaultText: nil, help: "User-defined resources an agent offers (licenses, …)."),
+        TaskField(name: "pilot", type: .text, defaultText: nil, help: "Run only on agents of this pilot (its id, as `pilot pilots list` and agents' `--pilot-id` show it)."),
         TaskField(name: "nodes", type: .integer(1...100_000), defaultText: "1", help: "Nodes for a multi-node (gang) task."),
         TaskField(name: "ranks_per_node", type: .integer(1...4096), defaultText: "1", help: "Ranks per node for a multi-node task."),
         TaskField(name: "cores_per_rank", type: .integer(0...65_536), defaultText: nil, help: "Cores per rank (overrides cores)."),

@@ -8,7 +8,7 @@
 /// Decoding refuses a key no task has, naming it with the nearest known one.
 extension TaskSpec {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, command, cores, gpus, mem, qpu, custom, nodes, ranksPerNode, time, timeLimit, priority, retries
+        case name, command, cores, gpus, mem, qpu, custom, pilot, nodes, ranksPerNode, time, timeLimit, priority, retries
         case crashLimit, env, cwd, captureOutput, kind, payload, arrayIndex, after, afterOk, qpuEstimates
     }
 
@@ -31,7 +31,8 @@ extension TaskSpec {
             let path = prefix.isEmpty ? name : "\(prefix).\(name)"
             switch name {
             case "kind":
-                let k = try c.decode(String.self, forKey: key)
+                // null is "not given", as for every other key (and as the API document says).
+                guard let k = try c.decodeIfPresent(String.self, forKey: key) else { continue }
                 guard let kind = Kind(rawValue: k) else {
                     throw CoreError(.invalidRequest, "unknown kind '\(k)' (command, quantum or null)", field: path)
                 }
@@ -104,6 +105,7 @@ extension TaskSpec {
         if !request.custom.isEmpty {
             try c.encode(Dictionary(uniqueKeysWithValues: request.custom.map { ($0.name, $0.amount) }), forKey: .custom)
         }
+        try c.encodeIfPresent(request.pilot, forKey: .pilot)
         if request.nodes != 1 { try c.encode(request.nodes, forKey: .nodes) }
         if request.ranksPerNode != 1 { try c.encode(request.ranksPerNode, forKey: .ranksPerNode) }
         try c.encodeIfPresent(timeRequest.map(Self.durationText), forKey: .time)

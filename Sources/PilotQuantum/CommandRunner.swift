@@ -10,6 +10,19 @@ import Foundation
 enum CommandRunner {
     static func run(_ job: QuantumJob, argv: [String], timeout: Double?, circuit: QuantumCircuit,
                     observables: [PauliString], seed: UInt64) async throws(QuantumError) -> QPUExecutor.ExecutionOutcome {
+        let (output, program) = try await execute(circuitText: job.circuit, argv: argv, timeout: timeout, shots: job.shots,
+                                                  seed: seed, qubits: circuit.qubitCount, observables: observables.map(\.label))
+        var result = try parse(output, program: program, job: job, observables: observables)
+        result.qubits = circuit.qubitCount
+        result.seed = seed
+        return QPUExecutor.ExecutionOutcome(result: result, circuits: (result.counts.isEmpty ? 0 : 1) + observables.count)
+    }
+
+    /// One run of the command on one circuit: substitutes the placeholders, waits for the program
+    /// (a child process, awaited through its termination handler, so no thread blocks on it) and
+    /// returns what it printed with the program's name for messages. A non-zero exit is an error.
+    static func execute(circuitText: String, argv: [String], timeout: Double?, shots: Int, seed: UInt64, qubits: Int,
+                        observables: [String]) async throws(QuantumError) -> (output: Data, program: String) {
         let fm = FileManager.default
         let directory = fm.temporaryDirectory.appendingPathComponent("swiftpilot-qpu-\(UUID().uuidString)")
         do {
@@ -22,7 +35,7 @@ enum CommandRunner {
         let stdoutFile = directory.appendingPathComponent("stdout")
         let stderrFile = directory.appendingPathComponent("stderr")
         do {
-            try job.circuit.write(to: circuitFile, atomically: true, encoding: .utf8)
+            try circuitText.write(to: circuitFile, atomically: true, encoding: .utf8)
             _ = fm.createFile(atPath: stdoutFile.path, contents: nil)
             _ = fm.createFile(atPath: stderrFile.path, contents: nil)
         } catch {
@@ -30,8 +43,8 @@ enum CommandRunner {
         }
 
         let substitutions = [
-            "{circuit}": circuitFile.path, "{shots}": String(job.shots), "{seed}": String(seed),
-            "{qubits}": String(circuit.qubitCount), "{observables}": observables.map(\.label).joined(separator: ","),
+            "{circuit}": circuitFile.path, "{shots}": String(shots), "{seed}": String(seed),
+            "{qubits}": String(qubits), "{observables}": observables.joined(separator: ","),
         ]
         let arguments = argv.map { arg in
             substitutions.reduce(arg) { $0.replacingOccurrences(of: $1.key, with: $1.value) }
@@ -48,10 +61,7 @@ enum CommandRunner {
             throw QuantumError(.commandFailed,
                                "command '\(program)' exited with status \(status)\(tail(errorText).map { ": \($0)" } ?? "")")
         }
-        var result = try parse(output, program: program, job: job, observables: observables)
-        result.qubits = circuit.qubitCount
-        result.seed = seed
-        return QPUExecutor.ExecutionOutcome(result: result, circuits: (result.counts.isEmpty ? 0 : 1) + observables.count)
+        return (output, program)
     }
 
     private static func tail(_ text: String) -> String? {
@@ -115,11 +125,12 @@ enum CommandRunner {
         return code
     }
 
-    static func parse(_ data: Data, program: String, job: QuantumJob,
-                      observables: [PauliString]) throws(QuantumError) -> QuantumResult {
-        func bad(_ reason: String) -> QuantumError {
-            QuantumError(.commandOutput, "command '\(program)' printed invalid output: \(reason)")
-        }
+    static func invalidOutput(_ program: String, _ reason: String) -> QuantumError {
+        QuantumError(.commandOutput, "command '\(program)' printed invalid output: \(reason)")
+    }
+
+    /// The printed JSON, decoded; at least one of `counts` and `expectations` must be there.
+    static func decode(_ data: Data, program: String) throws(QuantumError) -> CommandOutput {
         let output: CommandOutput
         do {
             output = try JSONDecoder().decode(CommandOutput.self, from: data)
@@ -129,37 +140,61 @@ enum CommandRunner {
                 throw QuantumError(.commandOutput, "command '\(program)' did not print JSON on stdout (got \"\(preview)\")",
                                    cause: error)
             }
-            throw bad(CommandOutput.describe(error))
+            throw invalidOutput(program, CommandOutput.describe(error))
         } catch {
-            throw bad("\(error)")
+            throw invalidOutput(program, "\(error)")
         }
         guard output.counts != nil || output.expectations != nil else {
-            throw bad("expected a \"counts\" or \"expectations\" key")
+            throw invalidOutput(program, "expected a \"counts\" or \"expectations\" key")
         }
+        return output
+    }
+
+    /// Count keys checked: bitstrings (the spaces of Qiskit's register-separated keys dropped), non-negative counts.
+    static func checkedCounts(_ output: CommandOutput, program: String) throws(QuantumError) -> [String: Int] {
         var counts: [String: Int] = [:]
         for (key, n) in output.counts ?? [:] {
-            guard !key.isEmpty, key.allSatisfy({ $0 == "0" || $0 == "1" }) else {
-                throw bad("count key \"\(key)\" is not a bitstring")
+            let bits = key.contains(" ") ? key.filter { $0 != " " } : key
+            guard !bits.isEmpty, bits.allSatisfy({ $0 == "0" || $0 == "1" }) else {
+                throw invalidOutput(program, "count key \"\(key)\" is not a bitstring")
             }
-            guard n >= 0 else { throw bad("count for \"\(key)\" must be non-negative") }
-            counts[key] = n
+            guard n >= 0 else { throw invalidOutput(program, "count for \"\(key)\" must be non-negative") }
+            counts[bits, default: 0] += n
         }
+        return counts
+    }
+
+    /// Expectation values in the requested order, clamped to [-1, 1]; a missing standard error is
+    /// the binomial one for `shots` (0 when exact).
+    static func checkedExpectations(_ list: [CommandOutput.Expectation], program: String, labels: [String],
+                                    shots: Int) throws(QuantumError) -> [ExpectationValue] {
+        guard list.count == labels.count else {
+            throw invalidOutput(program, "\(list.count) expectation value(s) for \(labels.count) observable(s)")
+        }
+        var out: [ExpectationValue] = []
+        for (i, item) in list.enumerated() {
+            guard item.value.isFinite, item.value >= -1 - 1e-9, item.value <= 1 + 1e-9 else {
+                throw invalidOutput(program, "expectation \(i) = \(item.value) is outside [-1, 1]")
+            }
+            if let e = item.standardError, !(e.isFinite && e >= 0) {
+                throw invalidOutput(program, "standard error \(i) = \(e) must be a non-negative number")
+            }
+            let value = min(1, max(-1, item.value))
+            let fallback = shots > 0 ? ((1 - value * value) / Double(shots)).squareRoot() : 0
+            out.append(ExpectationValue(observable: labels[i], value: value, standardError: item.standardError ?? fallback))
+        }
+        return out
+    }
+
+    static func parse(_ data: Data, program: String, job: QuantumJob,
+                      observables: [PauliString]) throws(QuantumError) -> QuantumResult {
+        let output = try decode(data, program: program)
+        let counts = try checkedCounts(output, program: program)
         var expectations: [ExpectationValue] = []
         if let list = output.expectations {
-            guard list.count == observables.count else {
-                throw bad("\(list.count) expectation value(s) for \(observables.count) observable(s)")
-            }
-            for (i, item) in list.enumerated() {
-                guard item.value.isFinite, item.value >= -1 - 1e-9, item.value <= 1 + 1e-9 else {
-                    throw bad("expectation \(i) = \(item.value) is outside [-1, 1]")
-                }
-                let value = min(1, max(-1, item.value))
-                let fallback = job.shots > 0 ? ((1 - value * value) / Double(job.shots)).squareRoot() : 0
-                expectations.append(ExpectationValue(observable: observables[i].label, value: value,
-                                                     standardError: item.standardError ?? fallback))
-            }
+            expectations = try checkedExpectations(list, program: program, labels: observables.map(\.label), shots: job.shots)
         } else if !observables.isEmpty {
-            throw bad("no \"expectations\" for \(observables.count) requested observable(s)")
+            throw invalidOutput(program, "no \"expectations\" for \(observables.count) requested observable(s)")
         }
         return QuantumResult(device: job.device, qubits: 0, shots: job.shots, seed: 0, counts: counts,
                              expectations: expectations,

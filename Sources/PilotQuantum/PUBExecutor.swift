@@ -1,7 +1,8 @@
 import Dispatch
 import Foundation
 
-/// Runs `PUBJob`s on a device's embedded simulator with the device's latency model, as
+/// Runs `PUBJob`s on a device's embedded simulator, or through its external command one bound
+/// circuit at a time (`PUBExecutor+Command.swift`), with the device's latency model, as
 /// `QPUExecutor` does for single circuits.
 ///
 /// Each PUB's circuit is read once (when the job is parsed); each binding only fills in the
@@ -14,17 +15,19 @@ public enum PUBExecutor {
                            latencyScale: Double = 1.0) async throws(QuantumError) -> PUBJobResult {
         let start = DispatchTime.now().uptimeNanoseconds
         try check(job, on: device)
-        guard case .embedded = device.executor else {
-            throw QuantumError(.deviceMismatch,
-                               "device '\(device.name)' runs an external command, which takes single circuits; PUB jobs need a device with the embedded executor")
-        }
         let seed = job.seed ?? UInt64.random(in: 0...UInt64.max)
         let scale = max(0, latencyScale)
         try await QPUExecutor.sleep(seconds: device.latency.queueWait * scale)
         let executionStart = DispatchTime.now().uptimeNanoseconds
-        let noise = device.noise
-        let outcome = try await offload { () throws(QuantumError) in
-            try simulate(job, seed: seed, noise: noise, threads: threads)
+        let outcome: Outcome
+        switch device.executor {
+        case .embedded:
+            let noise = device.noise
+            outcome = try await offload { () throws(QuantumError) in
+                try simulateOutcome(job, seed: seed, noise: noise, threads: threads)
+            }
+        case .command(let argv, let timeout):
+            outcome = try await runCommand(job, device: CommandDevice(argv: argv, timeout: timeout), seed: seed)
         }
         let modeled = scale * (device.latency.perCircuit * Double(outcome.circuits)
             + device.latency.perShot * Double(outcome.shots))

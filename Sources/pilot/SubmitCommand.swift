@@ -67,6 +67,7 @@ struct RequestOptions: ParsableArguments {
     @Option(help: .field("qpu")) var qpu: String?
     @Option(help: .field("mem")) var mem: String?
     @Option(help: .field("custom")) var custom: [String] = []
+    @Option(help: .field("pilot")) var pilot: String?
     @Option(help: .field("nodes")) var nodes: String?
     @Option(help: .field("ranks_per_node")) var ranksPerNode: String?
     @Option(help: .field("cores_per_rank")) var coresPerRank: String?
@@ -87,7 +88,7 @@ struct RequestOptions: ParsableArguments {
     /// The flags given, as field values.
     var given: [(String, TaskFieldValue)] {
         var out: [(String, TaskFieldValue)] = []
-        let scalars: [(String, String?)] = [("cores", cores), ("gpus", gpus), ("qpu", qpu), ("mem", mem), ("nodes", nodes),
+        let scalars: [(String, String?)] = [("cores", cores), ("gpus", gpus), ("qpu", qpu), ("mem", mem), ("pilot", pilot), ("nodes", nodes),
                                             ("ranks_per_node", ranksPerNode), ("cores_per_rank", coresPerRank),
                                             ("gpus_per_rank", gpusPerRank), ("time", time), ("time_limit", timeLimit),
                                             ("priority", priority), ("retries", retries), ("crash_limit", crashLimit),

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import PilotCore
 import PilotStore
 import Testing
 @testable import PilotManager
@@ -65,6 +66,14 @@ import Testing
         let doc = try Self.documented(), table = try Self.readme()
         #expect(table.subtracting(doc).sorted() == [], "README routes missing from openapi.json")
         #expect(doc.subtracting(table).sorted() == [], "documented routes missing from the README table")
+    }
+
+    @Test func theEventKindPatternNamesEveryJournalKind() throws {
+        let text = String(decoding: try Data(contentsOf: Self.root.appendingPathComponent("Sources/PilotManager/Resources/openapi.json")), as: UTF8.self)
+        let start = try #require(text.range(of: "^,*(("))
+        let end = try #require(text.range(of: ")(", range: start.upperBound..<text.endIndex))
+        let listed = Set(text[start.upperBound..<end.lowerBound].split(separator: "|").map(String.init))
+        #expect(listed == Set(JournalKind.allCases.map(\.rawValue)))
     }
 
     @Test func theServedDocumentIsTheCommittedOne() throws {

@@ -228,7 +228,8 @@ class Client:
         if file is not None:
             body["file"] = str(Path(file).resolve())
         if dir is not None:
-            body["dir"] = dir
+            # The manager takes an absolute directory (as `pilot workflow run --dir` sends it).
+            body["dir"] = str(Path(dir).expanduser().resolve())
         return dict(self.transport.call("POST", "/v1/workflows", body=body))
 
     def workflow(self, workflow_id: int) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from .client import Client
 from .errors import PilotError, RemoteTraceback, TaskFailedError
 
 #: Task fields a call may set (the task-field table's names, as the API takes them).
-RESOURCE_FIELDS = ("cores", "gpus", "mem", "qpu", "custom", "time", "time_limit", "priority", "retries",
+RESOURCE_FIELDS = ("cores", "gpus", "mem", "qpu", "custom", "pilot", "time", "time_limit", "priority", "retries",
                    "crash_limit", "env", "cwd", "name", "nodes", "ranks_per_node", "cores_per_rank", "gpus_per_rank",
                    "capture_output")
 
@@ -74,8 +74,9 @@ class PilotExecutor(concurrent.futures.Executor):
     traceback as its ``__cause__``.
 
     Resources for every call are keyword arguments named as task fields (``cores``, ``gpus``,
-    ``mem``, ``qpu``, ``time``, ``time_limit``, ``retries``, ``env``, ...); ``options(**fields)``
-    returns an executor sharing this one's session with some of them changed, for single calls.
+    ``mem``, ``qpu``, ``pilot``, ``time``, ``time_limit``, ``retries``, ``env``, ...); ``options(**fields)``
+    returns an executor sharing this one's session with some of them changed, for single calls
+    (``ex.options(pilot="p-2").submit(fn)`` runs ``fn`` only on agents of pilot ``p-2``).
     Calls are sent to the manager in batches by a background thread, so ``submit`` returns at once.
     """
 

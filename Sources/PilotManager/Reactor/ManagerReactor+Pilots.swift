@@ -271,5 +271,6 @@ extension ManagerReactor {
         if old?.state != p.state {
             journal(.pilotState, pilot: p.id, state: p.state.rawValue, reason: p.reason, detail: clusterDetail(p))
         }
+        if p.ended, old?.ended != true { failTasksPinned(to: p.id, because: p.state.rawValue) }
     }
 }

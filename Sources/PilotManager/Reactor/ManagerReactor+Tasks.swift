@@ -85,8 +85,11 @@ extension ManagerReactor {
         do { try t.validate() } catch {
             throw ManagerError(.badRequest, error.message, field: error.field.map { "\(field).\($0)" } ?? field)
         }
-        // Only meaningful once some agent is registered: before that, pilots may still come.
-        if scheduler.agentCount > 0, !scheduler.couldEverFit(t.request) {
+        if let p = t.request.pilot { try checkPilot(p, field: "\(field).pilot") }
+        // Only meaningful once some agent is registered: before that, pilots may still come. A task
+        // pinned to a pilot whose agents have not registered yet waits for them instead.
+        let pilotAgentsHere = t.request.pilot.map { p in agents.values.contains { $0.pilot == p && $0.scheduled } } ?? true
+        if scheduler.agentCount > 0, pilotAgentsHere, !scheduler.couldEverFit(t.request) {
             throw ManagerError(.unsatisfiable, "no registered agent can ever run this request (\(describe(t.request))); largest node: \(largestNode())", field: field)
         }
         if let q = t.request.qpu, !config.devices.isEmpty {
@@ -95,6 +98,45 @@ extension ManagerReactor {
                 throw ManagerError(.unsatisfiable, "no QPU device matches '\(q.text)' (devices: \(config.devices.map(\.name).joined(separator: ", ")))", field: "\(field).qpu")
             }
         }
+    }
+
+    /// A task pinned to a pilot: a name the manager has never heard of is a typo, refused at once, and
+    /// so is a pilot that has ended, which can never run it. A pilot still pending in Slurm, or whose
+    /// agents are registered, takes the task, which waits (as a Dask task restricted to named
+    /// workers does) until a slot of that pilot is free.
+    private func checkPilot(_ name: String, field: String) throws(ManagerError) {
+        let pilotAgents = agents.values.filter { $0.pilot == name }
+        if pilotAgents.contains(where: { $0.state == .active || $0.state == .disconnected }) {
+            if let rec = pilotBook.records[name], rec.ended {
+                throw ManagerError(.unsatisfiable, "pilot '\(name)' has ended (\(rec.state.rawValue)); submit to a running pilot or without 'pilot'", field: field)
+            }
+            return
+        }
+        if let rec = pilotBook.records[name] {
+            guard rec.ended || rec.state.isFinal else { return }
+            throw ManagerError(.unsatisfiable, "pilot '\(name)' has ended (\(rec.state.rawValue)); submit to a running pilot or without 'pilot'", field: field)
+        }
+        if !pilotAgents.isEmpty {
+            throw ManagerError(.unsatisfiable, "pilot '\(name)' has ended: none of its agents is registered any more", field: field)
+        }
+        let known = Set(pilotBook.records.values.filter { !$0.ended && !$0.state.isFinal }.map(\.id))
+            .union(agents.values.filter { $0.state == .active || $0.state == .disconnected }.compactMap(\.pilot)).sorted()
+        throw ManagerError(.unsatisfiable, "no pilot '\(name)'" + (known.isEmpty ? " (the manager knows no pilot)" : " (pilots: \(known.prefix(20).joined(separator: ", ")))"),
+                           field: field)
+    }
+
+    /// Tasks waiting for a pilot that has just ended can never run: they fail, naming it.
+    mutating func failTasksPinned(to pilot: String, because why: String) {
+        var ended: [Int64] = []
+        for (id, row) in live where row.state == .ready || row.state == .new {
+            guard spec(of: row).request.pilot == pilot else { continue }
+            ended.append(id)
+        }
+        for id in ended.sorted() {
+            scheduler.withdraw(id)
+            finish(id, .failed, reason: "pilot \(pilot) ended (\(why)) before the task could run on it")
+        }
+        if !ended.isEmpty { requestTick() }
     }
 
     private func describe(_ r: ResourceRequest) -> String {

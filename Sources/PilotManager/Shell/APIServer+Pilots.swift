@@ -64,8 +64,11 @@ extension APIServer {
     }
 }
 
+/// The path segment arrives percent-encoded: the id, and its 64-character limit, are the decoded text.
 private func pilotID(_ ctx: BasicRequestContext) throws(ManagerError) -> String {
-    guard let s = ctx.parameters.get("id"), !s.isEmpty, s.count <= 64 else { throw ManagerError(.badRequest, "missing pilot id", field: "id") }
+    guard let raw = ctx.parameters.get("id"), !raw.isEmpty else { throw ManagerError(.badRequest, "missing pilot id", field: "id") }
+    let s = raw.removingPercentEncoding ?? raw
+    guard !s.isEmpty, s.count <= 64 else { throw ManagerError(.badRequest, "a pilot id has 1 to 64 characters", field: "id") }
     return s
 }
 

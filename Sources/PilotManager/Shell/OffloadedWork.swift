@@ -28,6 +28,17 @@ enum OffloadedWork {
         do { engine = try WorkflowEngine(workflow: wf, context: context, drivers: drivers) } catch {
             return .failure(ManagerError(.badRequest, "\(error)", field: error.field))
         }
+        if req.dir != nil {
+            // A directory the client names is made here, on the pool, so that one the manager cannot
+            // create is this request's 400 and never a failed store write after the workflow exists.
+            guard dir.hasPrefix("/"), !dir.utf8.contains(0) else {
+                return .failure(ManagerError(.badRequest, "'\(dir)' must be an absolute path", field: "dir"))
+            }
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                return .failure(ManagerError(.badRequest, "cannot create the workflow directory \(dir): \(error.localizedDescription)",
+                                             field: "dir", cause: error))
+            }
+        }
         let actions = engine.start()
         return .success(PreparedWorkflow(workflow: wf, request: req, dir: dir, engine: engine, actions: actions))
     }

@@ -85,7 +85,8 @@ struct PilotJob {
         guard FileManager.default.fileExists(atPath: path) else {
             let known = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
                 .filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
-            throw ManagerError(.badRequest, "no profile '\(given)' in \(dir) (known: \(known.joined(separator: ", ")))", field: "profile")
+            // A well-formed name that names nothing: not found, as an unknown id is.
+            throw ManagerError(.notFound, "no profile '\(given)' in \(dir) (known: \(known.joined(separator: ", ")))", field: "profile")
         }
         return path
     }

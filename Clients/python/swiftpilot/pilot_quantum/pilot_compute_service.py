@@ -120,10 +120,20 @@ class PilotComputeBase:
     def submit_task(self, func: Callable[..., Any], *args: Any, task_name: Optional[str] = None,
                     resources: Optional[dict[str, Any]] = None, pilot: Optional[str] = None, **kwargs: Any) -> PilotFuture:
         """Runs ``func(*args, **kwargs)`` as a SwiftPilot task; ``resources`` holds task fields
-        (``cores``, ``gpus``, ``qpu``, ``mem``, ``time``, ...)."""
+        (``cores``, ``gpus``, ``qpu``, ``mem``, ``time``, ...).
+
+        ``pilot=NAME`` places the task on one pilot, as in Pilot-Quantum: ``NAME`` is the ``name`` a
+        pilot got from ``create_pilot`` (mapped to the manager's pilot id for a Slurm pilot) or a
+        pilot id the manager knows (``pilot pilots list``, an agent's ``--pilot-id``). The task waits
+        while that pilot is pending; a name the manager does not know, or a pilot that has ended,
+        raises ``PilotError`` (400, field ``tasks[0].pilot``) when the call is sent."""
         name = task_name or f"task-{uuid.uuid4()}"
         fields = task_fields(resources)
         fields.setdefault("name", name)
+        if pilot is not None:
+            target = self._pilot_field(pilot)
+            if target is not None:
+                fields["pilot"] = target
         call = self._executor.options(**fields).submit(func, *args, **kwargs)
         f = PilotFuture(call, name, pilot or getattr(self, "_pilot_name", None) or "ANY", self)
         self._tasks.append(f)
@@ -147,6 +157,12 @@ class PilotComputeBase:
         """The tasks' values in order; a failed task's exception is raised, with its remote traceback."""
         return [t.result() for t in tasks]
 
+    def _pilot_field(self, pilot: str) -> Optional[str]:
+        """The task field for ``pilot=``: a pilot this service created by its name, else the name as given."""
+        service = getattr(self, "_service", self)
+        created = getattr(service, "pilots", {}).get(pilot)
+        return created.target if created is not None else pilot
+
     def get_task_metrics(self) -> list[dict[str, Any]]:
         """Per task: name, id, wait and execution seconds, status (SUCCESS, FAILED, CANCELED, PENDING), error."""
         return [dict(t.metrics) for t in self._tasks]
@@ -164,16 +180,25 @@ class PilotComputeBase:
 class PilotCompute(PilotComputeBase):
     """One pilot: a Slurm job submitted through the manager, or the agents already registered."""
 
-    def __init__(self, service: "PilotComputeService", name: str, pilot_id: Optional[str], description: dict[str, Any]) -> None:
+    def __init__(self, service: "PilotComputeService", name: str, pilot_id: Optional[str], description: dict[str, Any],
+                 agents_pilot: Optional[str] = None) -> None:
         self._setup(service._client, service._executor, service.pcs_working_directory)
         self._service = service
         self._pilot_name = name
         self.pilot_id = pilot_id
+        self._agents_pilot = agents_pilot
         self.description = description
         self._tasks = service._tasks
 
     def get_id(self) -> str:
         return self.pilot_id or self._pilot_name
+
+    @property
+    def target(self) -> Optional[str]:
+        """What ``submit_task(..., pilot=NAME)`` pins tasks to: the manager's pilot id, or None when
+        this pilot stands for every registered agent (created without a profile under a name no
+        agent reports)."""
+        return self.pilot_id or self._agents_pilot
 
     def get_state(self) -> str:
         """The pilot's Slurm state (pending, running, ...); ``running`` for existing agents."""
@@ -238,7 +263,9 @@ class PilotComputeService(PilotComputeBase):
     def create_pilot(self, pilot_compute_description: dict[str, Any]) -> PilotCompute:
         """A pilot. With ``"profile"`` (a SwiftPilot cluster profile) a Slurm pilot is submitted through
         the manager, with ``number_of_nodes``, ``walltime`` (minutes), ``queue``, ``project`` and
-        ``gpus_per_node`` as overrides; without one, tasks run on the agents already registered."""
+        ``gpus_per_node`` as overrides; without one, the pilot is the agents already registered under
+        its ``name`` (``pilot agent --pilot-id NAME``), or every registered agent if none is.
+        ``submit_task(..., pilot=name)`` then runs tasks on this pilot's agents only."""
         d = dict(pilot_compute_description)
         name = str(d.get("name") or f"pilot-{uuid.uuid4()}")
         pilot_compute_description["name"] = name
@@ -254,7 +281,11 @@ class PilotComputeService(PilotComputeBase):
                 overrides["walltime"] = str(d["walltime"])
             r = self._client.submit_pilot(str(profile), **overrides)
             pilot_id = str(r["pilot"]["id"])
-        pilot = PilotCompute(self, name, pilot_id, d)
+        agents_pilot = None
+        if pilot_id is None and any(a.get("pilot") == name for a in self._client.agents()):
+            # Agents started by hand as one pilot (``pilot agent --pilot-id NAME``): this pilot is them.
+            agents_pilot = name
+        pilot = PilotCompute(self, name, pilot_id, d, agents_pilot=agents_pilot)
         self.pilots[name] = pilot
         return pilot
 
