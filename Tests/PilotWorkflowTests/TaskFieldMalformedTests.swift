@@ -35,6 +35,7 @@ import Testing
         Case(field: "cwd", yaml: "[a]", json: "[\"a\"]", message: "must be a string, got a list"),
         Case(field: "capture_output", yaml: "maybe", json: "\"maybe\"", message: "must be true or false, got 'maybe'"),
         Case(field: "name", yaml: "[a]", json: "[\"a\"]", message: "must be a string, got a list"),
+        Case(field: "pilot", yaml: "[a]", json: "[\"a\"]", message: "must be a string, got a list"),
         Case(field: "array", yaml: "3-1", json: nil, message: "'3-1': range end must be an integer ≥ start"),
         Case(field: "after", yaml: "x", json: "\"x\"", message: "'x' is not a task id"),
         Case(field: "after_ok", yaml: "-4", json: "-4", message: "must be true or false, got -4"),

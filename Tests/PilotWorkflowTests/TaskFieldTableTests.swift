@@ -30,6 +30,9 @@ import Testing
         Row(field: "custom", cli: .list(["license=2"]), yaml: "{license: 2}", json: "{\"license\": 2}", inWorkflow: true, wrongYAML: "{license: many}") {
             $0.request.custom == [.init(name: "license", amount: 2)]
         },
+        Row(field: "pilot", cli: .text("p-42"), yaml: "p-42", json: "\"p-42\"", inWorkflow: false, wrongYAML: "[a]") {
+            $0.request.pilot == "p-42"
+        },
         Row(field: "time", cli: .text("10"), yaml: "10", json: "10", inWorkflow: true, wrongYAML: "10x") { $0.timeRequest == 600 },
         Row(field: "time_limit", cli: .text("1:30:00"), yaml: "1:30:00", json: "\"1:30:00\"", inWorkflow: true, wrongYAML: "soon") { $0.timeLimit == 5400 },
         Row(field: "priority", cli: .text("7"), yaml: "7", json: "7", inWorkflow: true, wrongYAML: "2000000") { $0.priority == 7 },
