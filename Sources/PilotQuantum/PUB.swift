@@ -36,6 +36,18 @@ public struct PUB: Sendable {
         observables.isEmpty ? bindingShape : BroadcastShape.combine(bindingShape, observableShape) ?? bindingShape
     }
 
+    /// Shots per non-identity term of `observable` under the estimator's target: 0 for exact values;
+    /// for a precision, enough that the worst-case standard deviation (Σc²/n) is within it.
+    public func shots(for observable: SparsePauliOperator) -> Int {
+        switch target {
+        case .exact: return 0
+        case .shots(let n): return n
+        case .precision(let p):
+            let needed = (observable.measuredCoefficientSquares / (p * p)).rounded(.up)
+            return Int(min(max(needed, 1), Double(QPUExecutor.maxShots)))
+        }
+    }
+
     /// Values for the binding at flat index `index`, by parameter name.
     public func values(at index: Int) -> [String: Double] {
         var values: [String: Double] = [:]

@@ -142,15 +142,7 @@ extension PUBExecutor {
             let o = BroadcastShape.operandIndex(r, result: shape, operand: pub.observableShape)
             groups[b, default: []].append((r, o))
         }
-        let shotsOf: [Int] = pub.observables.map { observable in
-            switch pub.target {
-            case .exact: return 0
-            case .shots(let n): return n
-            case .precision(let p):
-                let needed = (observable.measuredCoefficientSquares / (p * p)).rounded(.up)
-                return Int(min(max(needed, 1), Double(QPUExecutor.maxShots)))
-            }
-        }
+        let shotsOf = pub.observables.map(pub.shots(for:))
         var evs = [Double](repeating: 0, count: total)
         var stds = [Double](repeating: 0, count: total)
         var mostShots = 0

@@ -212,14 +212,7 @@ public enum PUBExecutor {
                 let observable = pub.observables[o]
                 var value = 0.0
                 var variance = 0.0
-                let shots: Int
-                switch pub.target {
-                case .exact: shots = 0
-                case .shots(let n): shots = n
-                case .precision(let p):
-                    let needed = (observable.measuredCoefficientSquares / (p * p)).rounded(.up)
-                    shots = Int(min(max(needed, 1), Double(QPUExecutor.maxShots)))
-                }
+                let shots = pub.shots(for: observable)
                 for term in observable.terms {
                     if term.pauli.weight == 0 {
                         value += term.coefficient

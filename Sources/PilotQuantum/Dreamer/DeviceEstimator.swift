@@ -40,15 +40,8 @@ public struct DeviceEstimator: Sendable {
         if QuantumPayload.isPUBJob(payload) {
             return try PUBJob.parse(payload).pubs.map { pub in
                 let labels = pub.observables.flatMap { $0.terms.map(\.pauli.label) }
-                let shots: Int
-                switch pub.target {
-                case .exact: shots = pub.observables.isEmpty ? pub.shots : 0
-                case .shots(let n): shots = n
-                case .precision(let p):
-                    // As the estimator sizes it: the worst-case variance Σc² over n shots within p².
-                    let worst = pub.observables.map(\.measuredCoefficientSquares).max() ?? 1
-                    shots = Int(min(max((worst / max(p * p, 1e-12)).rounded(.up), 1), Double(QPUExecutor.maxShots)))
-                }
+                // The sampler's shots, or the estimator's for its most demanding observable.
+                let shots = pub.observables.isEmpty ? pub.shots : pub.observables.map(pub.shots(for:)).max() ?? 0
                 return Run(circuit: pub.circuit.template, observables: labels, shots: shots, parameterSets: max(1, pub.bindingCount))
             }
         }
