@@ -245,7 +245,7 @@ final class LauncherCore: Sendable {
         guard let name = spec.containmentName, let containment else { return try PreparedSpawn(spec, devNull: Self.devNull) }
         let fd = try containment.enter(name)
         do throws(LaunchError) {
-            return try PreparedSpawn(spec, devNull: Self.devNull, cgroupProcsFD: fd)
+            return try PreparedSpawn(spec, devNull: Self.devNull, cgroupDirFD: fd)
         } catch {
             // PreparedSpawn closes the descriptor it was given, also when it fails.
             containment.abandon(name)

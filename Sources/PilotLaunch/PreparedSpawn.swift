@@ -23,13 +23,13 @@ final class PreparedSpawn: @unchecked Sendable {
     private var base: EnvironmentBlock?
     private let newSession: Bool
     private let parentDeathSignal: Int32
-    /// The task's cgroup.procs, owned here; -1: the task gets no cgroup of its own.
-    private let cgroupProcsFD: Int32
+    /// The directory of the task's cgroup, owned here; -1: the task gets no cgroup of its own.
+    private let cgroupDirFD: Int32
 
-    init(_ spec: SpawnSpec, devNull: Int32, cgroupProcsFD: Int32 = -1) throws(LaunchError) {
+    init(_ spec: SpawnSpec, devNull: Int32, cgroupDirFD: Int32 = -1) throws(LaunchError) {
         self.devNull = devNull
-        self.cgroupProcsFD = cgroupProcsFD
-        if cgroupProcsFD >= 0 { ownedFDs.append(cgroupProcsFD) }
+        self.cgroupDirFD = cgroupDirFD
+        if cgroupDirFD >= 0 { ownedFDs.append(cgroupDirFD) }
         newSession = spec.newSession
         parentDeathSignal = spec.parentDeathSignal ?? 0
         do {
@@ -101,8 +101,8 @@ final class PreparedSpawn: @unchecked Sendable {
                         cpu_mask_bytes: maskBytes.count,
                         new_session: newSession ? 1 : 0,
                         pdeath_signal: parentDeathSignal,
-                        join_cgroup: cgroupProcsFD >= 0 ? 1 : 0,
-                        cgroup_procs_fd: cgroupProcsFD)
+                        join_cgroup: cgroupDirFD >= 0 ? 1 : 0,
+                        cgroup_dir_fd: cgroupDirFD)
                     return body(&args)
                 }
             }

@@ -76,8 +76,8 @@ public final class TaskContainment: Sendable {
 
     // MARK: start
 
-    /// The open `cgroup.procs` of a fresh cgroup for task `name`, for the child to join before exec;
-    /// -1 outside cgroup mode.
+    /// The open directory of a fresh cgroup for task `name`, for the child to be born in (or join
+    /// before exec); -1 outside cgroup mode.
     func enter(_ name: String) throws(LaunchError) -> Int32 {
         guard let root = cgroupRoot else { return -1 }
         let (reused, number) = pool.withLock { p -> (String?, Int) in
@@ -89,11 +89,11 @@ public final class TaskContainment: Sendable {
         if reused == nil, mkdir(dir, 0o755) != 0, errno != EEXIST {
             throw LaunchError(.cgroup, "cannot create cgroup \(dir)", errno: errno)
         }
-        let fd = open(dir + "/cgroup.procs", O_WRONLY | O_CLOEXEC)
+        let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else {
             let e = errno
             rmdir(dir)
-            throw LaunchError(.cgroup, "cannot open \(dir)/cgroup.procs", errno: e)
+            throw LaunchError(.cgroup, "cannot open \(dir)", errno: e)
         }
         pool.withLock { $0.inUse[name] = dir }
         return fd

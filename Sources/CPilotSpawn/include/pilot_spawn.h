@@ -38,8 +38,8 @@ typedef struct pilot_spawn_args {
     size_t cpu_mask_bytes;
     int new_session;               /* setsid() */
     int pdeath_signal;             /* 0: none */
-    int join_cgroup;               /* nonzero: the child first writes "0" to cgroup_procs_fd */
-    int cgroup_procs_fd;           /* an open cgroup.procs of the task's own cgroup v2 */
+    int join_cgroup;               /* nonzero: the child starts inside the cgroup cgroup_dir_fd */
+    int cgroup_dir_fd;             /* an open directory of the task's own cgroup v2 */
 } pilot_spawn_args;
 
 typedef struct pilot_spawn_result {
