@@ -22,6 +22,13 @@ public struct PilotStore: Sendable {
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            guard !db.configuration.readonly else { return }
+            // The writer touches every live task's row and index pages twice per task; past
+            // SQLite's default 2 MiB page cache those are read back from the OS per commit.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+            // Checkpoints copy each page changed since the last one into the database file: fewer,
+            // larger ones write the hot pages (the table's tail, the indexes) fewer times.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 4096")
         }
         config.busyMode = .timeout(10)
         do {
