@@ -49,7 +49,7 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Directory for task stdout/stderr (default: <server dir>/logs).") var logDir: String?
     @Option(help: "Stable agent id (default: derived from host, pilot and Slurm job).") var uuid: String?
     @Option(help: "Log level.") var logLevel: String?
-    @Option(help: "Tasks per core this agent accepts: 1 running + N-1 queued here (1: no prefetch; past 2 only for tasks known to run ≤ 50 ms).") var prefetch = Scheduler.defaultPrefetch
+    @Option(help: "Tasks per core this agent accepts: 1 running + N-1 queued here (1: no prefetch; past 2 only for tasks known to run ≤ 50 ms, past 4 only for those of ≤ 2 ms).") var prefetch = Scheduler.defaultPrefetch
     @Option(help: "How a task's leftover processes are ended with it: auto (a cgroup per task where the agent can create one, else subreaper), cgroup, subreaper, none.")
     var containment = "auto"
     @Option(help: "Exit after this long without a manager, stopping running tasks and keeping their outcomes for the next agent on this node [duration; bare number: minutes]; inside a Slurm job never past its end.")

@@ -14,7 +14,7 @@ extension BenchCommand {
             to when the manager has stored every result (its long poll, no polling interval); run {kind: noop, n} →
             n null tasks; stop → shut down. Replies add `wall_s` measured here. Logs go to stderr.
             """)
-        @Option(help: "Tasks bound per core (1 running + N-1 queued at the agent; past 2 only for tasks known to run ≤ 50 ms).") var prefetch = Scheduler.defaultPrefetch
+        @Option(help: "Tasks bound per core (1 running + N-1 queued at the agent; past 2 only for tasks known to run ≤ 50 ms, past 4 only for those of ≤ 2 ms).") var prefetch = Scheduler.defaultPrefetch
 
         func run() async throws {
             var bench: BenchCluster?

@@ -107,7 +107,7 @@ extension BenchCommand {
         @Option(help: "Tasks in the big array.") var n = 1_000_000
         @Option(help: "Tasks in the reference array.") var reference = 10_000
         @Option(help: "Seconds between progress lines.") var interval = 5.0
-        @Option(help: "Tasks bound per core (1 running + N-1 queued at the agent; past 2 only for tasks known to run ≤ 50 ms).") var prefetch = Scheduler.defaultPrefetch
+        @Option(help: "Tasks bound per core (1 running + N-1 queued at the agent; past 2 only for tasks known to run ≤ 50 ms, past 4 only for those of ≤ 2 ms).") var prefetch = Scheduler.defaultPrefetch
         @Option(help: "Also append every JSON line to this file.") var out: String?
         @OptionGroup var topo: TopologyFlags
 

@@ -34,7 +34,7 @@ struct BenchCommand: AsyncParsableCommand {
             abstract: "N tasks (/bin/true by default) on an embedded manager + local agent; tasks/s from first submit to last result stored.")
         @Option(help: "Number of tasks.") var tasks = 2000
         @Option(help: "process or null (no process: the system's own cost).") var launcher = "process"
-        @Option(help: "Tasks bound per core (1 running + N-1 queued at the agent; past 2 only for tasks known to run ≤ 50 ms).") var prefetch = Scheduler.defaultPrefetch
+        @Option(help: "Tasks bound per core (1 running + N-1 queued at the agent; past 2 only for tasks known to run ≤ 50 ms, past 4 only for those of ≤ 2 ms).") var prefetch = Scheduler.defaultPrefetch
         @OptionGroup var topo: TopologyFlags
         @Argument(parsing: .captureForPassthrough) var command: [String] = []
 
@@ -60,7 +60,7 @@ struct BenchCommand: AsyncParsableCommand {
 /// Options every workload shares.
 struct BenchOptions: ParsableArguments {
     @Option(help: "Repetitions on one cluster (after a 20-task warm-up).") var reps = 3
-    @Option(help: "Tasks bound per core at once: 1 running + N-1 queued at the agent (1: no prefetch; past 2 only for tasks known to run ≤ 50 ms).") var prefetch = Scheduler.defaultPrefetch
+    @Option(help: "Tasks bound per core at once: 1 running + N-1 queued at the agent (1: no prefetch; past 2 only for tasks known to run ≤ 50 ms, past 4 only for those of ≤ 2 ms).") var prefetch = Scheduler.defaultPrefetch
     @Option(help: "Also append every JSON line to this file.") var out: String?
     @OptionGroup var topo: TopologyFlags
 }

@@ -25,7 +25,7 @@ struct ManagerCommand: AsyncParsableCommand {
         @Option(help: "Log level (trace, debug, info, warning, error).") var logLevel: String?
         @Option(help: "Address pilots' agents use to reach this manager (default: --host, or this host's name for 0.0.0.0).")
         var pilotAgentHost: String?
-        @Option(help: "Tasks bound per core at once: 1 running + N-1 queued at the agent (1: no prefetch; past 2 only for tasks known to run ≤ 50 ms).") var prefetch = Scheduler.defaultPrefetch
+        @Option(help: "Tasks bound per core at once: 1 running + N-1 queued at the agent (1: no prefetch; past 2 only for tasks known to run ≤ 50 ms, past 4 only for those of ≤ 2 ms).") var prefetch = Scheduler.defaultPrefetch
         @Option(help: "Journal records kept at most (older ones are pruned in the background; 0: no limit).") var journalKeep = 10_000_000
         @Option(help: "Days journal records are kept at most (0: no limit).") var journalDays = 30.0
         @Flag(help: "Mint a new token instead of keeping the one clients and agents hold.") var rotateToken = false

@@ -148,7 +148,8 @@ import Testing
 }
 
 
-/// The default depth is reached only by short tasks: unknown and long ones queue one deep.
+/// The default depth is reached only by instant tasks, a shallower one by short tasks: unknown and
+/// long ones queue one deep.
 @Suite struct SchedulerAdaptivePrefetchTests {
     func scheduler() throws -> Scheduler {
         var s = Scheduler()
@@ -163,24 +164,37 @@ import Testing
 
     @Test func tasksOfUnknownLengthQueueOneDeep() throws {
         var s = try scheduler()
-        #expect(bound(&s, 10) == 4, "2 cores × (1 running + 1 queued)")
+        #expect(bound(&s, 30) == 4, "2 cores × (1 running + 1 queued)")
     }
 
-    @Test func tasksSeenToBeShortQueueAsDeepAsTheAgentAllows() throws {
+    @Test func tasksSeenToBeShortQueueToTheShortDepth() throws {
         var s = try scheduler()
-        s.observe(runtime: 0.002, of: ResourceRequest(cores: 1))
-        #expect(bound(&s, 10) == 8, "2 cores × 4")
+        s.observe(runtime: 0.01, of: ResourceRequest(cores: 1))
+        #expect(bound(&s, 30) == 2 * Scheduler.shortTaskDepth, "2 cores × 4")
         // Another shape has not been seen: it stays at the long-task depth on what is left.
         var t = try scheduler()
-        t.observe(runtime: 0.002, of: ResourceRequest(cores: 2))
-        #expect(bound(&t, 10) == 4)
+        t.observe(runtime: 0.01, of: ResourceRequest(cores: 2))
+        #expect(bound(&t, 30) == 4)
+    }
+
+    @Test func tasksSeenToTakeNextToNoTimeQueueAsDeepAsTheAgentAllows() throws {
+        var s = try scheduler()
+        s.observe(runtime: 0.0005, of: ResourceRequest(cores: 1))
+        #expect(bound(&s, 30) == 2 * Scheduler.defaultPrefetch, "2 cores × 8")
+        // An agent that accepts less is not sent more.
+        var shallow = Scheduler()
+        try shallow.addAgent(1, resources: .uniform(hostname: "a", domains: 1, coresPerDomain: 2), depth: 3)
+        shallow.observe(runtime: 0.0005, of: ResourceRequest(cores: 1))
+        #expect(bound(&shallow, 30) == 6)
     }
 
     @Test func aShortTimeRequestIsEnoughAndALongOneIsNot() throws {
         var s = try scheduler()
-        #expect(bound(&s, 10, time: 0.01) == 8)
+        #expect(bound(&s, 30, time: 0.01) == 8)
+        var i = try scheduler()
+        #expect(bound(&i, 30, time: 0.001) == 16)
         var l = try scheduler()
-        #expect(bound(&l, 10, time: 60) == 4)
+        #expect(bound(&l, 30, time: 60) == 4)
     }
 
     @Test func aWorkloadThatTurnsLongStopsQueueingDeep() throws {
@@ -188,6 +202,6 @@ import Testing
         let r = ResourceRequest(cores: 1)
         s.observe(runtime: 0.001, of: r)
         for _ in 0..<12 { s.observe(runtime: 2, of: r) }
-        #expect(bound(&s, 10, r) == 4)
+        #expect(bound(&s, 30, r) == 4)
     }
 }
