@@ -192,7 +192,7 @@ extension ManagerReactor {
             live[row.id]!.signal = o.signal
             live[row.id]!.result = o.result
             if row.state == .canceled { dirty.insert(row.id); continue }
-            let spec = spec(of: row)
+            let spec = template(of: row)
             if o.kind == .exited, let s = live[row.id]!.startedAt {
                 scheduler.observe(runtime: o.endedAt - s, of: spec.request)
             }
@@ -229,7 +229,7 @@ extension ManagerReactor {
     /// since it may be the task that takes nodes down.
     mutating func crashed(_ id: Int64, reason: String) {
         guard let row = live[id] else { return }
-        let spec = spec(of: row)
+        let spec = template(of: row)
         let crashes = row.crashes + 1
         live[id]!.crashes = crashes
         if crashes >= spec.crashLimit {

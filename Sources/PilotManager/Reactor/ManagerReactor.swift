@@ -171,6 +171,10 @@ public struct ManagerReactor: Sendable {
         return row.arrayIndex.map { s.instantiated(index: $0) } ?? s
     }
 
+    /// The stored spec without instantiating an array member: enough for everything but the
+    /// command and the name (requests, limits, retries), and cheaper once per task event.
+    func template(of row: TaskRow) -> TaskSpec { specs[row.specID]! }
+
     mutating func log(_ level: Logger.Level, _ message: String) { effects.append(.log(level, message)) }
 
     // MARK: - State changes and the journal
@@ -235,7 +239,7 @@ public struct ManagerReactor: Sendable {
             live[id]!.notBefore = now + delay
             delayed.insert(DelayedTask(at: now + delay, id: id))
         } else {
-            let s = spec(of: row)
+            let s = template(of: row)
             scheduler.enqueue(id, request: s.request, priority: row.priority, time: s.timeRequest, estimates: s.qpuEstimates)
         }
     }
@@ -357,7 +361,7 @@ public struct ManagerReactor: Sendable {
             _ = delayed.removeMin()
             guard let row = live[top.id], row.state == .ready, row.notBefore != nil else { continue }
             live[top.id]!.notBefore = nil
-            let s = spec(of: row)
+            let s = template(of: row)
             scheduler.enqueue(top.id, request: s.request, priority: row.priority, time: s.timeRequest, estimates: s.qpuEstimates)
             changed = true
         }
