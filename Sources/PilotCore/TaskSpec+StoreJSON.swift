@@ -1,9 +1,9 @@
 extension TaskSpec {
-    /// The JSON `encode(to:)` writes through a plain `JSONEncoder` (the store's form), built by
+    /// The object `encode(to:)` writes through a plain `JSONEncoder` (the store's form), built by
     /// hand: every submitted task with a payload of its own (a quantum task's circuit) has its
-    /// spec stored once, and the generic encoder cost more than the insert. Nil for specs with
-    /// dictionaries (`env`, `custom`) or estimates, whose key order or number spelling only the
-    /// encoder decides; those still go through it.
+    /// spec stored once, and the generic encoder cost more than the insert. Keys come in the
+    /// order `encode(to:)` names them and slashes are not escaped; the decoder reads either.
+    /// Nil for specs with dictionaries (`env`, `custom`) or estimates, left to the encoder.
     public var storeJSON: String? {
         guard environment.isEmpty, request.custom.isEmpty, qpuEstimates == nil else { return nil }
         var s = "{"

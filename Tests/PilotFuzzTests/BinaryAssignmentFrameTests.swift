@@ -30,7 +30,7 @@ struct BinaryAssignmentFrameTests {
         s.timeLimit = 0.5
         s.priority = -4
         s.retries = 2
-        s.crashLimit = 0
+        s.crashLimit = 1
         s.captureOutput = false
         s.arrayIndex = 17
         s.after = [3, 9_000_000_000]
