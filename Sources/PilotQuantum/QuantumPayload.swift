@@ -22,6 +22,9 @@ public enum QuantumPayload {
     }
 
     public static func isPUBJob(_ text: String) -> Bool {
+        // A key reads `pubs` only if the text spells it, or escapes one of its letters as `\uXXXX`;
+        // without either it is no PUB job, and the API asks this of every quantum task it takes.
+        if !mentions(text, "pubs"), !mentions(text, "\\u") { return false }
         let data = Data(text.utf8)
         switch parse(data) {
         case .success(.object(let f)): return f["pubs"] != nil
@@ -38,6 +41,21 @@ public enum QuantumPayload {
             do { return .job(try QuantumJob.read(root)) } catch { return .invalid(error) }
         case .failure(let error):
             return probe(data) ? .pubJob : .invalid(error)
+        }
+    }
+
+    private static func mentions(_ text: String, _ word: StaticString) -> Bool {
+        var text = text
+        return text.withUTF8 { t in
+            let n = word.utf8CodeUnitCount
+            guard t.count >= n else { return false }
+            let w = UnsafeBufferPointer(start: word.utf8Start, count: n)
+            var i = 0
+            while i <= t.count - n {
+                if t[i] == w[0], (1..<n).allSatisfy({ t[i + $0] == w[$0] }) { return true }
+                i += 1
+            }
+            return false
         }
     }
 

@@ -26,6 +26,9 @@ import Testing
         let cases: [(String, Bool)] = [
             ("{\"pubs\":[],\"primitive\":\"sampler\"}", true),
             ("{\"pubs\":null}", true),
+            // The key spelt with an escape is still `pubs`.
+            ("{\"\\u0070ubs\":[]}", true),
+            ("{\"p\\u0075bs\":[],\"x\":\"\\n\"}", true),
             // Refused by the PUB reader's parser (duplicate key): whatever JSONDecoder says.
             ("{\"pubs\":[],\"pubs\":[]}", decoderSays("{\"pubs\":[],\"pubs\":[]}")),
             ("[{\"pubs\":[]}]", false),
