@@ -56,7 +56,8 @@ extension Agent {
                                resources: cfg.resources, deadline: drainDeadline ?? cfg.deadline, draining: draining,
                                running: running.values.filter { !discard.contains($0.key) }
                                    .map { RunningTask(key: $0.key, pid: $0.pid, startedAt: $0.startedAt) },
-                               finished: Array(unacked.values), prefetch: cfg.prefetch, templates: true, binary: true)
+                               finished: Array(unacked.values), prefetch: cfg.prefetch, templates: true, binary: true,
+                               binaryAssign: true)
         sendAuthenticationIfLarge(hello, on: channel)
         send(.hello(hello))
         defer { heartbeat?.cancel(); heartbeat = nil }
@@ -121,20 +122,17 @@ extension Agent {
             // Results sent in the hello are acknowledged like any others; re-send nothing else.
         case .assign:
             launch(env.assign ?? [])
+            if let acked = env.ack { acknowledged(acked) }
         case .assignRefs:
             launch(expand(env))
-            if let acked = env.ack {
-                for k in acked { unacked[k] = nil }
-                if stopped == false, draining, running.isEmpty, unacked.isEmpty { finishDrain() }
-            }
+            if let acked = env.ack { acknowledged(acked) }
         case .cancel:
             for k in env.cancel ?? [] { kill(k, discarding: false) }
         case .drain:
             let d = env.drain
             drain(reason: d?.reason ?? "the manager asked this pilot to drain", deadline: d?.deadline)
         case .ack:
-            for k in env.ack ?? [] { unacked[k] = nil }
-            if stopped == false, draining, running.isEmpty, unacked.isEmpty { finishDrain() }
+            acknowledged(env.ack ?? [])
         case .error:
             let e = env.error
             if e?.code == "unauthorized" {
@@ -145,6 +143,11 @@ extension Agent {
                 log.warning("manager reported: \(e?.description ?? "?")")
             }
         }
+    }
+
+    private func acknowledged(_ keys: [TaskKey]) {
+        for k in keys { unacked[k] = nil }
+        if stopped == false, draining, running.isEmpty, unacked.isEmpty { finishDrain() }
     }
 
     /// Array members by reference: the templates are kept for this connection only.

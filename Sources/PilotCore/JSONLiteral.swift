@@ -11,26 +11,12 @@ public enum JSONLiteral {
             s += "\""
             return
         }
-        s += "\""
-        for u in text.unicodeScalars {
-            switch u {
-            case "\"": s += "\\\""
-            case "\\": s += "\\\\"
-            case "\n": s += "\\n"
-            case "\r": s += "\\r"
-            case "\t": s += "\\t"
-            case "\u{08}": s += "\\b"
-            case "\u{0C}": s += "\\f"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    s += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    s.unicodeScalars.append(u)
-                }
-            }
-        }
-        s += "\""
+        // Escaped through the byte form, a run at a time: appending scalar by scalar cost more than
+        // the rest of a spec's JSON when the text is a circuit with an escape on every line.
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 64)
+        appendString(text, to: &out)
+        s += String(decoding: out, as: UTF8.self)
     }
 
     /// The same literal as UTF-8 bytes.

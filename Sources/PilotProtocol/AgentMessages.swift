@@ -86,14 +86,18 @@ public struct AgentHello: Sendable, Codable {
     public var templates: Bool?
     /// Whether the agent reads `BinaryFrame`s.
     public var binary: Bool?
+    /// Whether the agent reads every assignment in binary: full ones, templates, QPU leases and
+    /// custom resources, with acknowledgements riding on full ones too (absent: older agent).
+    public var binaryAssign: Bool?
     public init(token: String, agentUUID: String, hostname: String, pilot: String?, resources: NodeResources, deadline: Double?,
                 draining: Bool = false, running: [RunningTask] = [], finished: [TaskOutcome] = [], prefetch: Int? = nil,
-                templates: Bool? = nil, binary: Bool? = nil) {
+                templates: Bool? = nil, binary: Bool? = nil, binaryAssign: Bool? = nil) {
         self.token = token; self.agentUUID = agentUUID; self.hostname = hostname; self.pilot = pilot; self.resources = resources
         self.deadline = deadline; self.draining = draining; self.running = running; self.finished = finished
         self.prefetch = prefetch
         self.templates = templates
         self.binary = binary
+        self.binaryAssign = binaryAssign
     }
 }
 

@@ -18,7 +18,7 @@ public enum BinaryFrame {
     public static let magic: UInt8 = 0xB1
 
     enum AgentKind: UInt8 { case finished = 1, started = 2 }
-    enum ManagerKind: UInt8 { case assignRefs = 1, ack = 2 }
+    enum ManagerKind: UInt8 { case assignRefs = 1, ack = 2, assign = 3, assignRefsFull = 4 }
 
     public static func isBinary(_ buf: ByteBuffer) -> Bool {
         buf.getInteger(at: buf.readerIndex, as: UInt8.self) == magic
@@ -72,8 +72,11 @@ public enum BinaryFrame {
     // MARK: manager → agent
 
     /// The binary form of `env`, or nil when it is not a per-task kind or carries what only JSON
-    /// expresses (templates, QPU leases, custom resources).
-    public static func encode(_ env: ManagerEnvelope, allocator: ByteBufferAllocator) -> ByteBuffer? {
+    /// expresses (templates, QPU leases, custom resources). `assignments`: the peer reads every
+    /// assignment in binary (`AgentHello.binaryAssign`), so full assignments, templates and leases
+    /// go binary too.
+    public static func encode(_ env: ManagerEnvelope, allocator: ByteBufferAllocator, assignments: Bool = false) -> ByteBuffer? {
+        if assignments, let b = encodeAssignments(env, allocator: allocator) { return b }
         switch env.type {
         case .assignRefs:
             guard env.templates == nil else { return nil }
@@ -119,6 +122,10 @@ public enum BinaryFrame {
             let env = ManagerEnvelope.ack(try readKeys(&r))
             try r.end()
             return env
+        case .assign:
+            return try readAssign(&r)
+        case .assignRefsFull:
+            return try readAssignRefsFull(&r)
         case nil:
             throw BinaryFrameError("kind", "unknown manager message kind")
         }
@@ -263,6 +270,10 @@ public enum BinaryFrame {
             guard let x = buf.readInteger(as: UInt8.self) else { throw .truncated(f) }
             return x
         }
+        mutating func u16(_ f: String) throws(BinaryFrameError) -> UInt16 {
+            guard let x = buf.readInteger(as: UInt16.self) else { throw .truncated(f) }
+            return x
+        }
         mutating func i32(_ f: String) throws(BinaryFrameError) -> Int32 {
             guard let x = buf.readInteger(as: Int32.self) else { throw .truncated(f) }
             return x
@@ -279,6 +290,15 @@ public enum BinaryFrame {
             let x = try i64(f)
             guard x >= 0, x <= Int64(Int32.max) else { throw BinaryFrameError(f, "value \(x) out of range") }
             return Int(x)
+        }
+        /// A count or size in a spec: non-negative, and small enough that no sum of them overflows.
+        mutating func count64(_ f: String) throws(BinaryFrameError) -> Int {
+            let x = try i64(f)
+            guard x >= 0, x <= Int64(Int32.max) else { throw BinaryFrameError(f, "value \(x) out of range") }
+            return Int(x)
+        }
+        mutating func f64(_ f: String) throws(BinaryFrameError) -> Double {
+            Double(bitPattern: try u64(f))
         }
         /// A finite, non-negative time: NaN or infinity would poison every duration computed from it.
         mutating func time(_ f: String) throws(BinaryFrameError) -> Double {

@@ -45,8 +45,10 @@ extension JSONCoding {
         return try frame(env, allocator: allocator)
     }
 
-    public static func frame(_ env: ManagerEnvelope, binary: Bool, allocator: ByteBufferAllocator) throws -> ByteBuffer {
-        if binary, let b = BinaryFrame.encode(env, allocator: allocator) { return b }
+    /// `assignments`: the peer reads every assignment in binary (`AgentHello.binaryAssign`).
+    public static func frame(_ env: ManagerEnvelope, binary: Bool, assignments: Bool = false,
+                             allocator: ByteBufferAllocator) throws -> ByteBuffer {
+        if binary, let b = BinaryFrame.encode(env, allocator: allocator, assignments: assignments) { return b }
         return try frame(env, allocator: allocator)
     }
 

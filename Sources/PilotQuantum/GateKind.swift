@@ -44,7 +44,10 @@ public enum GateKind: String, Sendable, Codable, CaseIterable {
         switch name {
         case "U": return .u
         case "CX": return .cx
-        default: return GateKind(rawValue: name)
+        default: return byName[name]
         }
     }
+
+    /// One hash instead of comparing the name with each case in turn, once per gate call read.
+    private static let byName: [String: GateKind] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })
 }

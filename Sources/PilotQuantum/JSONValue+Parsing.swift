@@ -108,7 +108,13 @@ extension JSONValue {
                 let b = bytes[at]
                 if b == UInt8(ascii: "\"") { at += 1; return try utf8(out[...]) }
                 guard b >= 0x20 else { throw fail("control character in a string") }
-                guard b == UInt8(ascii: "\\") else { out.append(b); at += 1; continue }
+                guard b == UInt8(ascii: "\\") else {
+                    // A run of plain bytes at once: a circuit has an escape on every line.
+                    let run = at
+                    while at < bytes.count, bytes[at] != UInt8(ascii: "\""), bytes[at] != UInt8(ascii: "\\"), bytes[at] >= 0x20 { at += 1 }
+                    out.append(contentsOf: bytes[run..<at])
+                    continue
+                }
                 at += 1
                 guard at < bytes.count else { throw fail("unterminated string") }
                 let e = bytes[at]

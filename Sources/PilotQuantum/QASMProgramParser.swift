@@ -194,18 +194,28 @@ struct QASMProgramParser {
         }
     }
 
-    /// Defines the qelib1.inc gates that are decompositions (`qelib1Decomposed`) by reading their
-    /// definitions from the library text, as if the program contained them.
+    /// Defines the qelib1.inc gates that are decompositions (`qelib1Decomposed`) from the library
+    /// text's definitions, as if the program contained them.
     private mutating func defineQelib1Decompositions() throws(QuantumError) {
-        var library = QASMProgramParser(tokens: Self.qelib1DecomposedTokens, fileName: "qelib1.inc")
+        for (name, definition) in Self.qelib1Definitions where userGates[name] == nil { userGates[name] = definition }
+    }
+
+    /// The library text read once per process: it is a constant, and reading it again for every
+    /// program that includes qelib1.inc cost more than most programs themselves.
+    private static let qelib1Definitions: [String: GateDefinition] = {
+        var library = QASMProgramParser(tokens: qelib1DecomposedTokens, fileName: "qelib1.inc")
         library.includedQelib = true
         library.readingLibrary = true
-        while true {
-            if case .eof = library.current.kind { break }
-            try library.parseStatement()
+        do throws(QuantumError) {
+            while true {
+                if case .eof = library.current.kind { break }
+                try library.parseStatement()
+            }
+        } catch {
+            preconditionFailure("qelib1DecomposedSource does not parse: \(error)")
         }
-        for (name, definition) in library.userGates where userGates[name] == nil { userGates[name] = definition }
-    }
+        return library.userGates
+    }()
 
     private mutating func parseRegister(quantum: Bool) throws(QuantumError) {
         let (name, nameToken) = try expectIdentifier("a register name")
@@ -564,11 +574,17 @@ struct QASMProgramParser {
         }
         for instance in 0..<broadcast {
             let qubits = resolved.map { $0.count == 1 ? $0[0] : $0[instance] }
-            if Set(qubits).count != qubits.count {
+            if Self.repeats(qubits) {
                 throw error("gate '\(name)' uses the same qubit more than once", at: token, code: .qasmSemantic)
             }
             try apply(name, parameters: values, qubits: qubits, token: token, depth: 0)
         }
+    }
+
+    /// Whether a qubit appears twice; gate calls name a few qubits, so no hash set per call.
+    private static func repeats(_ qubits: [Int]) -> Bool {
+        for i in qubits.indices.dropFirst() where qubits[..<i].contains(qubits[i]) { return true }
+        return false
     }
 
     private mutating func apply(_ name: String, parameters: [Double], qubits: [Int], token: QASMToken,

@@ -38,7 +38,7 @@ extension PilotStore {
                 try db.execute(sql: "UPDATE workload SET plan = ? WHERE id = ?", arguments: [plan, w])
             }
             for (spec, indices) in specs {
-                let body = String(decoding: try enc.encode(spec), as: UTF8.self)
+                let body = try spec.storeJSON ?? String(decoding: enc.encode(spec), as: UTF8.self)
                 try db.execute(sql: "INSERT INTO spec(body) VALUES (?)", arguments: [body])
                 let specID = db.lastInsertedRowID
                 for index in indices ?? [-1] {
@@ -69,7 +69,7 @@ extension PilotStore {
         let enc = JSONEncoder()
         try write { db in
             for s in batch.newSpecs {
-                let body = String(decoding: try enc.encode(s.spec), as: UTF8.self)
+                let body = try s.spec.storeJSON ?? String(decoding: enc.encode(s.spec), as: UTF8.self)
                 try db.execute(sql: "INSERT INTO spec(id, body) VALUES (?, ?)", arguments: [s.id, body])
             }
             for w in batch.newWorkflows {

@@ -33,12 +33,14 @@ enum QuantumBridge {
             func fail(_ why: String) -> TaskOutcome {
                 TaskOutcome(key: a.key, kind: .exited, exitCode: 1, startedAt: started, endedAt: Date().timeIntervalSince1970, reason: why)
             }
-            if let payload = a.spec.payload, QuantumPayload.isPUBJob(payload) {
+            guard let payload = a.spec.payload else { return fail("the task payload is not a quantum job") }
+            let job: QuantumJob
+            switch QuantumPayload.read(payload) {
+            case .pubJob:
                 return await runPUBs(payload, assignment: a, devices: byName, threads: threads, latencyScale: latencyScale,
                                      started: started)
-            }
-            guard let payload = a.spec.payload, let job = try? QuantumJob.read(Data(payload.utf8)) else {
-                return fail("the task payload is not a quantum job")
+            case .job(let j): job = j
+            case .invalid: return fail("the task payload is not a quantum job")
             }
             let deviceName = a.qpu?.device ?? job.device
             guard let device = byName[deviceName] else { return fail("unknown QPU device '\(deviceName)'") }

@@ -34,6 +34,8 @@ public final class AgentChannel: Sendable {
     /// How one connection reads: binary frames, template references, and the templates it has.
     struct Encoding: Sendable {
         var binary = false
+        /// Every assignment in binary, acknowledgements riding on full ones too.
+        var binaryAssign = false
         var templates = false
         /// Templates sent over this connection; the agent forgets them when it reconnects.
         var sentTemplates: Set<Int64> = []
@@ -82,9 +84,9 @@ public final class AgentChannel: Sendable {
         return id
     }
 
-    func configure(_ id: ConnectionID, binary: Bool, templates: Bool) {
+    func configure(_ id: ConnectionID, binary: Bool, binaryAssign: Bool, templates: Bool) {
         connections.withLockedValue { c in
-            c[id]?.encoding = Encoding(binary: binary, templates: templates)
+            c[id]?.encoding = Encoding(binary: binary, binaryAssign: binary && binaryAssign, templates: templates)
         }
     }
 
@@ -99,11 +101,12 @@ public final class AgentChannel: Sendable {
     /// Writes a raw envelope, encoded for the connection.
     func write(_ env: ManagerEnvelope, to id: ConnectionID) {
         guard let c = connections.withLockedValue({ $0[id] }) else { return }
-        Self.write(env, on: c.channel, binary: c.encoding.binary)
+        Self.write(env, on: c.channel, encoding: c.encoding)
     }
 
-    static func write(_ env: ManagerEnvelope, on channel: any Channel, binary: Bool) {
-        guard let buf = try? JSONCoding.frame(env, binary: binary, allocator: channel.allocator) else { return }
+    static func write(_ env: ManagerEnvelope, on channel: any Channel, encoding: Encoding) {
+        guard let buf = try? JSONCoding.frame(env, binary: encoding.binary, assignments: encoding.binaryAssign,
+                                              allocator: channel.allocator) else { return }
         channel.writeAndFlush(buf, promise: nil)
     }
 
@@ -122,7 +125,7 @@ public final class AgentChannel: Sendable {
                 return out
             }
             guard let frames, let c = connections.withLockedValue({ $0[id] }) else { return }
-            for f in frames { Self.write(f, on: c.channel, binary: c.encoding.binary) }
+            for f in frames { Self.write(f, on: c.channel, encoding: c.encoding) }
         }
     }
 
@@ -148,12 +151,20 @@ public final class AgentChannel: Sendable {
             refs.append(AssignmentRef(key: a.key, template: a.specID, index: index, placement: a.binding.placements[0], qpu: a.binding.qpu))
         }
         var frames: [ManagerEnvelope] = []
-        if !full.isEmpty { frames.append(.assign(full)) }
         var acked = false
+        if !full.isEmpty {
+            var env = ManagerEnvelope.assign(full)
+            // Only agents that read every assignment in binary also read acknowledgements here.
+            if c.binaryAssign, !ack.isEmpty {
+                env.ack = ack
+                acked = true
+            }
+            frames.append(env)
+        }
         if !refs.isEmpty {
             let t = templates.isEmpty && !reset ? nil : TemplateBatch(reset: reset, specs: templates)
             // One frame instead of two: acknowledgements travel with the assignments.
-            frames.append(.assignRefs(refs, templates: t, ack: ack.isEmpty ? nil : ack))
+            frames.append(.assignRefs(refs, templates: t, ack: ack.isEmpty || acked ? nil : ack))
             acked = true
         }
         if !cancel.isEmpty { frames.append(.cancel(cancel)) }
@@ -232,7 +243,7 @@ final class AgentConnectionHandler: @unchecked Sendable {
         hello = true
         greeted.withLockedValue { $0 = true }
         authenticated()
-        channel.configure(id, binary: h.binary ?? false, templates: h.templates ?? false)
+        channel.configure(id, binary: h.binary ?? false, binaryAssign: h.binaryAssign ?? false, templates: h.templates ?? false)
         var stripped = h
         stripped.token = ""
         inbox.post(.agentHello(stripped, connection: id))
