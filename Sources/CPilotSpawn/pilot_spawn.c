@@ -107,6 +107,8 @@ long pilot_clone3_raw(pilot_clone_args *args, size_t size, int (*fn)(void *), vo
    seccomp filter that refuses clone3). Written racily by spawning threads; any value is safe. */
 static volatile int clone_into_cgroup_usable = 1;
 
+void pilot_spawn_set_clone3(int enabled) { clone_into_cgroup_usable = enabled ? 1 : 0; }
+
 /* The child runs on this much of the parent's stack while the parent is suspended.
    It only makes system calls, so a few pages are plenty. */
 #define CHILD_STACK_BYTES (32 * 1024)

@@ -49,6 +49,10 @@ typedef struct pilot_spawn_result {
     pilot_spawn_step step;
 } pilot_spawn_result;
 
+/* Whether contained spawns may use clone3 with CLONE_INTO_CGROUP (default 1). 0 makes every one
+   join its cgroup from the child instead, the path taken where clone3 is missing; for tests. */
+void pilot_spawn_set_clone3(int enabled);
+
 /* Starts a child with clone(CLONE_VM|CLONE_VFORK|CLONE_PIDFD) on the calling thread.
    Returns 0 with pid and pidfd set once the child has exec'd, or an errno with the
    failed step; a child that failed before exec has already been reaped. The calling

@@ -1,0 +1,39 @@
+import CPilotSpawn
+import Foundation
+import Testing
+@testable import PilotLaunch
+
+/// A contained task runs in a cgroup of its own from its first instruction, whether it is born
+/// there (clone3 with CLONE_INTO_CGROUP) or joins it before exec (the fallback where clone3 is
+/// missing): the task's own `/proc/self/cgroup` names a task cgroup under the agent's.
+@Suite(.serialized) struct CgroupSpawnTests {
+    @Test(arguments: [true, false]) func aContainedTaskRunsInItsOwnCgroup(clone3: Bool) throws {
+        let containment = TaskContainment(preferred: .cgroup)
+        defer { containment.removeOwnCgroup() }
+        try #require(containment.mechanism == .cgroup, "needs a writable cgroup v2 with cgroup.kill (root, or a delegated subtree)")
+        pilot_spawn_set_clone3(clone3 ? 1 : 0)
+        defer { pilot_spawn_set_clone3(1) }
+        let collector = ExitCollector()
+        let onExit = collector.handler()
+        let launcher = ProcessLauncher(containment: containment, onEvents: { onExit($0.exits) })
+        defer { launcher.shutdown() }
+
+        var paths: [String] = []
+        for token in UInt64(1)...3 {
+            let out = temporaryPath("cgroup-\(clone3)-\(token).out")
+            var spec = SpawnSpec(executable: "/bin/cat", arguments: ["/proc/self/cgroup"], stdoutPath: out)
+            spec.containmentName = "t\(token)"
+            _ = try launcher.spawn(spec, token: token)
+            #expect(try collector.wait(for: token).exitCode == 0)
+            let text = try readFile(out)
+            let line = text.split(separator: "\n").first { $0.hasPrefix("0::") }
+            let path = try #require(line.map { String($0.dropFirst(3)) }, "no cgroup v2 line in \(text)")
+            let parts = path.split(separator: "/")
+            #expect(parts.count >= 2 && parts[parts.count - 2].hasPrefix("pilot-agent-") && parts.last!.hasPrefix("c"),
+                    "task \(token) ran in \(path), not a task cgroup of this agent")
+            paths.append(path)
+        }
+        // One after another, the emptied cgroup of each task is reused by the next.
+        #expect(Set(paths).count == 1, "\(paths)")
+    }
+}
