@@ -123,8 +123,15 @@ public final class TaskContainment: Sendable {
         case .cgroup:
             guard let dir = pool.withLock({ $0.inUse.removeValue(forKey: name) }) else { return killed }
             let (had, empty) = Self.emptyCgroup(dir)
-            // One that would not empty (a process stuck in the kernel) is not handed to another task.
-            if empty { pool.withLock { $0.free.append(dir) } }
+            // One that would not empty (a process stuck in the kernel) is not handed to another task,
+            // nor is one that had to be killed: Linux kills a child cloned into a cgroup
+            // (CLONE_INTO_CGROUP) whose kill count differs from its parent's cgroup's, so a task
+            // started there would die at birth. It is removed; the next task gets a fresh one.
+            if empty && had == 0 {
+                pool.withLock { $0.free.append(dir) }
+            } else if empty {
+                rmdir(dir)
+            }
             return killed + had
         case .subreaper:
             // Every leftover descends from a process re-parented to us (its parent died) or is in the

@@ -36,4 +36,31 @@ import Testing
         // One after another, the emptied cgroup of each task is reused by the next.
         #expect(Set(paths).count == 1, "\(paths)")
     }
+
+    /// A task whose cgroup had to be killed (it left a process behind) does not doom the next one:
+    /// a child cloned into a cgroup after its `cgroup.kill` is killed at birth by Linux, so such a
+    /// cgroup is never reused.
+    @Test(arguments: [true, false]) func theTaskAfterALeftoverIsNotKilledAtBirth(clone3: Bool) throws {
+        let containment = TaskContainment(preferred: .cgroup)
+        defer { containment.removeOwnCgroup() }
+        try #require(containment.mechanism == .cgroup, "needs a writable cgroup v2 with cgroup.kill (root, or a delegated subtree)")
+        pilot_spawn_set_clone3(clone3 ? 1 : 0)
+        defer { pilot_spawn_set_clone3(1) }
+        let collector = ExitCollector()
+        let onExit = collector.handler()
+        let launcher = ProcessLauncher(containment: containment, onEvents: { onExit($0.exits) })
+        defer { launcher.shutdown() }
+
+        var leaver = SpawnSpec(executable: "/bin/sh", arguments: ["-c", "setsid sleep 300 & exit 0"])
+        leaver.containmentName = "leaver"
+        _ = try launcher.spawn(leaver, token: 1)
+        #expect(try collector.wait(for: 1).exitCode == 0)
+        for token in UInt64(2)...4 {
+            var next = SpawnSpec(executable: "/bin/true")
+            next.containmentName = "next\(token)"
+            _ = try launcher.spawn(next, token: token)
+            let exit = try collector.wait(for: token)
+            #expect(exit.exitCode == 0 && exit.signal == nil, "task \(token): exit \(String(describing: exit.exitCode)), signal \(String(describing: exit.signal))")
+        }
+    }
 }
