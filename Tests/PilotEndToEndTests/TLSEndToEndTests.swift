@@ -164,7 +164,9 @@ import Testing
         let pcap = c.dir + "/lo.pcap"
         let dump = Process()
         dump.executableURL = URL(fileURLWithPath: Self.tcpdump!)
-        dump.arguments = ["-i", "lo", "-U", "-s", "0", "-w", pcap, "tcp port \(a.port) or tcp port \(a.agentPort)"]
+        // --immediate-mode: without it libpcap hands packets over a ring block at a time, and a block
+        // not yet full when the capture is killed is lost, so a short run could capture nothing.
+        dump.arguments = ["-i", "lo", "--immediate-mode", "-U", "-s", "0", "-w", pcap, "tcp port \(a.port) or tcp port \(a.agentPort)"]
         let err = Pipe()
         dump.standardError = err
         dump.standardOutput = FileHandle.nullDevice
