@@ -48,6 +48,39 @@ public struct PUB: Sendable {
         }
     }
 
+    /// Where binding `b` (a flat index) sits in the bindings' array: one coordinate per axis.
+    public func coordinates(ofBinding b: Int) -> [Int] {
+        var coordinates: [Int] = []
+        var rest = b
+        for size in bindingShape.reversed() {
+            coordinates.insert(rest % max(size, 1), at: 0)
+            rest /= max(size, 1)
+        }
+        return coordinates
+    }
+
+    /// The estimator's results by the binding they are computed on, bindings in order: each binding's
+    /// circuit is bound (and its state prepared) once for every result and observable broadcast onto it.
+    func resultsByBinding() -> [(binding: Int, results: [(result: Int, observable: Int)])] {
+        let shape = resultShape
+        var groups: [Int: [(result: Int, observable: Int)]] = [:]
+        for r in 0..<BroadcastShape.count(shape) {
+            let b = BroadcastShape.operandIndex(r, result: shape, operand: bindingShape)
+            let o = BroadcastShape.operandIndex(r, result: shape, operand: observableShape)
+            groups[b, default: []].append((r, o))
+        }
+        return groups.keys.sorted().map { ($0, groups[$0]!) }
+    }
+
+    /// An estimator result of this PUB from its values and standard errors, in result order.
+    func estimatorResult(evs: [Double], stds: [Double], shots: Int) -> PUBResult {
+        var result = PUBResult(shape: resultShape, shots: shots)
+        result.evs = evs
+        result.stds = stds
+        if case .precision(let p) = target { result.precision = p }
+        return result
+    }
+
     /// Values for the binding at flat index `index`, by parameter name.
     public func values(at index: Int) -> [String: Double] {
         var values: [String: Double] = [:]

@@ -49,12 +49,7 @@ extension PUBExecutor {
     static func placed(_ error: QuantumError, _ pub: PUB, index: Int, binding b: Int) -> QuantumError {
         guard error.field == nil else { return error }
         var located = error
-        var coordinates: [Int] = []
-        var rest = b
-        for size in pub.bindingShape.reversed() {
-            coordinates.insert(rest % max(size, 1), at: 0)
-            rest /= max(size, 1)
-        }
+        let coordinates = pub.coordinates(ofBinding: b)
         located.field = "pubs[\(index)]"
         located.message += " (PUB \(index), binding " + (coordinates.isEmpty ? "0" : coordinates.map(String.init).joined(separator: ",")) + ")"
         return located
@@ -134,25 +129,19 @@ extension PUBExecutor {
 
     static func commandEstimate(_ pub: PUB, index: Int, seed: UInt64, device: CommandDevice, habits: CommandHabits,
                                 outcome: inout Outcome) async throws(QuantumError) -> PUBResult {
-        let shape = pub.resultShape
-        let total = BroadcastShape.count(shape)
-        var groups: [Int: [(result: Int, observable: Int)]] = [:]
-        for r in 0..<total {
-            let b = BroadcastShape.operandIndex(r, result: shape, operand: pub.bindingShape)
-            let o = BroadcastShape.operandIndex(r, result: shape, operand: pub.observableShape)
-            groups[b, default: []].append((r, o))
-        }
+        let total = BroadcastShape.count(pub.resultShape)
+        let byBinding = pub.resultsByBinding()
         let shotsOf = pub.observables.map(pub.shots(for:))
         var evs = [Double](repeating: 0, count: total)
         var stds = [Double](repeating: 0, count: total)
         var mostShots = 0
-        for b in groups.keys.sorted() {
+        for (b, results) in byBinding {
             try checkTaskCancelled()
             let unitary = try bind(pub, b, index: index).unitaryPart
             // The binding's distinct measured terms, by the shots they are measured with.
             var wanted: [Int: [PauliString]] = [:]
             var seen: Set<SampleKey> = []
-            for (_, o) in groups[b]! {
+            for (_, o) in results {
                 for term in pub.observables[o].terms where term.pauli.weight > 0 {
                     let key = SampleKey(pauli: term.pauli, shots: shotsOf[o])
                     if seen.insert(key).inserted { wanted[shotsOf[o], default: []].append(term.pauli) }
@@ -171,7 +160,7 @@ extension PUBExecutor {
                 }
                 mostShots = max(mostShots, shots)
             }
-            for (r, o) in groups[b]! {
+            for (r, o) in results {
                 var value = 0.0
                 var variance = 0.0
                 for term in pub.observables[o].terms {
@@ -184,11 +173,7 @@ extension PUBExecutor {
                 stds[r] = variance.squareRoot()
             }
         }
-        var result = PUBResult(shape: shape, shots: mostShots)
-        result.evs = evs
-        result.stds = stds
-        if case .precision(let p) = pub.target { result.precision = p }
-        return result
+        return pub.estimatorResult(evs: evs, stds: stds, shots: mostShots)
     }
 
     /// ⟨P⟩ for each term on the bound circuit's state, in the terms' order.

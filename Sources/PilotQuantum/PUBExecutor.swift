@@ -130,13 +130,7 @@ public enum PUBExecutor {
             return try pub.circuit.bind(pub.values(at: b))
         } catch {
             var located = error
-            var coordinates: [Int] = []
-            var rest = b
-            for size in pub.bindingShape.reversed() {
-                coordinates.insert(rest % max(size, 1), at: 0)
-                rest /= max(size, 1)
-            }
-            let path = "pubs[\(index)].parameter_values" + coordinates.map { "[\($0)]" }.joined()
+            let path = "pubs[\(index)].parameter_values" + pub.coordinates(ofBinding: b).map { "[\($0)]" }.joined()
             located.message += " (with the values of \(path))"
             located.field = path
             throw located
@@ -185,18 +179,11 @@ public enum PUBExecutor {
 
     static func estimate(_ pub: PUB, index: Int, seed: UInt64, noise: NoiseModel, simulator: StateVectorSimulator,
                          outcome: inout Outcome) throws(QuantumError) -> PUBResult {
-        let shape = pub.resultShape
-        let total = BroadcastShape.count(shape)
-        var groups: [Int: [(result: Int, observable: Int)]] = [:]
-        for r in 0..<total {
-            let b = BroadcastShape.operandIndex(r, result: shape, operand: pub.bindingShape)
-            let o = BroadcastShape.operandIndex(r, result: shape, operand: pub.observableShape)
-            groups[b, default: []].append((r, o))
-        }
+        let total = BroadcastShape.count(pub.resultShape)
         var evs = [Double](repeating: 0, count: total)
         var stds = [Double](repeating: 0, count: total)
         var mostShots = 0
-        for b in groups.keys.sorted() {
+        for (b, results) in pub.resultsByBinding() {
             try checkCancelled()
             let unitary = try bind(pub, b, index: index).unitaryPart
             let exact = pub.target == .exact
@@ -208,7 +195,7 @@ public enum PUBExecutor {
             let bindingSeed = bindingSeeds.next()
             var exactCache: [PauliString: Double] = [:]
             var sampled: [SampleKey: ExpectationValue] = [:]
-            for (r, o) in groups[b]! {
+            for (r, o) in results {
                 let observable = pub.observables[o]
                 var value = 0.0
                 var variance = 0.0
@@ -241,11 +228,7 @@ public enum PUBExecutor {
                 stds[r] = variance.squareRoot()
             }
         }
-        var result = PUBResult(shape: shape, shots: mostShots)
-        result.evs = evs
-        result.stds = stds
-        if case .precision(let p) = pub.target { result.precision = p }
-        return result
+        return pub.estimatorResult(evs: evs, stds: stds, shots: mostShots)
     }
 
     struct SampleKey: Hashable {

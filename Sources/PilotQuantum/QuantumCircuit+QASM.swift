@@ -5,18 +5,9 @@ extension QuantumCircuit {
     /// Parameters are written with round-trip precision so a parsed copy simulates identically.
     public func qasm() -> String {
         var out = "OPENQASM 2.0;\ninclude \"qelib1.inc\";\n"
-        var qubitNames: [String] = []
-        for reg in quantumRegisters {
-            out += "qreg \(reg.name)[\(reg.size)];\n"
-            for i in 0..<reg.size { qubitNames.append("\(reg.name)[\(i)]") }
-        }
-        var clbitNames: [String] = []
-        for reg in classicalRegisters {
-            out += "creg \(reg.name)[\(reg.size)];\n"
-            for i in 0..<reg.size { clbitNames.append("\(reg.name)[\(i)]") }
-        }
-        func qubit(_ q: Int) -> String { q >= 0 && q < qubitNames.count ? qubitNames[q] : "q[\(q)]" }
-        func clbit(_ c: Int) -> String { c >= 0 && c < clbitNames.count ? clbitNames[c] : "c[\(c)]" }
+        for reg in quantumRegisters { out += "qreg \(reg.name)[\(reg.size)];\n" }
+        for reg in classicalRegisters { out += "creg \(reg.name)[\(reg.size)];\n" }
+        let names = bitNames()
         for op in operations {
             switch op {
             case .gate(let g):
@@ -24,13 +15,13 @@ extension QuantumCircuit {
                 if !g.parameters.isEmpty {
                     out += "(" + g.parameters.map(Self.qasmNumber).joined(separator: ",") + ")"
                 }
-                out += " " + g.qubits.map(qubit).joined(separator: ",") + ";\n"
+                out += " " + g.qubits.map(names.qubit).joined(separator: ",") + ";\n"
             case .measure(let q, let c):
-                out += "measure \(qubit(q)) -> \(clbit(c));\n"
+                out += "measure \(names.qubit(q)) -> \(names.clbit(c));\n"
             case .reset(let q):
-                out += "reset \(qubit(q));\n"
+                out += "reset \(names.qubit(q));\n"
             case .barrier(let qs):
-                if !qs.isEmpty { out += "barrier " + qs.map(qubit).joined(separator: ",") + ";\n" }
+                if !qs.isEmpty { out += "barrier " + qs.map(names.qubit).joined(separator: ",") + ";\n" }
             }
         }
         return out
@@ -44,5 +35,21 @@ extension QuantumCircuit {
             text.insert(contentsOf: ".0", at: e)
         }
         return text
+    }
+
+    /// Each qubit's and clbit's name in the text (`reg[i]`), in index order, for the writers of
+    /// both OpenQASM versions; an index outside every register is written as `q[i]` or `c[i]`.
+    struct BitNames {
+        var qubits: [String] = []
+        var clbits: [String] = []
+        func qubit(_ q: Int) -> String { q >= 0 && q < qubits.count ? qubits[q] : "q[\(q)]" }
+        func clbit(_ c: Int) -> String { c >= 0 && c < clbits.count ? clbits[c] : "c[\(c)]" }
+    }
+
+    func bitNames() -> BitNames {
+        var names = BitNames()
+        for reg in quantumRegisters { for i in 0..<reg.size { names.qubits.append("\(reg.name)[\(i)]") } }
+        for reg in classicalRegisters { for i in 0..<reg.size { names.clbits.append("\(reg.name)[\(i)]") } }
+        return names
     }
 }

@@ -8,19 +8,10 @@ extension QuantumCircuit {
     /// defines them, so the text needs no include but the standard one. Identity gates are left
     /// out: they do nothing, and stdgates.inc only keeps `id` for compatibility.
     public func qasm3() -> String {
-        var qubitNames: [String] = []
         var declarations = ""
-        for reg in quantumRegisters {
-            declarations += "qubit[\(reg.size)] \(reg.name);\n"
-            for i in 0..<reg.size { qubitNames.append("\(reg.name)[\(i)]") }
-        }
-        var clbitNames: [String] = []
-        for reg in classicalRegisters {
-            declarations += "bit[\(reg.size)] \(reg.name);\n"
-            for i in 0..<reg.size { clbitNames.append("\(reg.name)[\(i)]") }
-        }
-        func qubit(_ q: Int) -> String { q >= 0 && q < qubitNames.count ? qubitNames[q] : "q[\(q)]" }
-        func clbit(_ c: Int) -> String { c >= 0 && c < clbitNames.count ? clbitNames[c] : "c[\(c)]" }
+        for reg in quantumRegisters { declarations += "qubit[\(reg.size)] \(reg.name);\n" }
+        for reg in classicalRegisters { declarations += "bit[\(reg.size)] \(reg.name);\n" }
+        let names = bitNames()
 
         var needed: Set<GateKind> = []
         var body = ""
@@ -32,13 +23,13 @@ extension QuantumCircuit {
                 if Self.qasm3Definitions[g.kind] != nil { needed.insert(g.kind) }
                 body += name
                 if !parameters.isEmpty { body += "(" + parameters.map { "\($0)" }.joined(separator: ", ") + ")" }
-                body += " " + g.qubits.map(qubit).joined(separator: ", ") + ";\n"
+                body += " " + g.qubits.map(names.qubit).joined(separator: ", ") + ";\n"
             case .measure(let q, let c):
-                body += "\(clbit(c)) = measure \(qubit(q));\n"
+                body += "\(names.clbit(c)) = measure \(names.qubit(q));\n"
             case .reset(let q):
-                body += "reset \(qubit(q));\n"
+                body += "reset \(names.qubit(q));\n"
             case .barrier(let qs):
-                if !qs.isEmpty { body += "barrier " + qs.map(qubit).joined(separator: ", ") + ";\n" }
+                if !qs.isEmpty { body += "barrier " + qs.map(names.qubit).joined(separator: ", ") + ";\n" }
             }
         }
         var out = "OPENQASM 3.0;\ninclude \"stdgates.inc\";\n"
