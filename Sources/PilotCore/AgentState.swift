@@ -36,7 +36,7 @@ struct AgentState: Sendable {
         self.pilot = pilot
         self.resources = resources
         self.deadline = deadline
-        self.depth = max(1, min(depth, 8))
+        self.depth = max(1, min(depth, 32))
         domainFree = resources.domains.map { d in
             var b = BitSet(capacity: d.cores.count)
             for i in 0..<d.cores.count { b.insert(i) }

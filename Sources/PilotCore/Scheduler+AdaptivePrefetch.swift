@@ -8,7 +8,7 @@
 extension Scheduler {
     /// The default depth agents and the manager advertise (`--prefetch`): reached only by tasks of
     /// at most `instantTaskSeconds`.
-    public static let defaultPrefetch = 8
+    public static let defaultPrefetch = 16
     /// The deepest a task of unknown or long runtime queues: one running and one waiting per core.
     public static let longTaskDepth = 2
     /// The deepest a short task queues.

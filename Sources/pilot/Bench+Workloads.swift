@@ -16,8 +16,11 @@ extension BenchCommand {
             let b = try await BenchCluster.start(topology: try opts.topo.load(), null: false, prefetch: opts.prefetch)
             for count in n {
                 for rep in 0..<opts.reps {
+                    let threads0 = ThreadCPU.byName()
                     let r = try await b.runArray(BenchCluster.spec(null: false, command: ["/bin/true"]), n: count)
-                    BenchLine.print(r.fields.merging(["workload": "w1", "n": count, "rep": rep, "cores": b.cluster.cores, "prefetch": opts.prefetch, "peak_rss_mb": peakRSSMiB()]) { $1 })
+                    let parts = ThreadCPU.perTask(from: threads0, to: ThreadCPU.byName(), tasks: count)
+                    BenchLine.print(r.fields.merging(["workload": "w1", "n": count, "rep": rep, "cores": b.cluster.cores, "prefetch": opts.prefetch,
+                                                      "peak_rss_mb": peakRSSMiB()]) { $1 }.merging(parts.mapValues { $0 as Any }) { $1 })
                 }
             }
             await b.cluster.stop()
@@ -47,13 +50,13 @@ extension BenchCommand {
             let subscriber = subscribe ? try Self.subscriber(serverDir: b.cluster.serverDir) : nil
             for count in n {
                 for rep in 0..<opts.reps {
-                    let feed0 = ThreadCPU.seconds(named: "pilot-metrics")
+                    let threads0 = ThreadCPU.byName()
                     let r = try await b.runArray(BenchCluster.spec(null: true, command: ["/bin/true"]), n: count)
-                    let feedCPU = ThreadCPU.seconds(named: "pilot-metrics") - feed0
+                    let parts = ThreadCPU.perTask(from: threads0, to: ThreadCPU.byName(), tasks: count)
                     BenchLine.print(r.fields.merging(["workload": "w2", "n": count, "rep": rep, "cores": b.cluster.cores, "prefetch": opts.prefetch,
                                                       "peak_rss_mb": peakRSSMiB(), "metrics": !noMetrics, "scrape_every_s": scrapeEvery,
-                                                      "metrics_feed_cpu_us_per_task": feedCPU / Double(count) * 1e6,
-                                                      "scrapes": scraper?.count ?? 0, "subscriber": subscribe]) { $1 })
+                                                      "scrapes": scraper?.count ?? 0, "subscriber": subscribe]) { $1 }
+                        .merging(parts.mapValues { $0 as Any }) { $1 })
                 }
             }
             await scraper?.stop()

@@ -180,7 +180,7 @@ import Testing
     @Test func tasksSeenToTakeNextToNoTimeQueueAsDeepAsTheAgentAllows() throws {
         var s = try scheduler()
         s.observe(runtime: 0.0005, of: ResourceRequest(cores: 1))
-        #expect(bound(&s, 30) == 2 * Scheduler.defaultPrefetch, "2 cores × 8")
+        #expect(bound(&s, 40) == 2 * Scheduler.defaultPrefetch, "2 cores × 16")
         // An agent that accepts less is not sent more.
         var shallow = Scheduler()
         try shallow.addAgent(1, resources: .uniform(hostname: "a", domains: 1, coresPerDomain: 2), depth: 3)
@@ -192,9 +192,16 @@ import Testing
         var s = try scheduler()
         #expect(bound(&s, 30, time: 0.01) == 8)
         var i = try scheduler()
-        #expect(bound(&i, 30, time: 0.001) == 16)
+        #expect(bound(&i, 40, time: 0.001) == 2 * Scheduler.defaultPrefetch)
         var l = try scheduler()
         #expect(bound(&l, 30, time: 60) == 4)
+    }
+
+    @Test func anAgentAsksForAtMostThirtyTwoDeep() throws {
+        var s = Scheduler()
+        try s.addAgent(1, resources: .uniform(hostname: "a", domains: 1, coresPerDomain: 2), depth: 100)
+        s.observe(runtime: 0.0005, of: ResourceRequest(cores: 1))
+        #expect(bound(&s, 100) == 2 * 32)
     }
 
     @Test func aWorkloadThatTurnsLongStopsQueueingDeep() throws {

@@ -83,13 +83,7 @@ final class MetricsFeed: @unchecked Sendable {  // all mutable state is under `c
     }
 
     private func run() {
-        // Foundation's Thread.name does not reach the kernel on Linux; the kernel's name lets /proc
-        // (and `pilot bench w2`) account the feed's CPU apart. Absent elsewhere: nothing happens.
-        let fd = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
-        if fd >= 0 {
-            _ = "pilot-metrics".withCString { write(fd, $0, strlen($0)) }
-            close(fd)
-        }
+        KernelThreadName.set("pilot-metrics")
         while true {
             condition.lock()
             if flushers.isEmpty && !stopping && queuedRecords < Self.wakeRecords {

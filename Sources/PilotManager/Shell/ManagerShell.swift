@@ -95,6 +95,7 @@ public final class ManagerShell: @unchecked Sendable {
     }
 
     private func run() {
+        KernelThreadName.set("pilot-reactor")
         var stopping = false
         while true {
             let items = inbox.takeAll()

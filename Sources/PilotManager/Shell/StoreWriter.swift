@@ -63,6 +63,7 @@ final class StoreWriter: @unchecked Sendable {
     }
 
     private func run() {
+        KernelThreadName.set("pilot-writer")
         var running = true
         while running {
             condition.lock()
