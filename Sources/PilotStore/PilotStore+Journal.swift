@@ -106,57 +106,37 @@ extension PilotStore {
     }
 }
 
-/// The INSERT of every journal record, bound with SQLite's C API: it runs once or twice per task.
+/// The INSERT of every journal record: it runs once or twice per task.
 struct JournalInsertStatement {
     static let sql = """
         INSERT INTO journal(seq, at, kind, task, task_end, attempt, agent, pilot, workflow, stage, workload, state, reason, detail)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
-    private let statement: Statement
-    private let db: Database
+    private let statement: RawStatement
 
     init(_ db: Database) throws {
-        self.db = db
-        statement = try db.cachedStatement(sql: Self.sql)
+        statement = try RawStatement(db, sql: Self.sql)
     }
 
     func execute(_ records: [JournalRecord]) throws {
-        let h = statement.sqliteStatement
+        let s = statement
         for r in records {
-            sqlite3_reset(h)
-            sqlite3_clear_bindings(h)
-            sqlite3_bind_int64(h, 1, r.seq)
-            sqlite3_bind_double(h, 2, r.at)
-            bind(3, r.kind.rawValue)
-            if let v = r.task { sqlite3_bind_int64(h, 4, v) }
-            if let v = r.taskEnd { sqlite3_bind_int64(h, 5, v) }
-            if let v = r.attempt { sqlite3_bind_int64(h, 6, Int64(v)) }
-            if let v = r.agent { sqlite3_bind_int64(h, 7, Int64(v)) }
-            if let v = r.pilot { bind(8, v) }
-            if let v = r.workflow { sqlite3_bind_int64(h, 9, v) }
-            if let v = r.stage { bind(10, v) }
-            if let v = r.workload { sqlite3_bind_int64(h, 11, v) }
-            if let v = r.state { bind(12, v) }
-            if let v = r.reason { bind(13, v) }
-            if let v = r.detail { bind(14, v) }
-            let rc = sqlite3_step(h)
-            guard rc == SQLITE_DONE else {
-                let msg = String(cString: sqlite3_errmsg(db.sqliteConnection))
-                sqlite3_reset(h)
-                throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: msg, sql: Self.sql)
-            }
-        }
-        sqlite3_reset(h)
-    }
-
-    private func bind(_ i: Int32, _ s: String) {
-        var s = s
-        s.withUTF8 { buf in
-            _ = buf.withMemoryRebound(to: CChar.self) {
-                sqlite3_bind_text(statement.sqliteStatement, i, $0.baseAddress, Int32($0.count), Self.transient)
-            }
+            s.reset()
+            s.bind(1, r.seq)
+            s.bind(2, r.at)
+            s.bind(3, r.kind.rawValue)
+            s.bind(4, r.task)
+            s.bind(5, r.taskEnd)
+            s.bind(6, r.attempt)
+            s.bind(7, r.agent)
+            s.bind(8, r.pilot)
+            s.bind(9, r.workflow)
+            s.bind(10, r.stage)
+            s.bind(11, r.workload)
+            s.bind(12, r.state)
+            s.bind(13, r.reason)
+            s.bind(14, r.detail)
+            try s.step()
         }
     }
-
-    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 }

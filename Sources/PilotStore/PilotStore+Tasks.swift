@@ -68,9 +68,14 @@ extension PilotStore {
         try writeFiles(batch)
         let enc = JSONEncoder()
         try write { db in
-            for s in batch.newSpecs {
-                let body = try s.spec.storeJSON ?? String(decoding: enc.encode(s.spec), as: UTF8.self)
-                try db.execute(sql: "INSERT INTO spec(id, body) VALUES (?, ?)", arguments: [s.id, body])
+            if !batch.newSpecs.isEmpty {
+                let insert = try RawStatement(db, sql: "INSERT INTO spec(id, body) VALUES (?, ?)")
+                for s in batch.newSpecs {
+                    insert.reset()
+                    insert.bind(1, s.id)
+                    insert.bind(2, try s.spec.storeJSON ?? String(decoding: enc.encode(s.spec), as: UTF8.self))
+                    try insert.step()
+                }
             }
             for w in batch.newWorkflows {
                 try db.execute(sql: """
@@ -83,15 +88,8 @@ extension PilotStore {
                     """, arguments: [w.id, w.workflow, w.stage, w.motif, w.state, w.createdAt, w.startedAt, w.plan])
             }
             if !batch.newTasks.isEmpty {
-                let st = try db.cachedStatement(sql: """
-                    INSERT INTO task(id, spec_id, array_index, name, priority, state, submitted_at, workflow_id, workload_id, stage_index)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-                for t in batch.newTasks {
-                    // `new` for a task waiting on others (`after`), `ready` otherwise.
-                    try st.execute(arguments: [t.id, t.specID, t.arrayIndex, t.name, t.priority, t.state.rawValue, t.submittedAt, t.workflow,
-                                               t.workload, t.stageIndex])
-                }
+                let insert = try TaskInsertStatement(db)
+                for t in batch.newTasks { try insert.execute(t) }
             }
             if !batch.tasks.isEmpty {
                 let update = try TaskUpdateStatement(db)

@@ -42,6 +42,7 @@ extension BenchCommand {
                 specs.append(s)
             }
             let cpu0 = processCPUSeconds()
+            let threads0 = ThreadCPU.byName()
             let t0 = DispatchTime.now().uptimeNanoseconds
             for start in stride(from: 0, to: specs.count, by: batch) {
                 _ = try await cluster.client.submit(SubmitRequest(tasks: Array(specs[start..<min(start + batch, specs.count)])))
@@ -49,6 +50,7 @@ extension BenchCommand {
             let w = try await cluster.waitAll(progress: false)
             let wall = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
             let cpu = processCPUSeconds() - cpu0
+            let parts = ThreadCPU.perTask(from: threads0, to: ThreadCPU.byName(), tasks: tasks)
             let done = w.summary.count(.done)
             await cluster.stop()
             guard done == tasks else { throw CLIError("\(tasks - done) of \(tasks) quantum tasks did not succeed") }
@@ -72,7 +74,7 @@ extension BenchCommand {
                 "simulation_wall_s": simulationWall,
                 "cpu_us_per_task": cpu / Double(tasks) * 1e6, "simulation_us_per_task": simulation / Double(tasks) * 1e6,
                 "beyond_simulation_us_per_task": (cpu - simulation) / Double(tasks) * 1e6,
-            ])
+            ].merging(parts.mapValues { $0 as Any }) { $1 })
         }
 
         /// A hardware-efficient circuit with seeded angles and the observables of an Ising chain.
