@@ -19,6 +19,19 @@ public enum JSONLiteral {
         s += String(decoding: out, as: UTF8.self)
     }
 
+    /// An integer's decimal digits, written in place: no `String` per number.
+    public static func appendInteger(_ v: Int64, to out: inout [UInt8]) {
+        if v < 0 { out.append(UInt8(ascii: "-")) }
+        var m = v.magnitude
+        guard m > 0 else { out.append(UInt8(ascii: "0")); return }
+        let start = out.count
+        while m > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(m % 10))
+            m /= 10
+        }
+        out[start...].reverse()
+    }
+
     /// The same literal as UTF-8 bytes.
     public static func appendString(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))

@@ -17,9 +17,11 @@ extension JournalRecord {
             first = false
             out.append(UInt8(ascii: "\""))
             out.append(contentsOf: UnsafeBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))
-            out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+            // Two appends, not an array literal: that was an allocation per key of every record.
+            out.append(UInt8(ascii: "\""))
+            out.append(UInt8(ascii: ":"))
         }
-        func integer<T: BinaryInteger>(_ v: T) { out.append(contentsOf: String(v).utf8) }
+        func integer<T: BinaryInteger & SignedInteger>(_ v: T) { JSONLiteral.appendInteger(Int64(v), to: &out) }
         func text(_ v: String) { JSONLiteral.appendString(v, to: &out) }
         if let v = agent { key("agent"); integer(v) }
         key("at"); out.append(contentsOf: JSONLiteral.number(at).utf8)

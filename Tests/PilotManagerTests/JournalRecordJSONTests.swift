@@ -29,4 +29,11 @@ import Testing
             #expect(r.apiJSON == (try Self.encoded(r)), "record \(i)")
         }
     }
+
+    @Test(arguments: [Int64(0), 7, -7, 10, 1_796_409_039, -1_000_000, .max, .min])
+    func integersAreWrittenAsSwiftPrintsThem(_ v: Int64) {
+        var out: [UInt8] = Array("x".utf8)
+        JSONLiteral.appendInteger(v, to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "x\(v)")
+    }
 }

@@ -77,7 +77,7 @@ extension APIServer {
         bytes.reserveCapacity(records.count * 200)
         for r in records {
             bytes.append(contentsOf: "id: ".utf8)
-            bytes.append(contentsOf: String(r.seq).utf8)
+            JSONLiteral.appendInteger(r.seq, to: &bytes)
             bytes.append(contentsOf: "\nevent: ".utf8)
             bytes.append(contentsOf: r.kind.rawValue.utf8)
             bytes.append(contentsOf: "\ndata: ".utf8)
