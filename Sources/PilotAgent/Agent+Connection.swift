@@ -194,6 +194,7 @@ extension Agent {
 
     func flush() {
         flushScheduled = false
+        if holdFinished() { return }
         if !pendingStarted.isEmpty, !pendingFinished.isEmpty {
             // A task that started and ended within one burst needs no separate `started`: its outcome
             // carries the start time, and the manager goes bound → done directly.
@@ -226,6 +227,36 @@ extension Agent {
         if !pendingStarted.isEmpty { send(.started(pendingStarted)); pendingStarted.removeAll(keepingCapacity: true) }
         if !pendingFinished.isEmpty { send(.finished(pendingFinished)); pendingFinished.removeAll(keepingCapacity: true) }
     }
+
+    /// True when finished outcomes should wait (up to `finishReportDelay` after the oldest, at most
+    /// `heldFinishesMax` of them) because every PU and GPU is busy: each exit since the last report
+    /// was taken over by a queued successor, so no core waits for the manager to hear of it. The
+    /// first exit that leaves a core or GPU free, a drain, or an ending session sends them at once.
+    private func holdFinished() -> Bool {
+        guard config.finishReportDelay > 0, let first = firstPendingFinishAt, !pendingFinished.isEmpty,
+              pendingFinished.count < Self.heldFinishesMax, !draining, !abandoning, !sessionOver,
+              puHolder.count >= slotTotals.pus, gpuHolder.count >= slotTotals.gpus else {
+            firstPendingFinishAt = nil
+            return false
+        }
+        let due = first + config.finishReportDelay
+        guard now < due else {
+            firstPendingFinishAt = nil
+            return false
+        }
+        if heldFinishesDue.map({ $0 > due }) ?? true {
+            heldFinishesDue = due
+            eventLoop.scheduleTask(in: .nanoseconds(Int64((due - now) * 1e9) + 100_000)) { [weak self] in
+                self?.assumeIsolated { agent in
+                    agent.heldFinishesDue = nil
+                    agent.flush()
+                }
+            }
+        }
+        return true
+    }
+
+    static let heldFinishesMax = 64
 
     /// One timer for the held starts, at the earliest moment one of them is due.
     private func scheduleHeldStarts(at due: Double) {

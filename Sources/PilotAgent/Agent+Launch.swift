@@ -368,6 +368,7 @@ extension Agent {
 
     func report(_ o: TaskOutcome) {
         unacked[o.key] = o
+        if pendingFinished.isEmpty { firstPendingFinishAt = now }
         pendingFinished.append(o)
     }
 

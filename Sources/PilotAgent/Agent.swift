@@ -90,6 +90,13 @@ public actor Agent {
     var flushScheduled = false
     /// When the timer for held `started` reports fires (see `flush`).
     var heldStartsDue: Double?
+    /// When the oldest unsent finished outcome was reported, and when the timer that sends held
+    /// outcomes fires (see `flush`).
+    var firstPendingFinishAt: Double?
+    var heldFinishesDue: Double?
+    /// PUs and GPUs this agent offers: all of them held means every core and GPU is busy.
+    lazy var slotTotals: (pus: Int, gpus: Int) = (config.resources.domains.reduce(0) { $0 + $1.cores.reduce(0) { $0 + $1.pus.count } },
+                                                  config.resources.gpus.count)
     /// Tasks killed by a signal Slurm may have sent to the whole step, held until it is clear
     /// whether the pilot is ending (see Agent+SlurmSignals.swift).
     var heldExits: [TaskKey: TaskOutcome] = [:]

@@ -41,6 +41,11 @@ public struct AgentConfig: Sendable {
     /// How long a start waits before it is reported on its own; a task that ends sooner is reported
     /// once, with its start time in its outcome. 0 reports every start in the next message.
     public var startReportDelay: Double = 0.02
+    /// How long finished outcomes may wait to go out together while every PU (and GPU) is still
+    /// busy, i.e. each exit was followed by a queued successor: nothing idles on the manager's
+    /// answer then, and one report of several outcomes costs the manager one commit, not several.
+    /// 0 reports every outcome in the next message.
+    public var finishReportDelay: Double = 0.002
     /// The `pilot` executable, which gang ranks start through (`pilot rank-exec`) to pin themselves;
     /// nil: gang ranks are not pinned.
     public var executable: String?
