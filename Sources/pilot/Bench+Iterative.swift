@@ -41,6 +41,7 @@ extension BenchCommand {
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let file = dir + "/bench-iterative.yaml"
             try yaml.write(toFile: file, atomically: true, encoding: .utf8)
+            try QPUDevices.require(device, for: "bench iterative")
             let slots = try QPUDevices.load(nil).first { $0.name == device }?.slots ?? 1
 
             let cluster = try await EmbeddedCluster.start(serverDir: dir + "/server", topology: try topo.load(),

@@ -32,6 +32,7 @@ extension BenchCommand {
 
         func run() async throws {
             BenchLine.outFile = out
+            try QPUDevices.require("ideal-sim", for: "bench quantum")
             let jobs = (0..<tasks).map { Self.job(index: $0, qubits: minQubits + $0 % (maxQubits - minQubits + 1), layers: layers) }
             let cluster = try await EmbeddedCluster.start(topology: try topo.load(), latencyScale: 0, log: BenchCluster.logger())
             var specs: [TaskSpec] = []
