@@ -1,35 +1,42 @@
-/// A hash map from task ids to values, for the scheduler's per-decision bookkeeping.
+/// A hash map from task ids to values, for the scheduler's per-decision bookkeeping and the
+/// metrics' per-task bookkeeping.
 ///
 /// Every binding touches several of these tables (the queue's members, the bindings, each agent's
 /// tasks), and with `Dictionary` the seeded SipHash of each lookup was a third of the scheduler's
 /// time. Here a lookup is one multiplication (Fibonacci hashing spreads consecutive and strided ids
 /// alike) and a linear probe; deletion shifts entries back, so there are no tombstones and a table
 /// that churns through millions of ids stays as fast as a fresh one. Ids must not be `Int64.min`.
-struct IDMap<Value: Sendable>: Sendable {
-    private static var empty: Int64 { .min }
+public struct IDMap<Value: Sendable>: Sendable {
+    @usableFromInline static var empty: Int64 { .min }
     /// Id and value side by side: a lookup in a table of a million ids costs one cache miss, not two.
-    private struct Entry {
-        var id: Int64
-        var value: Value?
+    @usableFromInline struct Entry: Sendable {
+        @usableFromInline var id: Int64
+        @usableFromInline var value: Value?
+        @inlinable init(id: Int64, value: Value?) {
+            self.id = id
+            self.value = value
+        }
     }
-    private var table: [Entry] = []
+    @usableFromInline var table: [Entry] = []
     /// log2 of the capacity; the hash keeps this many top bits.
-    private var bits = 0
-    private(set) var count = 0
+    @usableFromInline var bits = 0
+    /// Entries in the table.
+    @usableFromInline var stored = 0
+    @inlinable public var count: Int { stored }
 
-    init() {}
+    @inlinable public init() {}
 
-    var isEmpty: Bool { count == 0 }
+    @inlinable public var isEmpty: Bool { count == 0 }
 
-    @inline(__always)
-    private func home(_ key: Int64) -> Int {
+    @inlinable @inline(__always)
+    func home(_ key: Int64) -> Int {
         Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - bits))
     }
 
     /// The slot holding `key`, or nil. An empty map answers without hashing: the scheduler asks its
     /// (nearly always empty) withdrawn set about every task it queues and binds.
-    @inline(__always)
-    private func find(_ key: Int64) -> Int? {
+    @inlinable @inline(__always)
+    func find(_ key: Int64) -> Int? {
         guard count > 0 else { return nil }
         let mask = table.count - 1
         var i = home(key)
@@ -41,18 +48,18 @@ struct IDMap<Value: Sendable>: Sendable {
         }
     }
 
-    subscript(key: Int64) -> Value? {
+    @inlinable public subscript(key: Int64) -> Value? {
         get { find(key).flatMap { table[$0].value } }
         set {
             if let newValue { updateValue(newValue, forKey: key) } else { removeValue(forKey: key) }
         }
     }
 
-    func contains(_ key: Int64) -> Bool { find(key) != nil }
+    @inlinable public func contains(_ key: Int64) -> Bool { find(key) != nil }
 
     /// Returns the previous value, if any.
-    @discardableResult
-    mutating func updateValue(_ value: Value, forKey key: Int64) -> Value? {
+    @inlinable @discardableResult
+    public mutating func updateValue(_ value: Value, forKey key: Int64) -> Value? {
         precondition(key != Self.empty, "IDMap cannot hold Int64.min")
         if let i = find(key) {
             let old = table[i].value
@@ -65,12 +72,12 @@ struct IDMap<Value: Sendable>: Sendable {
         var i = home(key)
         while table[i].id != Self.empty { i = (i + 1) & mask }
         table[i] = Entry(id: key, value: value)
-        count += 1
+        stored += 1
         return nil
     }
 
-    @discardableResult
-    mutating func removeValue(forKey key: Int64) -> Value? {
+    @inlinable @discardableResult
+    public mutating func removeValue(forKey key: Int64) -> Value? {
         guard var hole = find(key) else { return nil }
         let old = table[hole].value
         let mask = table.count - 1
@@ -88,24 +95,24 @@ struct IDMap<Value: Sendable>: Sendable {
             hole = j
         }
         table[hole] = Entry(id: Self.empty, value: nil)
-        count -= 1
+        stored -= 1
         return old
     }
 
-    private mutating func grow() {
+    @inlinable mutating func grow() {
         let old = table
         bits = Swift.max(4, bits + 1)
         table = Array(repeating: Entry(id: Self.empty, value: nil), count: 1 << bits)
-        count = 0
+        stored = 0
         for e in old where e.id != Self.empty { updateValue(e.value!, forKey: e.id) }
     }
 }
 
 extension IDMap: Sequence {
-    struct Iterator: IteratorProtocol {
+    public struct Iterator: IteratorProtocol {
         fileprivate let owner: IDMap
         fileprivate var position = 0
-        mutating func next() -> (key: Int64, value: Value)? {
+        public mutating func next() -> (key: Int64, value: Value)? {
             while position < owner.table.count {
                 defer { position += 1 }
                 let e = owner.table[position]
@@ -115,11 +122,11 @@ extension IDMap: Sequence {
         }
     }
 
-    func makeIterator() -> Iterator { Iterator(owner: self) }
+    public func makeIterator() -> Iterator { Iterator(owner: self) }
 
-    var underestimatedCount: Int { count }
+    public var underestimatedCount: Int { count }
 
     /// In table order, not insertion order.
-    var keys: [Int64] { map(\.key) }
-    var values: [Value] { map(\.value) }
+    public var keys: [Int64] { map(\.key) }
+    public var values: [Value] { map(\.value) }
 }

@@ -79,8 +79,60 @@ struct MetricsTests {
         #expect(s[#"swiftpilot_qpu_queue_wait_seconds_sum{device="ideal-sim"}"#] == 1)
         #expect(s[#"swiftpilot_qpu_execution_seconds_sum{device="ideal-sim"}"#] == 3)
         #expect(s["swiftpilot_store_commit_seconds_count"] == 1)
-        // Only the running task 4 is still tracked (bound, started).
-        #expect(m.trackedTasks == 2)
+        // Only the running task 4 is still tracked, and every id of the submission is consumed.
+        #expect(m.trackedTasks == 1)
+        #expect(m.trackedSubmissions == 0)
+    }
+
+    @Test func aTaskWaitingOnOthersWaitsFromItsReadyTimeAndIsCountedOnce() {
+        let registry = PrometheusCollectorRegistry()
+        let m = JournalMetrics(factory: MetricNames.factory(registry: registry))
+        // Tasks 1–3 submitted at 100; 2 and 3 wait on 1. 2 is released at 105 and bound at 106;
+        // 3 is canceled while it waits.
+        m.apply([
+            JournalRecord(seq: 1, at: 100, kind: .taskSubmitted, task: 1, taskEnd: 3, attempt: 0),
+            JournalRecord(seq: 2, at: 100, kind: .taskWaiting, task: 2, attempt: 0),
+            JournalRecord(seq: 3, at: 100, kind: .taskWaiting, task: 3, attempt: 0),
+            JournalRecord(seq: 4, at: 101, kind: .taskBound, task: 1, attempt: 1),
+        ], rows: [])
+        #expect(m.trackedSubmissions == 0, "every id is bound or waiting")
+        m.apply([
+            JournalRecord(seq: 5, at: 104, kind: .taskFinished, task: 1, attempt: 1),
+            JournalRecord(seq: 6, at: 105, kind: .taskReady, task: 2, attempt: 0),
+            JournalRecord(seq: 7, at: 106, kind: .taskBound, task: 2, attempt: 1),
+            JournalRecord(seq: 8, at: 106, kind: .taskCanceled, task: 3, attempt: 0),
+        ], rows: [row(1, .done, bound: 101, started: 101, ended: 104), row(3, .canceled, bound: 0, started: nil, ended: nil)])
+        let s = samples(registry)
+        // 1 s for task 1, 1 s for task 2 (105 → 106), nothing for task 3.
+        #expect(s["swiftpilot_task_queue_wait_seconds_count"] == 2)
+        #expect(s["swiftpilot_task_queue_wait_seconds_sum"] == 2)
+        #expect(m.trackedTasks == 1, "task 2 in flight only")
+    }
+
+    @Test func aMillionTaskArrayIsOneRangeUntilItsLastTaskIsBound() {
+        let m = JournalMetrics(factory: MetricNames.factory(registry: PrometheusCollectorRegistry()))
+        m.apply([JournalRecord(seq: 1, at: 0, kind: .taskSubmitted, task: 1, taskEnd: 1_000_000, attempt: 0)], rows: [])
+        #expect(m.trackedSubmissions == 1)
+        #expect(m.trackedTasks == 0)
+        m.apply((1...999_999).map { JournalRecord(seq: $0 + 1, at: 1, kind: .taskBound, task: Int64($0), attempt: 1) }, rows: [])
+        #expect(m.trackedSubmissions == 1)
+        m.apply([JournalRecord(seq: 1_000_001, at: 1, kind: .taskBound, task: 1_000_000, attempt: 1)], rows: [])
+        #expect(m.trackedSubmissions == 0)
+    }
+
+    @Test func submissionRangesFindIdsOfRangesAddedInAnyOrderAndForgetConsumedOnes() {
+        var r = SubmissionRanges()
+        r.add(first: 10, last: 19, at: 2)
+        r.add(first: 1, last: 9, at: 1)
+        r.add(first: 20, last: 20, at: 3)
+        #expect(r.count == 3)
+        #expect(r.consume(20) == 3)
+        #expect(r.count == 2)
+        #expect(r.consume(21) == nil)
+        for id in Int64(10)...19 { #expect(r.consume(id) == 2) }
+        #expect(r.consume(15) == nil, "every id of the range was consumed")
+        for id in Int64(1)...9 { #expect(r.consume(id) == 1) }
+        #expect(r.count == 0)
     }
 
     @Test func scrapeGaugesDropSeriesOfPilotsThatAreGone() {

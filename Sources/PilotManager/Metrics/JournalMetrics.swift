@@ -6,7 +6,8 @@ import Prometheus
 /// The counters and histograms that follow from committed write batches: each commit updates them
 /// once, on the metrics feed's thread and nowhere else (hence no locks of its own).
 ///
-/// Queue wait is ready → bound per attempt (a retried task waits again), from the journal's times.
+/// Queue wait is ready → bound per attempt (a retried task waits again; a task submitted waiting on
+/// others is ready at its `task_ready`), from the journal's times.
 /// Runtime is the agent's own started → ended of the task row the commit wrote with its terminal
 /// record: a short task often reports its start and its end in one message, and then the journal
 /// has no `task_started` record at all. Bind latency is bound → started: the journal's times when
@@ -22,14 +23,28 @@ final class JournalMetrics {
     private var qpuQueueWait: [String: CoreMetrics.Timer] = [:]
     private var qpuExecution: [String: CoreMetrics.Timer] = [:]
 
-    /// Per live task: when it became ready; when it was bound and how long it had waited; whether
-    /// a start was journaled; the QPU device it holds a lease on. Entries leave when the attempt ends.
-    private var readyAt: [Int64: Double] = [:]
-    private var boundAt: [Int64: (at: Double, wait: Double)] = [:]
-    private var startSeen: Set<Int64> = []
-    private var device: [Int64: String] = [:]
-    /// Tasks ended by the commit being applied, with their outcome; reused across commits.
-    private var endedNow: [Int64: TaskState] = [:]
+    /// When each submission's tasks became ready, as id ranges: a million-task array is one entry,
+    /// not a million (filling and growing a table per submitted id was most of this thread's time).
+    private var submissions = SubmissionRanges()
+    /// Tasks that became ready at another moment than their submission (released by their
+    /// dependencies, or retried), until bound.
+    private var readyAt = IDMap<Double>()
+    /// Tasks submitted waiting on others (`task_waiting`) and not yet ready: their submission's
+    /// ready time was given back when they were submitted.
+    private var waiting = IDMap<Bool>()
+    /// Per attempt in flight, from its binding to its end.
+    private struct InFlight {
+        var boundAt: Double
+        /// Queue wait, -1 when unknown.
+        var wait: Double
+        /// A `task_started` record was seen.
+        var started = false
+        /// The QPU device it holds a lease on.
+        var device: String?
+    }
+    private var inFlight = IDMap<InFlight>()
+    /// Tasks ended by the commit being applied, with their outcome.
+    private var endedNow = IDMap<TaskState>()
 
     init(factory: PrometheusMetricsFactory) {
         self.factory = factory
@@ -52,8 +67,11 @@ final class JournalMetrics {
         commitLatency = CoreMetrics.Timer(label: MetricNames.commitLatency, dimensions: [], factory: factory)
     }
 
-    /// Tasks whose attempt is in flight as far as the metrics know.
-    var trackedTasks: Int { readyAt.count + boundAt.count + startSeen.count + device.count }
+    /// Tasks whose attempt is in flight, or whose ready time is held, as far as the metrics know.
+    var trackedTasks: Int { readyAt.count + waiting.count + inFlight.count }
+
+    /// Submission ranges still holding tasks that were never bound.
+    var trackedSubmissions: Int { submissions.count }
 
     func commit(seconds: Double) {
         commitLatency.recordNanoseconds(Self.nanos(seconds))
@@ -65,13 +83,16 @@ final class JournalMetrics {
         for r in records { apply(r) }
         guard !endedNow.isEmpty else { return }
         // A group commit may hold several rows of one task: the last is the one that ended it.
-        var last: [Int64: Int] = [:]
-        for (i, row) in rows.enumerated() where endedNow[row.id] != nil { last[row.id] = i }
-        for (id, outcome) in endedNow {
-            if let i = last[id] { ended(rows[i], outcome) }
-            endAttempt(id)
+        for row in rows.reversed() {
+            guard let outcome = endedNow.removeValue(forKey: row.id) else { continue }
+            ended(row, outcome)
+            inFlight[row.id] = nil
+            if endedNow.isEmpty { return }
         }
-        endedNow.removeAll(keepingCapacity: true)
+        for id in endedNow.keys {
+            inFlight[id] = nil
+            endedNow[id] = nil
+        }
     }
 
     private func apply(_ r: JournalRecord) {
@@ -80,46 +101,66 @@ final class JournalMetrics {
             guard let first = r.task else { return }
             let last = r.taskEnd ?? first
             submitted.increment(by: Int(last - first + 1))
-            var id = first
-            while id <= last { readyAt[id] = r.at; id += 1 }
+            submissions.add(first: first, last: last, at: r.at)
+        case .taskWaiting:
+            // Ready only once its dependencies end (`task_ready`), not at its submission.
+            guard let t = r.task else { return }
+            submissions.consume(t)
+            waiting[t] = true
+        case .taskReady:
+            guard let t = r.task else { return }
+            waiting[t] = nil
+            readyAt[t] = r.at
         case .taskRetried:
             retried.increment()
             guard let t = r.task else { return }
-            endAttempt(t)
+            inFlight[t] = nil
             endedNow[t] = nil
             readyAt[t] = r.at
         case .taskBound:
             bound.increment()
             guard let t = r.task else { return }
-            let wait = readyAt.removeValue(forKey: t).map { max(0, r.at - $0) }
+            let ready = readyAt.removeValue(forKey: t) ?? (r.attempt == 1 ? submissions.consume(t) : nil)
+            let wait = ready.map { max(0, r.at - $0) }
             if let wait { queueWait.recordNanoseconds(Self.nanos(wait)) }
-            boundAt[t] = (r.at, wait ?? -1)
+            inFlight[t] = InFlight(boundAt: r.at, wait: wait ?? -1)
         case .leaseAcquired:
             guard let t = r.task, let d = r.state else { return }
-            device[t] = d
+            inFlight[t]?.device = d
             leaseCounter(d).increment()
-            if let w = boundAt[t]?.wait, w >= 0 { timer(&qpuQueueWait, MetricNames.qpuQueueWait, d).recordNanoseconds(Self.nanos(w)) }
+            if let w = inFlight[t]?.wait, w >= 0 { timer(&qpuQueueWait, MetricNames.qpuQueueWait, d).recordNanoseconds(Self.nanos(w)) }
         case .taskStarted:
             started.increment()
-            guard let t = r.task else { return }
-            if let b = boundAt[t] { bindLatency.recordNanoseconds(Self.nanos(max(0, r.at - b.at))) }
-            startSeen.insert(t)
+            guard let t = r.task, var f = inFlight[t] else { return }
+            bindLatency.recordNanoseconds(Self.nanos(max(0, r.at - f.boundAt)))
+            f.started = true
+            inFlight[t] = f
         case .taskFinished:
             finished.increment()
-            if let t = r.task { endedNow[t] = .done }
+            if let t = r.task { ending(t, r, .done) }
         case .taskFailed:
             failed.increment()
-            if let t = r.task { endedNow[t] = .failed }
+            if let t = r.task { ending(t, r, .failed) }
         case .taskCanceled:
             canceled.increment()
-            if let t = r.task { endedNow[t] = .canceled }
+            if let t = r.task { ending(t, r, .canceled) }
         default: break
         }
     }
 
+    /// A terminal record. A task that ends without ever being bound gives its submission's ready
+    /// time back; one that was waiting on dependencies or retried drops its own.
+    private func ending(_ t: Int64, _ r: JournalRecord, _ outcome: TaskState) {
+        endedNow[t] = outcome
+        let hadReady = readyAt.removeValue(forKey: t) != nil
+        let wasWaiting = waiting.removeValue(forKey: t) != nil
+        if !hadReady, !wasWaiting, (r.attempt ?? 0) == 0 { submissions.consume(t) }
+    }
+
     private func ended(_ row: TaskRow, _ outcome: TaskState) {
         guard let s = row.startedAt else { return }
-        if !startSeen.contains(row.id) {
+        let f = inFlight[row.id]
+        if f?.started != true {
             // Started and ended in one report: the start is known only from the row.
             started.increment()
             if let b = row.boundAt { bindLatency.recordNanoseconds(Self.nanos(max(0, s - b))) }
@@ -128,14 +169,7 @@ final class JournalMetrics {
         guard outcome != .canceled, let e = row.endedAt else { return }
         let ns = Self.nanos(max(0, e - s))
         runtime[outcome]?.recordNanoseconds(ns)
-        if let d = device[row.id] { timer(&qpuExecution, MetricNames.qpuExecution, d).recordNanoseconds(ns) }
-    }
-
-    private func endAttempt(_ t: Int64) {
-        readyAt[t] = nil
-        boundAt[t] = nil
-        startSeen.remove(t)
-        device[t] = nil
+        if let d = f?.device { timer(&qpuExecution, MetricNames.qpuExecution, d).recordNanoseconds(ns) }
     }
 
     private func leaseCounter(_ device: String) -> CoreMetrics.Counter {
