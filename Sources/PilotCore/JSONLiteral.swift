@@ -19,17 +19,20 @@ public enum JSONLiteral {
         s += String(decoding: out, as: UTF8.self)
     }
 
-    /// An integer's decimal digits, written in place: no `String` per number.
+    /// An integer's decimal digits, written in place: no `String` per number, and the digits go in
+    /// with one append (digit by digit, the array's capacity checks cost more than the division).
     public static func appendInteger(_ v: Int64, to out: inout [UInt8]) {
-        if v < 0 { out.append(UInt8(ascii: "-")) }
-        var m = v.magnitude
-        guard m > 0 else { out.append(UInt8(ascii: "0")); return }
-        let start = out.count
-        while m > 0 {
-            out.append(UInt8(ascii: "0") + UInt8(m % 10))
-            m /= 10
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var m = v.magnitude
+            var i = 20
+            repeat {
+                i -= 1
+                digits[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: m % 10)
+                m /= 10
+            } while m > 0
+            if v < 0 { out.append(UInt8(ascii: "-")) }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[i..<20]))
         }
-        out[start...].reverse()
     }
 
     /// The same literal as UTF-8 bytes.
