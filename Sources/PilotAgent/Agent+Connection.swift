@@ -235,7 +235,7 @@ extension Agent {
     private func holdFinished() -> Bool {
         guard config.finishReportDelay > 0, let first = firstPendingFinishAt, !pendingFinished.isEmpty,
               pendingFinished.count < Self.heldFinishesMax, !draining, !abandoning, !sessionOver,
-              puHolder.count >= slotTotals.pus, gpuHolder.count >= slotTotals.gpus else {
+              slotTotals.pus > 0, puHolder.count >= slotTotals.pus, gpuHolder.count >= slotTotals.gpus else {
             firstPendingFinishAt = nil
             return false
         }

@@ -105,7 +105,9 @@ final class JournalMetrics {
         case .taskWaiting:
             // Ready only once its dependencies end (`task_ready`), not at its submission.
             guard let t = r.task else { return }
-            submissions.consume(t)
+            // Its submission's ready time is given back once: not again if it waited before.
+            let readyBefore = readyAt.removeValue(forKey: t) != nil
+            if (r.attempt ?? 0) == 0, waiting[t] == nil, !readyBefore { submissions.consume(t) }
             waiting[t] = true
         case .taskReady:
             guard let t = r.task else { return }
