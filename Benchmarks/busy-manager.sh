@@ -2,13 +2,14 @@
 # GET /v1/summary latency while the manager is busy: a 26-qubit cutting stage (cut plan and exact
 # simulation on the pool), a 200,000-task sweep and a 10,000-stage workflow, with two agents on a
 # 2-second heartbeat timeout. Prints p50/p99/max of the API calls and whether any agent was lost.
+# Plain HTTP on loopback (--no-tls), so curl needs no pinned certificate.
 #   Benchmarks/busy-manager.sh [path/to/pilot] [seconds]
 set -euo pipefail
 PILOT=${1:-.build/release/pilot}
 SECONDS_TO_PROBE=${2:-60}
 DIR=$(mktemp -d /tmp/pilot-busy-XXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$DIR"' EXIT
-"$PILOT" manager start --server-dir "$DIR" --heartbeat-interval 0.5 --heartbeat-timeout 2 > "$DIR/manager.log" 2>&1 &
+"$PILOT" manager start --server-dir "$DIR" --no-tls --heartbeat-interval 0.5 --heartbeat-timeout 2 > "$DIR/manager.log" 2>&1 &
 until [[ -s $DIR/access.json ]] && curl -sf "http://127.0.0.1:$(jq -r .port "$DIR/access.json")/v1/health" >/dev/null; do sleep 0.05; done
 for i in 1 2; do "$PILOT" agent --server-dir "$DIR" --topology "synthetic:package:1 numa:1 core:2 pu:1" > "$DIR/agent$i.log" 2>&1 & done
 PORT=$(jq -r .port "$DIR/access.json"); TOKEN=$(jq -r .token "$DIR/access.json")
