@@ -213,7 +213,7 @@ extension Agent {
         defer {
             if !held.isEmpty {
                 pendingStarted.append(contentsOf: held)
-                scheduleHeldStarts(at: held.map(\.startedAt).min()! + config.startReportDelay)
+                scheduleFlush(at: held.map(\.startedAt).min()! + config.startReportDelay)
             }
         }
         if managerCombines, !pendingStarted.isEmpty, !pendingFinished.isEmpty {
@@ -233,39 +233,26 @@ extension Agent {
     /// was taken over by a queued successor, so no core waits for the manager to hear of it. The
     /// first exit that leaves a core or GPU free, a drain, or an ending session sends them at once.
     private func holdFinished() -> Bool {
-        guard config.finishReportDelay > 0, let first = firstPendingFinishAt, !pendingFinished.isEmpty,
+        guard config.finishReportDelay > 0, let first = pendingFinished.first,
               pendingFinished.count < Self.heldFinishesMax, !draining, !abandoning, !sessionOver,
-              slotTotals.pus > 0, puHolder.count >= slotTotals.pus, gpuHolder.count >= slotTotals.gpus else {
-            firstPendingFinishAt = nil
-            return false
-        }
-        let due = first + config.finishReportDelay
-        guard now < due else {
-            firstPendingFinishAt = nil
-            return false
-        }
-        if heldFinishesDue.map({ $0 > due }) ?? true {
-            heldFinishesDue = due
-            eventLoop.scheduleTask(in: .nanoseconds(Int64((due - now) * 1e9) + 100_000)) { [weak self] in
-                self?.assumeIsolated { agent in
-                    agent.heldFinishesDue = nil
-                    agent.flush()
-                }
-            }
-        }
+              slotTotals.pus > 0, puHolder.count >= slotTotals.pus, gpuHolder.count >= slotTotals.gpus else { return false }
+        let due = first.endedAt + config.finishReportDelay
+        guard now < due else { return false }
+        scheduleFlush(at: due)
         return true
     }
 
     static let heldFinishesMax = 64
 
-    /// One timer for the held starts, at the earliest moment one of them is due.
-    private func scheduleHeldStarts(at due: Double) {
-        if let current = heldStartsDue, current <= due { return }
-        heldStartsDue = due
-        let wait = Int64(max(0, due - now) * 1e9) + 1_000_000
+    /// One timer for held starts and held outcomes, at the earliest moment one of them is due; the
+    /// flush it runs sends what is due and asks again for whatever is still held.
+    private func scheduleFlush(at due: Double) {
+        if let current = timedFlushDue, current <= due { return }
+        timedFlushDue = due
+        let wait = Int64(max(0, due - now) * 1e9) + 100_000
         eventLoop.scheduleTask(in: .nanoseconds(wait)) { [weak self] in
             self?.assumeIsolated { agent in
-                agent.heldStartsDue = nil
+                agent.timedFlushDue = nil
                 agent.flush()
             }
         }

@@ -368,7 +368,6 @@ extension Agent {
 
     func report(_ o: TaskOutcome) {
         unacked[o.key] = o
-        if pendingFinished.isEmpty { firstPendingFinishAt = now }
         pendingFinished.append(o)
     }
 

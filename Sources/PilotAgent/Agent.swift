@@ -88,12 +88,8 @@ public actor Agent {
     var pendingStarted: [RunningTask] = []
     var pendingFinished: [TaskOutcome] = []
     var flushScheduled = false
-    /// When the timer for held `started` reports fires (see `flush`).
-    var heldStartsDue: Double?
-    /// When the oldest unsent finished outcome was reported, and when the timer that sends held
-    /// outcomes fires (see `flush`).
-    var firstPendingFinishAt: Double?
-    var heldFinishesDue: Double?
+    /// When the timer for held `started` reports and held outcomes fires (see `flush`).
+    var timedFlushDue: Double?
     /// PUs and GPUs this agent offers: all of them held means every core and GPU is busy.
     lazy var slotTotals: (pus: Int, gpus: Int) = (config.resources.domains.reduce(0) { $0 + $1.cores.reduce(0) { $0 + $1.pus.count } },
                                                   config.resources.gpus.count)
