@@ -30,13 +30,16 @@ extension Agent {
         guard !waiting.isEmpty else { return }
         var blockedPUs: Set<Int> = []
         var blockedGPUs: Set<Int> = []
+        var blockedLeases: Set<LeaseSlot> = []
         var keep: [TaskAssignment] = []
         var changed = false
         for a in waiting {
             let pus = a.placement.pus
             let gpus = a.placement.gpus
             let first = pus.allSatisfy { !blockedPUs.contains($0) } && gpus.allSatisfy { !blockedGPUs.contains($0) }
-            if first && pus.allSatisfy({ puHolder[$0] == nil }) && gpus.allSatisfy({ gpuHolder[$0] == nil }) {
+                && LeaseSlot.all(of: a.qpu) { !blockedLeases.contains($0) }
+            if first && pus.allSatisfy({ puHolder[$0] == nil }) && gpus.allSatisfy({ gpuHolder[$0] == nil })
+                && LeaseSlot.all(of: a.qpu, { leaseHolder[$0] == nil }) {
                 waitingKeys.remove(a.key)
                 start(a, at: now)
                 changed = true
@@ -50,6 +53,7 @@ extension Agent {
             }
             blockedPUs.formUnion(pus)
             blockedGPUs.formUnion(gpus)
+            LeaseSlot.each(of: a.qpu) { blockedLeases.insert($0) }
         }
         if changed { waiting = keep }
     }
@@ -64,6 +68,7 @@ extension Agent {
               holder.pid != nil, holder.kernelTask == nil, holder.successor == nil, holder.predecessor == nil,
               a.placement.pus.allSatisfy({ puHolder[$0] == holderKey }),
               a.placement.gpus.allSatisfy({ gpuHolder[$0] == holderKey }),
+              LeaseSlot.all(of: a.qpu, { leaseHolder[$0] == holderKey }),
               launcher.canQueueSuccessor(after: holder.token) else { return false }
         let token = nextToken
         nextToken += 1
@@ -85,7 +90,7 @@ extension Agent {
         }
         byToken[token] = a.key
         running[a.key] = Running(key: a.key, token: token, pid: nil, startedAt: now, spec: a.spec,
-                                 pus: a.placement.pus, gpus: a.placement.gpus, predecessor: holder.token)
+                                 pus: a.placement.pus, gpus: a.placement.gpus, lease: a.qpu, predecessor: holder.token)
         running[holderKey]?.successor = a.key
         return true
     }
@@ -117,24 +122,26 @@ extension Agent {
                 let o = await kernel(a, threads, env)
                 await self?.kernelDone(o)
             }
-            hold(a.key, pus: a.placement.pus, gpus: a.placement.gpus)
+            hold(a.key, pus: a.placement.pus, gpus: a.placement.gpus, lease: a.qpu)
             running[a.key] = Running(key: a.key, token: 0, pid: nil, startedAt: t, spec: a.spec, kernelTask: task,
-                                     pus: a.placement.pus, gpus: a.placement.gpus)
+                                     pus: a.placement.pus, gpus: a.placement.gpus, lease: a.qpu)
             pendingStarted.append(RunningTask(key: a.key, pid: nil, startedAt: t))
         case .command:
             spawn(a, at: t)
         }
     }
 
-    private func hold(_ key: TaskKey, pus: [Int], gpus: [Int]) {
+    private func hold(_ key: TaskKey, pus: [Int], gpus: [Int], lease: QPULease?) {
         for p in pus { puHolder[p] = key }
         for g in gpus { gpuHolder[g] = key }
+        LeaseSlot.each(of: lease) { leaseHolder[$0] = key }
     }
 
     /// A running task ended: its PUs and GPUs go back, and whatever waited for them starts.
     private func releaseSlots(_ r: Running) {
         for p in r.pus where puHolder[p] == r.key { puHolder[p] = nil }
         for g in r.gpus where gpuHolder[g] == r.key { gpuHolder[g] = nil }
+        LeaseSlot.each(of: r.lease) { if leaseHolder[$0] == r.key { leaseHolder[$0] = nil } }
     }
 
     /// Drops a waiting assignment; returns false if it was not waiting.
@@ -168,8 +175,8 @@ extension Agent {
         results?.expect(token: token, name: resultName(a.key))
         outputWatch?.watch(token: token, paths: [spec.stdoutPath, spec.stderrPath].compactMap { $0 })
         running[a.key] = Running(key: a.key, token: token, pid: nil, startedAt: t, spec: a.spec,
-                                 pus: a.placement.pus, gpus: a.placement.gpus)
-        hold(a.key, pus: a.placement.pus, gpus: a.placement.gpus)
+                                 pus: a.placement.pus, gpus: a.placement.gpus, lease: a.qpu)
+        hold(a.key, pus: a.placement.pus, gpus: a.placement.gpus, lease: a.qpu)
         do {
             let pid = try launcher.spawn(spec, token: token)
             running[a.key]?.pid = pid
@@ -332,7 +339,7 @@ extension Agent {
                 r.startedAt = p.startedAt
                 r.predecessor = nil
                 running[key] = r
-                hold(key, pus: r.pus, gpus: r.gpus)
+                hold(key, pus: r.pus, gpus: r.gpus, lease: r.lease)
                 pendingStarted.append(RunningTask(key: key, pid: p.pid, startedAt: p.startedAt))
             case .failure(let error):
                 byToken[s.token] = nil

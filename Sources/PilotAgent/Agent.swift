@@ -28,6 +28,8 @@ public actor Agent {
         /// PUs and GPUs (as the binding names them) held until it exits.
         var pus: [Int] = []
         var gpus: [Int] = []
+        /// Device slots it holds; a task queued behind it on the same slot starts once it ends.
+        var lease: QPULease?
         /// Queued in the launcher behind this running task (see `chain`).
         var successor: TaskKey?
         /// While queued behind another task: that task's launcher token. Nil once started.
@@ -42,6 +44,8 @@ public actor Agent {
     /// Binding PU and GPU ids held by running tasks, and by which.
     var puHolder: [Int: TaskKey] = [:]
     var gpuHolder: [Int: TaskKey] = [:]
+    /// Device slots held by running tasks, and by which.
+    var leaseHolder: [LeaseSlot: TaskKey] = [:]
     /// The manager said it reads `started` inside a `finished` frame (see `flush`).
     var managerCombines = false
     /// The manager's welcome said it reads `BinaryFrame`s.

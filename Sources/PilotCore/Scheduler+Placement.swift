@@ -11,7 +11,7 @@ extension Scheduler {
                 leaseDevice = d
                 choice = c
             } else {
-                guard let d = pickDevice(q) else { return nil }
+                guard let d = pickDevice(q) else { return placeBehindLease(task: task, r, time: time, now: now, avoiding: res) }
                 leaseDevice = d
             }
         }
@@ -32,6 +32,7 @@ extension Scheduler {
                 s = withFree.next(from: slot + 1)
             }
             if slots.isEmpty {
+                if r.qpu != nil { return placeBehindLease(task: task, r, time: time, now: now, avoiding: res) }
                 // No idle core anywhere fits: queue it behind the fewest tasks possible, level by level,
                 // so a shallow queue on any agent beats a deep one on the first.
                 guard maxDepth > 1, r.isPrefetchable, let (slot, level) = pickQueued(r, time: time, now: now, res) else { return nil }
@@ -40,6 +41,7 @@ extension Scheduler {
         }
         if let d = leaseDevice {
             lease = QPULease(device: d, slots: deviceFree[d]!.takeLowest(r.qpu!.count))
+            holdLease(lease!, task: task)
             noteLease(task: task, device: d, time: time, now: now)
             if let choice { choices[task] = choice }
         }
@@ -269,7 +271,7 @@ extension Scheduler {
     }
 
     /// Core ids are dense per domain in practice, so try the arithmetic position before searching.
-    private func locate(core: Int, in res: NodeResources) -> (Int, Int)? {
+    func locate(core: Int, in res: NodeResources) -> (Int, Int)? {
         for (d, dom) in res.domains.enumerated() {
             guard let first = dom.cores.first, let last = dom.cores.last else { continue }
             let guess = core - first.id

@@ -33,6 +33,8 @@ public struct Scheduler: Sendable {
 
     var devices: [String: QPUDeviceInfo] = [:]
     var deviceFree: [String: BitSet] = [:]
+    /// Per device slot: the tasks holding it (see Scheduler+LeaseQueue.swift).
+    var leaseChains: [String: [LeaseChain]] = [:]
     var deviceNames: [String] = []
     /// `qpu: auto` predictions of queued and bound tasks that carry them.
     var estimates = IDMap<[DeviceEstimate]>()
@@ -110,6 +112,7 @@ public struct Scheduler: Sendable {
             // Leases already held keep their slots across a reconfiguration.
             for b in bindings.values { if let l = b.qpu, l.device == d.name { for s in l.slots { free.remove(s) } } }
             deviceFree[d.name] = free
+            leaseChains[d.name] = chains(for: d)
         }
         deviceNames = devices.keys.sorted()
     }
@@ -216,7 +219,7 @@ public struct Scheduler: Sendable {
             agents[slot]!.tasks[task] = nil
             refreshFree(slot)
         }
-        if let l = b.qpu { for s in l.slots { deviceFree[l.device]?.insert(s) } }
+        if let l = b.qpu { dropLease(l) }
         estimates.removeValue(forKey: task)
         leaseSpans.removeValue(forKey: task)
         choices.removeValue(forKey: task)
@@ -236,7 +239,7 @@ public struct Scheduler: Sendable {
         }
         withdraw(b.task)
         for (slot, p) in plan { takePlacement(p, slot: slot); agents[slot]!.tasks[b.task] = expectedEnd; refreshFree(slot) }
-        if let l = b.qpu { for s in l.slots { deviceFree[l.device]!.remove(s) } }
+        if let l = b.qpu { for s in l.slots { deviceFree[l.device]!.remove(s) }; holdLease(l, task: b.task) }
         bindings[b.task] = b
         return true
     }
