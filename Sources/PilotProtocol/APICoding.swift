@@ -23,6 +23,7 @@ public enum APICoding {
 
     /// Decodes a request body after checking its keys against `T.keys`.
     public static func decodeRequest<T: APIRequestBody>(_ type: T.Type, from data: Data) throws -> T {
+        if let fast = T.decodeFast(data) { return fast }
         let object: Any
         do { object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) } catch {
             throw APIErrorBody(code: "bad_request", message: "the body is not valid JSON")
@@ -71,6 +72,12 @@ public indirect enum APIKeys: Sendable {
 /// A body a client may send: its type declares the keys it reads.
 public protocol APIRequestBody: Decodable {
     static var keys: APIKeys { get }
+    /// The body read without Foundation's coders, or nil to read it through them (and their errors).
+    static func decodeFast(_ data: Data) -> Self?
+}
+
+extension APIRequestBody {
+    public static func decodeFast(_ data: Data) -> Self? { nil }
 }
 
 extension SubmitRequest: APIRequestBody {

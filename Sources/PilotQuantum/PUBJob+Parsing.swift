@@ -1,4 +1,5 @@
 import Foundation
+import PilotCore
 
 extension PUBJob {
     static let jobKeys: Set<String> = ["version", "primitive", "device", "seed", "shots", "precision", "pubs"]
@@ -356,29 +357,6 @@ extension PUBJob {
     }
 
     /// Byte offset where `{`/`[` nesting passes `maxNesting`, outside strings; nil if it never does.
-    static func nestingViolation(_ data: Data) -> Int? {
-        // Over the raw bytes: `Data`'s iterator cost more than the scan itself, and every quantum
-        // payload passes here at submission and on the agent.
-        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Int? in
-            var depth = 0
-            var inString = false
-            var escaped = false
-            for offset in 0..<bytes.count {
-                let b = bytes[offset]
-                if inString {
-                    if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
-                    continue
-                }
-                switch b {
-                case UInt8(ascii: "\""): inString = true
-                case UInt8(ascii: "["), UInt8(ascii: "{"):
-                    depth += 1
-                    if depth > maxNesting { return offset }
-                case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
-                default: break
-                }
-            }
-            return nil
-        }
-    }
+    /// Every quantum payload passes here at submission and on the agent.
+    static func nestingViolation(_ data: Data) -> Int? { JSONNode.nestingViolation(data, maxDepth: maxNesting) }
 }

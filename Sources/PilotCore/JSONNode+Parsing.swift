@@ -1,18 +1,18 @@
 import Foundation
 
-extension JSONValue {
+extension JSONNode {
     /// Why the reader failed, and at which byte.
-    struct SyntaxError: Error, CustomStringConvertible {
-        var offset: Int
-        var reason: String
-        var description: String { "\(reason) at byte \(offset)" }
+    public struct SyntaxError: Error, CustomStringConvertible {
+        public var offset: Int
+        public var reason: String
+        public var description: String { "\(reason) at byte \(offset)" }
     }
 
     /// Reads a complete JSON text (RFC 8259). Written out rather than decoded through
     /// `JSONDecoder`: decoding an enum of unknown shape tries each type in turn and throws for
     /// every miss, which made reading a PUB job's binding arrays most of a batched round's CPU.
-    /// Nesting is bounded by the caller's pre-scan (`PUBJob.nestingViolation`).
-    static func parse(_ data: Data) throws(SyntaxError) -> JSONValue {
+    /// Nesting is bounded by the caller's pre-scan (`nestingViolation`).
+    public static func parse(_ data: Data) throws(SyntaxError) -> JSONNode {
         let bytes = [UInt8](data)
         var reader = Reader(bytes: bytes)
         reader.skipSpace()
@@ -32,7 +32,7 @@ extension JSONValue {
 
         func fail(_ reason: String) -> SyntaxError { SyntaxError(offset: at, reason: reason) }
 
-        mutating func value() throws(SyntaxError) -> JSONValue {
+        mutating func value() throws(SyntaxError) -> JSONNode {
             guard at < bytes.count else { throw fail("unexpected end of the text") }
             switch bytes[at] {
             case UInt8(ascii: "{"): return try object()
@@ -52,9 +52,9 @@ extension JSONValue {
             at += n
         }
 
-        mutating func object() throws(SyntaxError) -> JSONValue {
+        mutating func object() throws(SyntaxError) -> JSONNode {
             at += 1
-            var fields: [String: JSONValue] = [:]
+            var fields: [String: JSONNode] = [:]
             skipSpace()
             if at < bytes.count, bytes[at] == UInt8(ascii: "}") { at += 1; return .object(fields) }
             while true {
@@ -75,9 +75,9 @@ extension JSONValue {
             }
         }
 
-        mutating func array() throws(SyntaxError) -> JSONValue {
+        mutating func array() throws(SyntaxError) -> JSONNode {
             at += 1
-            var items: [JSONValue] = []
+            var items: [JSONNode] = []
             skipSpace()
             if at < bytes.count, bytes[at] == UInt8(ascii: "]") { at += 1; return .array(items) }
             while true {
@@ -169,7 +169,7 @@ extension JSONValue {
 
         /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`; a plain unsigned integer that fits
         /// 64 bits also keeps its exact value.
-        mutating func number() throws(SyntaxError) -> JSONValue {
+        mutating func number() throws(SyntaxError) -> JSONNode {
             let start = at
             func digits() -> Int {
                 let s = at
@@ -200,6 +200,32 @@ extension JSONValue {
             // `1e3` and `2.0` are integers too, as JSONDecoder read them.
             if d >= 0, d < 0x1p53, d == d.rounded() { return .number(d, exact: UInt64(d)) }
             return .number(d, exact: nil)
+        }
+    }
+
+    /// Byte offset where `{`/`[` nesting passes `maxDepth`, outside strings; nil if it never does.
+    public static func nestingViolation(_ data: Data, maxDepth: Int) -> Int? {
+        // Over the raw bytes: `Data`'s iterator cost more than the scan itself.
+        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Int? in
+            var depth = 0
+            var inString = false
+            var escaped = false
+            for offset in 0..<bytes.count {
+                let b = bytes[offset]
+                if inString {
+                    if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
+                    continue
+                }
+                switch b {
+                case UInt8(ascii: "\""): inString = true
+                case UInt8(ascii: "["), UInt8(ascii: "{"):
+                    depth += 1
+                    if depth > maxDepth { return offset }
+                case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+                default: break
+                }
+            }
+            return nil
         }
     }
 }
