@@ -135,7 +135,7 @@ struct QASMLexer {
                 i += 2
                 continue
             }
-            if let symbol = Self.singleSymbols[b] ?? (dialect == .qasm3 ? Self.qasm3Singles[b] : nil) {
+            if let symbol = Self.singleSymbols[Int(b)] ?? (dialect == .qasm3 ? Self.qasm3Singles[b] : nil) {
                 tokens.append(QASMToken(kind: .symbol(symbol), line: line, column: column))
                 i += 1
                 continue
@@ -152,10 +152,11 @@ struct QASMLexer {
         return tokens
     }
 
-    private static let singleSymbols: [UInt8: String] = {
-        var table: [UInt8: String] = [:]
+    /// By byte, not hashed: every `;`, `,` and bracket of a program is looked up here.
+    private static let singleSymbols: [String?] = {
+        var table = [String?](repeating: nil, count: 256)
         for s in [";", ",", "(", ")", "[", "]", "{", "}", "+", "-", "*", "/", "^", ">", "<", "="] {
-            table[s.utf8.first!] = s
+            table[Int(s.utf8.first!)] = s
         }
         return table
     }()

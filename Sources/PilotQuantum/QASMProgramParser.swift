@@ -521,8 +521,9 @@ struct QASMProgramParser {
         return (nil, userGates[name])
     }
 
-    private func checkCallable(_ name: String, token: QASMToken, parameterCount: Int, qubitCount: Int) throws(QuantumError) {
-        let (native, user) = lookup(name)
+    private func checkCallable(_ name: String, token: QASMToken, parameterCount: Int, qubitCount: Int,
+                               found: (native: GateKind?, user: GateDefinition?)? = nil) throws(QuantumError) {
+        let (native, user) = found ?? lookup(name)
         let expectedParameters: Int
         let expectedQubits: Int
         if let native {
@@ -555,7 +556,9 @@ struct QASMProgramParser {
         let expressions = isSymbol("(") ? try parseExpressionList(allowed: []) : []
         let args = try parseArgumentList()
         try expectSymbol(";", "after the gate call")
-        try checkCallable(name, token: token, parameterCount: expressions.count, qubitCount: args.count)
+        // Looked up once for the check and every broadcast instance: a hash per gate call, not two.
+        let found = lookup(name)
+        try checkCallable(name, token: token, parameterCount: expressions.count, qubitCount: args.count, found: found)
         var values: [Double] = []
         for e in expressions { values.append(try e.evaluate([:], fileName: fileName)) }
 
@@ -577,7 +580,7 @@ struct QASMProgramParser {
             if Self.repeats(qubits) {
                 throw error("gate '\(name)' uses the same qubit more than once", at: token, code: .qasmSemantic)
             }
-            try apply(name, parameters: values, qubits: qubits, token: token, depth: 0)
+            try apply(name, parameters: values, qubits: qubits, token: token, depth: 0, found: found)
         }
     }
 
@@ -588,14 +591,14 @@ struct QASMProgramParser {
     }
 
     private mutating func apply(_ name: String, parameters: [Double], qubits: [Int], token: QASMToken,
-                                depth: Int) throws(QuantumError) {
+                                depth: Int, found: (native: GateKind?, user: GateDefinition?)? = nil) throws(QuantumError) {
         // Nested definitions can expand exponentially (even with empty bodies), so bound the calls.
         expansionSteps += 1
         guard expansionSteps <= Self.maxExpansionSteps else {
             throw error("the program expands to more than \(Self.maxExpansionSteps) gate applications", at: token,
                         code: .simulatorLimit)
         }
-        let (native, user) = lookup(name)
+        let (native, user) = found ?? lookup(name)
         if let native {
             operations.append(.gate(QuantumGate(native, qubits, parameters)))
             return
