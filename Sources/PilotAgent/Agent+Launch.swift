@@ -28,34 +28,49 @@ extension Agent {
     /// One that waits only for a single running process is queued behind it in the launcher instead.
     func pump() {
         guard !waiting.isEmpty else { return }
-        var blockedPUs: Set<Int> = []
-        var blockedGPUs: Set<Int> = []
+        // PUs and GPUs wanted by an earlier waiting task are marked with this pass's number in
+        // arrays by id: no set is built and nothing is hashed per waiting task (with 16 queued per
+        // core, every exit looked at all of them).
+        claimPass &+= 1
+        if claimPass == 0 {
+            for k in puClaim.indices { puClaim[k] = 0 }
+            for k in gpuClaim.indices { gpuClaim[k] = 0 }
+            claimPass = 1
+        }
         var blockedLeases: Set<LeaseSlot> = []
-        var keep: [TaskAssignment] = []
-        var changed = false
-        for a in waiting {
-            let pus = a.placement.pus
-            let gpus = a.placement.gpus
-            let first = pus.allSatisfy { !blockedPUs.contains($0) } && gpus.allSatisfy { !blockedGPUs.contains($0) }
-                && LeaseSlot.all(of: a.qpu) { !blockedLeases.contains($0) }
+        var kept = 0
+        for r in waiting.indices {
+            let pus = waiting[r].placement.pus
+            let gpus = waiting[r].placement.gpus
+            let lease = waiting[r].qpu
+            let first = pus.allSatisfy { !isClaimed(puClaim, $0) } && gpus.allSatisfy { !isClaimed(gpuClaim, $0) }
+                && (lease == nil || LeaseSlot.all(of: lease) { !blockedLeases.contains($0) })
             if first && pus.allSatisfy({ puHolder[$0] == nil }) && gpus.allSatisfy({ gpuHolder[$0] == nil })
-                && LeaseSlot.all(of: a.qpu, { leaseHolder[$0] == nil }) {
-                waitingKeys.remove(a.key)
-                start(a, at: now)
-                changed = true
+                && LeaseSlot.all(of: lease, { leaseHolder[$0] == nil }) {
+                waitingKeys.remove(waiting[r].key)
+                start(waiting[r], at: now)
                 continue
             }
-            if first && chain(a) {
-                waitingKeys.remove(a.key)
-                changed = true
+            if first && chain(waiting[r]) {
+                waitingKeys.remove(waiting[r].key)
             } else {
-                keep.append(a)
+                // Kept in arrival order: what was started or chained before it has been passed over.
+                if kept != r { waiting.swapAt(kept, r) }
+                kept += 1
             }
-            blockedPUs.formUnion(pus)
-            blockedGPUs.formUnion(gpus)
-            LeaseSlot.each(of: a.qpu) { blockedLeases.insert($0) }
+            for p in pus { claim(&puClaim, p) }
+            for g in gpus { claim(&gpuClaim, g) }
+            LeaseSlot.each(of: lease) { blockedLeases.insert($0) }
         }
-        if changed { waiting = keep }
+        if kept < waiting.count { waiting.removeLast(waiting.count - kept) }
+    }
+
+    private func isClaimed(_ marks: [UInt32], _ id: Int) -> Bool { id >= 0 && id < marks.count && marks[id] == claimPass }
+
+    private func claim(_ marks: inout [UInt32], _ id: Int) {
+        guard id >= 0 else { return }
+        if id >= marks.count { marks.append(contentsOf: repeatElement(0, count: id + 1 - marks.count)) }
+        marks[id] = claimPass
     }
 
     /// Hands `a` to the launcher as the successor of the one running process that holds every PU

@@ -41,6 +41,10 @@ public actor Agent {
     /// Each starts the moment everything it needs is free and no earlier waiting task wants it.
     var waiting: [TaskAssignment] = []
     var waitingKeys: Set<TaskKey> = []
+    /// Per PU and GPU id: the `pump` pass in which an earlier waiting task wanted it.
+    var puClaim: [UInt32] = []
+    var gpuClaim: [UInt32] = []
+    var claimPass: UInt32 = 0
     /// Binding PU and GPU ids held by running tasks, and by which.
     var puHolder: [Int: TaskKey] = [:]
     var gpuHolder: [Int: TaskKey] = [:]

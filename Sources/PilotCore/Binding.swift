@@ -38,9 +38,10 @@ public struct NodePlacement: Sendable, Codable, Hashable {
         self.custom = custom
     }
 
-    public var cores: [Int] { ranks.flatMap(\.cores) }
-    public var pus: [Int] { ranks.flatMap(\.pus) }
-    public var gpus: [Int] { ranks.flatMap(\.gpus) }
+    // One rank is the common case: its arrays as they are, without a new array per question.
+    public var cores: [Int] { ranks.count == 1 ? ranks[0].cores : ranks.flatMap(\.cores) }
+    public var pus: [Int] { ranks.count == 1 ? ranks[0].pus : ranks.flatMap(\.pus) }
+    public var gpus: [Int] { ranks.count == 1 ? ranks[0].gpus : ranks.flatMap(\.gpus) }
 }
 
 /// A lease on slots of a shared QPU-proxy device, held for the life of one task.
