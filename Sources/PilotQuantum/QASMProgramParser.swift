@@ -270,13 +270,30 @@ struct QASMProgramParser {
             guard let reg = registers[name] else { throw undeclared(name, kind: kind, at: token) }
             return Array(reg.offset..<(reg.offset + reg.size))
         case .indexed(let name, let index, let token, let indexToken):
-            guard let reg = registers[name] else { throw undeclared(name, kind: kind, at: token) }
-            guard index >= 0, index < reg.size else {
-                throw error("index \(index) is out of range for register '\(name)' of size \(reg.size)", at: indexToken,
-                            code: .qasmSemantic)
-            }
-            return [reg.offset + index]
+            return [try resolve(name, index, token, indexToken, in: registers, kind: kind)]
         }
+    }
+
+    private func resolve(_ name: String, _ index: Int, _ token: QASMToken, _ indexToken: QASMToken,
+                         in registers: [String: RegisterInfo], kind: String) throws(QuantumError) -> Int {
+        guard let reg = registers[name] else { throw undeclared(name, kind: kind, at: token) }
+        guard index >= 0, index < reg.size else {
+            throw error("index \(index) is out of range for register '\(name)' of size \(reg.size)", at: indexToken,
+                        code: .qasmSemantic)
+        }
+        return reg.offset + index
+    }
+
+    /// The qubits of a call whose arguments are all single qubits (`q[0], q[3]`), in one array;
+    /// nil when one names a whole register (a broadcast). Same checks and errors as `resolve`.
+    private func indexedQubits(_ args: [Argument]) throws(QuantumError) -> [Int]? {
+        var qubits: [Int] = []
+        qubits.reserveCapacity(args.count)
+        for arg in args {
+            guard case .indexed(let name, let index, let token, let indexToken) = arg else { return nil }
+            qubits.append(try resolve(name, index, token, indexToken, in: quantumRegisters, kind: "quantum"))
+        }
+        return qubits
     }
 
     private func undeclared(_ name: String, kind: String, at token: QASMToken) -> QuantumError {
@@ -553,14 +570,23 @@ struct QASMProgramParser {
 
     private mutating func parseGateCall() throws(QuantumError) {
         let (name, token) = try expectIdentifier("a gate name")
-        let expressions = isSymbol("(") ? try parseExpressionList(allowed: []) : []
+        let literals = literalParameters()
+        let expressions = literals == nil && isSymbol("(") ? try parseExpressionList(allowed: []) : []
         let args = try parseArgumentList()
         try expectSymbol(";", "after the gate call")
         // Looked up once for the check and every broadcast instance: a hash per gate call, not two.
         let found = lookup(name)
-        try checkCallable(name, token: token, parameterCount: expressions.count, qubitCount: args.count, found: found)
-        var values: [Double] = []
+        try checkCallable(name, token: token, parameterCount: literals?.count ?? expressions.count, qubitCount: args.count,
+                          found: found)
+        var values: [Double] = literals ?? []
         for e in expressions { values.append(try e.evaluate([:], fileName: fileName)) }
+        if let qubits = try indexedQubits(args) {
+            if Self.repeats(qubits) {
+                throw error("gate '\(name)' uses the same qubit more than once", at: token, code: .qasmSemantic)
+            }
+            try apply(name, parameters: values, qubits: qubits, token: token, depth: 0, found: found)
+            return
+        }
 
         var resolved: [[Int]] = []
         var broadcast = 1
@@ -581,6 +607,32 @@ struct QASMProgramParser {
                 throw error("gate '\(name)' uses the same qubit more than once", at: token, code: .qasmSemantic)
             }
             try apply(name, parameters: values, qubits: qubits, token: token, depth: 0, found: found)
+        }
+    }
+
+    /// `(1.5, -0.25)`: a parameter list of plain numbers, as generated circuits write every angle,
+    /// read straight into values with no expression tree (a heap box per number and sign). Nil,
+    /// with nothing consumed, for anything else, which the expression reader then takes.
+    private mutating func literalParameters() -> [Double]? {
+        guard isSymbol("(") else { return nil }
+        let start = position
+        _ = advance()
+        var values: [Double] = []
+        while true {
+            let negative = isSymbol("-")
+            if negative { _ = advance() }
+            let v: Double
+            switch current.kind {
+            case .integer(let i): v = Double(i)
+            case .real(let r): v = r
+            default: position = start; return nil
+            }
+            _ = advance()
+            values.append(negative ? -v : v)
+            if isSymbol(",") { _ = advance(); continue }
+            if isSymbol(")") { _ = advance(); return values }
+            position = start
+            return nil
         }
     }
 

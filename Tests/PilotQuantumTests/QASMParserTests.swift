@@ -161,4 +161,41 @@ import Testing
             #expect(error.description.hasPrefix("bad.qasm:\(case_.line):\(case_.column): "))
         }
     }
+
+    /// Plain-number parameter lists and single-qubit arguments take a shorter way through the
+    /// reader; written so they must take the general one (`0+x`, a broadcast over a register of
+    /// one), the same program reads to the same operations.
+    @Test func literalAnglesAndIndexedQubitsReadAsTheGeneralReaderReadsThem() throws {
+        var g = SystemRandomNumberGenerator()
+        var fast = ["OPENQASM 2.0;", "include \"qelib1.inc\";", "qreg q[5];", "qreg s[1];"]
+        var slow = fast
+        for _ in 0..<300 {
+            let a = Double.random(in: -7...7, using: &g), b = Int.random(in: -3...3, using: &g)
+            let i = Int.random(in: 0..<5, using: &g), j = (i + Int.random(in: 1..<5, using: &g)) % 5
+            switch Int.random(in: 0..<4, using: &g) {
+            case 0:
+                fast.append("rz(\(a)) q[\(i)];"); slow.append("rz(0+\(a)) q[\(i)];")
+            case 1:
+                fast.append("u3(\(a),\(b),-\(abs(a))) q[\(i)];"); slow.append("u3(0+\(a),0+\(b),0-\(abs(a))) q[\(i)];")
+            case 2:
+                fast.append("cx q[\(i)],q[\(j)];"); slow.append("cx q[\(i)],q[\(j)];")
+            default:
+                fast.append("crz(\(b)) q[\(i)],s[0];"); slow.append("crz(\(b)*1) q[\(i)],s;")
+            }
+        }
+        let f = try QASMParser.parse(fast.joined(separator: "\n"))
+        let s = try QASMParser.parse(slow.joined(separator: "\n"))
+        #expect(f.operations.count == 300)
+        #expect(f.operations == s.operations)
+    }
+
+    @Test func shorterWayKeepsItsErrors() {
+        for (source, message) in [("qreg q[2];\nU(1,2,3) q[2];", "index 2 is out of range for register 'q' of size 2"),
+                                  ("qreg q[2];\nCX q[1],q[1];", "gate 'CX' uses the same qubit more than once"),
+                                  ("qreg q[2];\nU(1,2) q[0];", "gate 'U' takes 3 parameter(s), got 2"),
+                                  ("qreg q[2];\nU(1,2,3) r[0];", "undeclared quantum register 'r'")] {
+            #expect(throws: QuantumError.self) { try QASMParser.parse("OPENQASM 2.0;\n" + source) }
+            do { _ = try QASMParser.parse("OPENQASM 2.0;\n" + source) } catch { #expect(error.message.contains(message), "\(error)") }
+        }
+    }
 }
