@@ -58,18 +58,20 @@ public final class JournalHub: Sendable {
             s.lastSeq = max(s.lastSeq, records.last!.seq)
             s.total += records.count
             var cut: [(Subscriber, Int64)] = []
-            for id in s.subscribers.keys {
-                let sub = s.subscribers[id]!
+            // Each subscriber is taken out of the table while it changes: a copy left in the table
+            // (or a keys view being iterated) would make every append copy its whole buffer.
+            for id in Array(s.subscribers.keys) {
+                guard var sub = s.subscribers.removeValue(forKey: id) else { continue }
                 let batch = sub.filter.isEmpty ? records : records.filter { sub.filter.matches($0) }
-                guard !batch.isEmpty else { continue }
+                guard !batch.isEmpty else { s.subscribers[id] = sub; continue }
                 var overflow = sub.pending + sub.buffer.count + batch.count > sub.limit
                 if !overflow {
                     if sub.inFlight {
-                        s.subscribers[id]!.buffer.append(contentsOf: batch)
+                        sub.buffer.append(contentsOf: batch)
                     } else if case .enqueued = sub.continuation.yield(.records(batch)) {
-                        s.subscribers[id]!.pending += batch.count
-                        s.subscribers[id]!.lastQueued = batch.last!.seq
-                        s.subscribers[id]!.inFlight = true
+                        sub.pending += batch.count
+                        sub.lastQueued = batch.last!.seq
+                        sub.inFlight = true
                     } else {
                         overflow = true
                     }
@@ -77,7 +79,8 @@ public final class JournalHub: Sendable {
                 if overflow {
                     // What was yielded still goes out; the client resumes after it.
                     cut.append((sub, sub.lastQueued ?? (batch.first!.seq - 1)))
-                    s.subscribers[id] = nil
+                } else {
+                    s.subscribers[id] = sub
                 }
             }
             return cut
@@ -117,7 +120,7 @@ public final class JournalHub: Sendable {
     /// The subscriber wrote `n` records: room for as many more, and what waited goes out now.
     func consumed(_ id: UInt64, _ n: Int) {
         state.withLockedValue { s in
-            guard var sub = s.subscribers[id] else { return }
+            guard var sub = s.subscribers.removeValue(forKey: id) else { return }
             sub.pending -= n
             if sub.buffer.isEmpty {
                 sub.inFlight = false
