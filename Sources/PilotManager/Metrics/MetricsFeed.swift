@@ -21,6 +21,9 @@ final class MetricsFeed: @unchecked Sendable {  // all mutable state is under `c
 
     private let condition = NSCondition()
     private var queue: [Commit] = []
+    /// Commits counted and not yet released: the writer releases them on its next commit, so the
+    /// memory goes back to the thread (and malloc arena) that allocated it and is reused there hot.
+    private var counted: [Commit] = []
     private var queuedRecords = 0
     private var flushers: [CheckedContinuation<Void, Never>] = []
     private var stopping = false
@@ -47,7 +50,11 @@ final class MetricsFeed: @unchecked Sendable {  // all mutable state is under `c
         queuedRecords += batch.journal.count
         // Only a burst large enough to matter for memory wakes the feed early.
         if queuedRecords >= Self.wakeRecords { condition.signal() }
+        var release: [Commit] = []
+        if !counted.isEmpty { swap(&release, &counted) }
         condition.unlock()
+        // Freed here, outside the lock.
+        release.removeAll()
     }
 
     /// Records committed but not yet counted.
@@ -102,6 +109,7 @@ final class MetricsFeed: @unchecked Sendable {  // all mutable state is under `c
             // Counted only once applied, so a scrape that reads a backlog of 0 sees every record.
             condition.lock()
             queuedRecords -= taken.reduce(0) { $0 + $1.batch.journal.count }
+            counted.append(contentsOf: taken)
             condition.unlock()
             for c in waiting { c.resume() }
             if done { break }
