@@ -38,12 +38,15 @@ extension Agent {
             claimPass = 1
         }
         var blockedLeases: Set<LeaseSlot> = []
+        // Ids past `claimLimit` (no real node has them) are marked here, so a binding naming a huge
+        // id cannot grow the arrays without bound.
+        var farPUs: Set<Int> = [], farGPUs: Set<Int> = []
         var kept = 0
         for r in waiting.indices {
             let pus = waiting[r].placement.pus
             let gpus = waiting[r].placement.gpus
             let lease = waiting[r].qpu
-            let first = pus.allSatisfy { !isClaimed(puClaim, $0) } && gpus.allSatisfy { !isClaimed(gpuClaim, $0) }
+            let first = pus.allSatisfy { !isClaimed(puClaim, farPUs, $0) } && gpus.allSatisfy { !isClaimed(gpuClaim, farGPUs, $0) }
                 && (lease == nil || LeaseSlot.all(of: lease) { !blockedLeases.contains($0) })
             if first && pus.allSatisfy({ puHolder[$0] == nil }) && gpus.allSatisfy({ gpuHolder[$0] == nil })
                 && LeaseSlot.all(of: lease, { leaseHolder[$0] == nil }) {
@@ -58,17 +61,22 @@ extension Agent {
                 if kept != r { waiting.swapAt(kept, r) }
                 kept += 1
             }
-            for p in pus { claim(&puClaim, p) }
-            for g in gpus { claim(&gpuClaim, g) }
+            for p in pus { claim(&puClaim, &farPUs, p) }
+            for g in gpus { claim(&gpuClaim, &farGPUs, g) }
             LeaseSlot.each(of: lease) { blockedLeases.insert($0) }
         }
         if kept < waiting.count { waiting.removeLast(waiting.count - kept) }
     }
 
-    private func isClaimed(_ marks: [UInt32], _ id: Int) -> Bool { id >= 0 && id < marks.count && marks[id] == claimPass }
+    static let claimLimit = 1 << 16
 
-    private func claim(_ marks: inout [UInt32], _ id: Int) {
-        guard id >= 0 else { return }
+    private func isClaimed(_ marks: [UInt32], _ far: Set<Int>, _ id: Int) -> Bool {
+        guard id >= 0, id < Self.claimLimit else { return far.contains(id) }
+        return id < marks.count && marks[id] == claimPass
+    }
+
+    private func claim(_ marks: inout [UInt32], _ far: inout Set<Int>, _ id: Int) {
+        guard id >= 0, id < Self.claimLimit else { far.insert(id); return }
         if id >= marks.count { marks.append(contentsOf: repeatElement(0, count: id + 1 - marks.count)) }
         marks[id] = claimPass
     }
