@@ -47,7 +47,7 @@ extension Agent {
             let gpus = waiting[r].placement.gpus
             let lease = waiting[r].qpu
             let first = pus.allSatisfy { !isClaimed(puClaim, farPUs, $0) } && gpus.allSatisfy { !isClaimed(gpuClaim, farGPUs, $0) }
-                && (lease == nil || LeaseSlot.all(of: lease) { !blockedLeases.contains($0) })
+                && LeaseSlot.all(of: lease) { !blockedLeases.contains($0) }
             if first && pus.allSatisfy({ puHolder[$0] == nil }) && gpus.allSatisfy({ gpuHolder[$0] == nil })
                 && LeaseSlot.all(of: lease, { leaseHolder[$0] == nil }) {
                 waitingKeys.remove(waiting[r].key)

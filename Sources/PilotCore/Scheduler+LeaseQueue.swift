@@ -57,8 +57,10 @@ extension Scheduler {
         return b
     }
 
-    /// A task took free device slots: each starts a chain of its own.
+    /// A task took free device slots: each leaves the free set and starts a chain of its own.
+    /// `dropLease` is the way back.
     mutating func holdLease(_ l: QPULease, task: Int64) {
+        for s in l.slots { deviceFree[l.device]?.remove(s) }
         for s in l.slots where leaseChains[l.device]?.indices.contains(s) == true {
             leaseChains[l.device]![s].holders += 1
             leaseChains[l.device]![s].tail = task

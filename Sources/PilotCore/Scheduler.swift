@@ -239,7 +239,7 @@ public struct Scheduler: Sendable {
         }
         withdraw(b.task)
         for (slot, p) in plan { takePlacement(p, slot: slot); agents[slot]!.tasks[b.task] = expectedEnd; refreshFree(slot) }
-        if let l = b.qpu { for s in l.slots { deviceFree[l.device]!.remove(s) }; holdLease(l, task: b.task) }
+        if let l = b.qpu { holdLease(l, task: b.task) }
         bindings[b.task] = b
         return true
     }

@@ -20,13 +20,10 @@ import Testing
     }
 
     func until(_ c: LiveCluster, _ id: Int64, _ done: (TaskInfo) -> Bool) async throws -> TaskInfo {
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
+        try await poll("task \(id) to reach the expected state", timeout: 60) {
             let t = try await c.client.task(id)
-            if done(t) { return t }
-            try await Task.sleep(for: .milliseconds(20))
+            return done(t) ? t : nil
         }
-        throw E2EError("task \(id) did not reach the expected state: \(try await c.client.task(id))")
     }
 
     @Test func aQuantumTaskWaitsAtTheAgentOnTheSlotAheadOfItAndTakesItOver() async throws {
