@@ -249,9 +249,11 @@ extension Agent {
     private func scheduleFlush(at due: Double) {
         if let current = timedFlushDue, current <= due { return }
         timedFlushDue = due
+        flushTimer?.cancel()
         let wait = Int64(max(0, due - now) * 1e9) + 100_000
-        eventLoop.scheduleTask(in: .nanoseconds(wait)) { [weak self] in
+        flushTimer = eventLoop.scheduleTask(in: .nanoseconds(wait)) { [weak self] in
             self?.assumeIsolated { agent in
+                agent.flushTimer = nil
                 agent.timedFlushDue = nil
                 agent.flush()
             }

@@ -247,7 +247,7 @@ final class LauncherCore: Sendable {
         do throws(LaunchError) {
             return try PreparedSpawn(spec, devNull: Self.devNull, cgroupDirFD: fd)
         } catch {
-            // PreparedSpawn closes the descriptor it was given, also when it fails.
+            // The descriptor is the pool's: giving the cgroup back keeps it open for the next task.
             containment.abandon(name)
             throw error
         }

@@ -23,13 +23,13 @@ final class PreparedSpawn: @unchecked Sendable {
     private var base: EnvironmentBlock?
     private let newSession: Bool
     private let parentDeathSignal: Int32
-    /// The directory of the task's cgroup, owned here; -1: the task gets no cgroup of its own.
+    /// The directory of the task's cgroup, borrowed from the containment's pool, which keeps it
+    /// open until the cgroup is removed; -1: the task gets no cgroup of its own.
     private let cgroupDirFD: Int32
 
     init(_ spec: SpawnSpec, devNull: Int32, cgroupDirFD: Int32 = -1) throws(LaunchError) {
         self.devNull = devNull
         self.cgroupDirFD = cgroupDirFD
-        if cgroupDirFD >= 0 { ownedFDs.append(cgroupDirFD) }
         newSession = spec.newSession
         parentDeathSignal = spec.parentDeathSignal ?? 0
         do {

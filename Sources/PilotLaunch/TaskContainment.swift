@@ -38,13 +38,28 @@ public final class TaskContainment: Sendable {
     /// Where every agent's directory lives (the agent's own cgroup), for the leftovers of dead ones.
     let cgroupParent: String?
     /// Emptied cgroups kept for the next tasks: creating and removing one per task cost a few
-    /// hundred microseconds of the spawn and reaper threads; reusing one costs an open.
+    /// hundred microseconds of the spawn and reaper threads. A pooled cgroup keeps its directory
+    /// and its `cgroup.events` open, so reusing one costs no path walk at the start nor at the end.
     private let pool = Mutex<CgroupPool>(CgroupPool())
 
     struct CgroupPool {
-        var free: [String] = []
-        var inUse: [String: String] = [:]
+        var free: [PooledCgroup] = []
+        var inUse: [String: PooledCgroup] = [:]
         var made = 0
+    }
+
+    /// A task cgroup with its descriptors, open from its creation until it is removed.
+    struct PooledCgroup: Sendable {
+        let path: String
+        let dirFD: Int32
+        /// -1 if it could not be opened; `populated` then opens it by path.
+        let eventsFD: Int32
+
+        func remove() {
+            close(dirFD)
+            if eventsFD >= 0 { close(eventsFD) }
+            rmdir(path)
+        }
     }
 
     /// `preferred` nil: `$PILOT_CONTAINMENT` if set, else cgroups where possible, else the subreaper fallback.
@@ -76,17 +91,22 @@ public final class TaskContainment: Sendable {
 
     // MARK: start
 
-    /// The open directory of a fresh cgroup for task `name`, for the child to be born in (or join
-    /// before exec); -1 outside cgroup mode.
+    /// The open directory of a cgroup for task `name`, for the child to be born in (or join before
+    /// exec); -1 outside cgroup mode. The descriptor stays the containment's: it is closed only when
+    /// the cgroup is removed, after the task's `end`, so the caller must not close it.
     func enter(_ name: String) throws(LaunchError) -> Int32 {
         guard let root = cgroupRoot else { return -1 }
-        let (reused, number) = pool.withLock { p -> (String?, Int) in
-            if let d = p.free.popLast() { return (d, 0) }
+        let (reused, number) = pool.withLock { p -> (PooledCgroup?, Int) in
+            if let c = p.free.popLast() {
+                p.inUse[name] = c
+                return (c, 0)
+            }
             p.made += 1
             return (nil, p.made)
         }
-        let dir = reused ?? root + "/c\(number)"
-        if reused == nil, mkdir(dir, 0o755) != 0, errno != EEXIST {
+        if let reused { return reused.dirFD }
+        let dir = root + "/c\(number)"
+        if mkdir(dir, 0o755) != 0, errno != EEXIST {
             throw LaunchError(.cgroup, "cannot create cgroup \(dir)", errno: errno)
         }
         let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -95,14 +115,18 @@ public final class TaskContainment: Sendable {
             rmdir(dir)
             throw LaunchError(.cgroup, "cannot open \(dir)", errno: e)
         }
-        pool.withLock { $0.inUse[name] = dir }
+        let cgroup = PooledCgroup(path: dir, dirFD: fd, eventsFD: openat(fd, "cgroup.events", O_RDONLY | O_CLOEXEC))
+        pool.withLock { $0.inUse[name] = cgroup }
         return fd
     }
+
+    /// The cgroup task `name` holds, while it holds one.
+    func pooled(_ name: String) -> PooledCgroup? { pool.withLock { $0.inUse[name] } }
 
     /// Gives back a cgroup prepared for a task that never started.
     func abandon(_ name: String) {
         pool.withLock { p in
-            if let dir = p.inUse.removeValue(forKey: name) { p.free.append(dir) }
+            if let c = p.inUse.removeValue(forKey: name) { p.free.append(c) }
         }
     }
 
@@ -121,16 +145,16 @@ public final class TaskContainment: Sendable {
         case .none:
             return killed
         case .cgroup:
-            guard let dir = pool.withLock({ $0.inUse.removeValue(forKey: name) }) else { return killed }
-            let (had, empty) = Self.emptyCgroup(dir)
+            guard let cgroup = pool.withLock({ $0.inUse.removeValue(forKey: name) }) else { return killed }
+            let (had, empty) = Self.emptyCgroup(cgroup.path, events: cgroup.eventsFD)
             // One that would not empty (a process stuck in the kernel) is not handed to another task,
             // nor is one that had to be killed: Linux kills a child cloned into a cgroup
             // (CLONE_INTO_CGROUP) whose kill count differs from its parent's cgroup's, so a task
             // started there would die at birth. It is removed; the next task gets a fresh one.
             if empty && had == 0 {
-                pool.withLock { $0.free.append(dir) }
+                pool.withLock { $0.free.append(cgroup) }
             } else if empty {
-                rmdir(dir)
+                cgroup.remove()
             }
             return killed + had
         case .subreaper:
@@ -168,16 +192,17 @@ public final class TaskContainment: Sendable {
 
     /// `cgroup.kill` if anything runs in it, then waits (at most about 2 s) for it to empty.
     /// Returns 1 if anything was still running, and whether it is empty now.
-    static func emptyCgroup(_ dir: String) -> (had: Int, empty: Bool) {
-        guard populated(dir) else { return (0, true) }
+    /// `events`: its `cgroup.events`, open, or -1.
+    static func emptyCgroup(_ dir: String, events: Int32 = -1) -> (had: Int, empty: Bool) {
+        guard populated(dir, events: events) else { return (0, true) }
         let fd = open(dir + "/cgroup.kill", O_WRONLY | O_CLOEXEC)
         if fd >= 0 { _ = write(fd, "1", 1); close(fd) }
         // The kill is asynchronous: the cgroup empties a moment later.
         for attempt in 0..<200 {
-            if !populated(dir) { return (1, true) }
+            if !populated(dir, events: events) { return (1, true) }
             waitUntilEmpty(dir, milliseconds: attempt < 20 ? 1 : 10)
         }
-        return (1, !populated(dir))
+        return (1, !populated(dir, events: events))
     }
 
     /// Empties and removes a cgroup. Returns 1 if anything was still running in it.
@@ -187,9 +212,32 @@ public final class TaskContainment: Sendable {
         return had
     }
 
-    static func populated(_ dir: String) -> Bool {
+    /// Reads `events` (an open `cgroup.events`) from its start, which makes the kernel write it
+    /// anew; with -1, opens it by path.
+    static func populated(_ dir: String, events: Int32 = -1) -> Bool {
+        if events >= 0 {
+            var buffer = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+            let answer: Bool? = withUnsafeMutableBytes(of: &buffer) { raw in
+                let n = pread(events, raw.baseAddress, raw.count, 0)
+                guard n > 0 else { return nil }
+                return Self.saysPopulated(UnsafeRawBufferPointer(rebasing: raw[..<n]))
+            }
+            if let answer { return answer }
+        }
         guard let text = ProcessTable.readSmall(dir + "/cgroup.events", limit: 4096) else { return false }
-        return String(decoding: text, as: UTF8.self).contains("populated 1")
+        return text.withUnsafeBytes { Self.saysPopulated($0) }
+    }
+
+    /// Whether `cgroup.events` text has the line `populated 1`.
+    static func saysPopulated(_ text: UnsafeRawBufferPointer) -> Bool {
+        let key = Array("populated ".utf8)
+        var lineStart = 0
+        for i in 0...text.count where i == text.count || text[i] == UInt8(ascii: "\n") {
+            let line = UnsafeRawBufferPointer(rebasing: text[lineStart..<i])
+            if line.count == key.count + 1, line.starts(with: key) { return line[key.count] == UInt8(ascii: "1") }
+            lineStart = i + 1
+        }
+        return false
     }
 
     /// cgroup.events signals POLLPRI when it changes.
@@ -250,7 +298,7 @@ public final class TaskContainment: Sendable {
     public func removeOwnCgroup() {
         guard let root = cgroupRoot else { return }
         let free = pool.withLock { p in defer { p.free.removeAll() }; return p.free }
-        for dir in free { rmdir(dir) }
+        for cgroup in free { cgroup.remove() }
         rmdir(root)
     }
 

@@ -61,4 +61,36 @@ import Testing
             }
         }
     }
+
+    /// A pooled cgroup keeps `cgroup.events` open; reading it again from offset 0 must show the
+    /// cgroup's state now, not the state when it was opened, or a task's leftovers would survive.
+    @Test func aPooledCgroupsOpenEventsFileReadsTheStateNow() throws {
+        let containment = TaskContainment(preferred: .cgroup)
+        defer { containment.removeOwnCgroup() }
+        try #require(containment.mechanism == .cgroup, "needs a writable cgroup v2 with cgroup.kill (root, or a delegated subtree)")
+        _ = try containment.enter("probe")
+        let cgroup = try #require(containment.pooled("probe"))
+        #expect(cgroup.eventsFD >= 0)
+        #expect(!TaskContainment.populated(cgroup.path, events: cgroup.eventsFD))
+        let sleeper = Process()
+        sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        sleeper.arguments = ["30"]
+        try sleeper.run()
+        defer { if sleeper.isRunning { sleeper.terminate() } }
+        try String(sleeper.processIdentifier).write(toFile: cgroup.path + "/cgroup.procs", atomically: false, encoding: .utf8)
+        #expect(TaskContainment.populated(cgroup.path, events: cgroup.eventsFD))
+        // Removed by now; another test's containment in this process may reuse its name, so the
+        // kill is checked on the process itself.
+        #expect(containment.end("probe", group: nil, tracked: { nil }) == 1)
+        sleeper.waitUntilExit()
+        #expect(sleeper.terminationReason == .uncaughtSignal)
+    }
+
+    @Test func populatedIsReadFromItsOwnLine() {
+        let cases: [(String, Bool)] = [("populated 1\nfrozen 0\n", true), ("populated 0\nfrozen 0\n", false),
+                                       ("frozen 0\npopulated 1", true), ("", false), ("unpopulated 1\n", false)]
+        for (text, expected) in cases {
+            #expect(Array(text.utf8).withUnsafeBytes { TaskContainment.saysPopulated($0) } == expected, "\(text)")
+        }
+    }
 }
