@@ -13,6 +13,11 @@ public final class EnvironmentBlock: Sendable {
     }
     let entries: [Entry]
     let values: [String: String]
+    /// Where each name sits in `entries`: a task overriding k of them costs k lookups, not one per
+    /// variable of the block.
+    let positions: [String: Int]
+    /// `entries`' strings alone, in the same order: copying them into a spawn's `envp` retains nothing.
+    nonisolated(unsafe) let cStrings: [UnsafeMutablePointer<CChar>]
 
     /// Throws for a name that is empty or holds `=`, or a NUL byte anywhere.
     public init(_ environment: [String: String]) throws(LaunchError) {
@@ -24,6 +29,8 @@ public final class EnvironmentBlock: Sendable {
         }
         values = environment
         entries = environment.sorted { $0.key < $1.key }.map { Entry(name: $0.key, cString: strdup("\($0.key)=\($0.value)")!) }
+        cStrings = entries.map(\.cString)
+        positions = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($0.element.name, $0.offset) })
     }
 
     deinit { for e in entries { free(e.cString) } }

@@ -44,11 +44,15 @@ final class PreparedSpawn: @unchecked Sendable {
 
     private func prepare(_ spec: SpawnSpec) throws(LaunchError) {
         guard !spec.executable.isEmpty else { throw LaunchError(.invalidSpec, "empty executable", errno: EINVAL) }
-        for text in [spec.executable] + spec.arguments + spec.environment.flatMap({ [$0.key, $0.value] })
-            + [spec.workingDirectory, spec.stdoutPath, spec.stderrPath].compactMap({ $0 })
-        where text.utf8.contains(0) {
-            throw LaunchError(.invalidSpec, "NUL byte in \"\(text)\"", errno: EINVAL)
+        func refuseNUL(_ text: String?) throws(LaunchError) {
+            if let text, text.utf8.contains(0) { throw LaunchError(.invalidSpec, "NUL byte in \"\(text)\"", errno: EINVAL) }
         }
+        try refuseNUL(spec.executable)
+        for a in spec.arguments { try refuseNUL(a) }
+        for (k, v) in spec.environment { try refuseNUL(k); try refuseNUL(v) }
+        try refuseNUL(spec.workingDirectory)
+        try refuseNUL(spec.stdoutPath)
+        try refuseNUL(spec.stderrPath)
         if let bad = spec.environment.keys.first(where: { $0.isEmpty || $0.utf8.contains(UInt8(ascii: "=")) }) {
             throw LaunchError(.invalidSpec, "invalid environment name \"\(bad)\"", errno: EINVAL)
         }
@@ -62,7 +66,20 @@ final class PreparedSpawn: @unchecked Sendable {
         for (k, v) in spec.environment { envp.append(copy("\(k)=\(v)")) }
         // The block's strings outlive this spawn (the spec holds the block); they are not copied.
         base = spec.baseEnvironment
-        for e in spec.baseEnvironment?.entries ?? [] where spec.environment[e.name] == nil { envp.append(e.cString) }
+        if let block = spec.baseEnvironment {
+            var overridden: [Int] = []
+            for name in spec.environment.keys { if let i = block.positions[name] { overridden.append(i) } }
+            overridden.sort()
+            if overridden.isEmpty {
+                envp.append(contentsOf: block.cStrings)
+            } else {
+                var next = 0
+                for (i, c) in block.cStrings.enumerated() {
+                    if next < overridden.count, overridden[next] == i { next += 1; continue }
+                    envp.append(c)
+                }
+            }
+        }
         envp.append(nil)
         cwd = spec.workingDirectory.map { copy($0) }
 
