@@ -56,9 +56,13 @@ public final class TaskContainment: Sendable {
         let eventsFD: Int32
 
         func remove() {
+            closeDescriptors()
+            rmdir(path)
+        }
+
+        func closeDescriptors() {
             close(dirFD)
             if eventsFD >= 0 { close(eventsFD) }
-            rmdir(path)
         }
     }
 
@@ -155,6 +159,9 @@ public final class TaskContainment: Sendable {
                 pool.withLock { $0.free.append(cgroup) }
             } else if empty {
                 cgroup.remove()
+            } else {
+                // Left in place, never reused: only its descriptors go.
+                cgroup.closeDescriptors()
             }
             return killed + had
         case .subreaper:
