@@ -99,7 +99,7 @@ public actor Agent {
     /// When the timer for held `started` reports and held outcomes fires (see `flush`).
     var timedFlushDue: Double?
     /// The one armed flush timer. A timer whose due moved earlier is cancelled, not left to fire:
-    /// each stale fire would flush and arm another, and those chains multiplied (six timers per task).
+    /// each stale fire would flush and arm another, and those chains multiplied.
     var flushTimer: Scheduled<Void>?
     /// PUs and GPUs this agent offers: all of them held means every core and GPU is busy.
     lazy var slotTotals: (pus: Int, gpus: Int) = (config.resources.domains.reduce(0) { $0 + $1.cores.reduce(0) { $0 + $1.pus.count } },

@@ -44,8 +44,9 @@ public struct AgentConfig: Sendable {
     /// How long finished outcomes may wait to go out together while every PU (and GPU) is still
     /// busy, i.e. each exit was followed by a queued successor: nothing idles on the manager's
     /// answer then, and one report of several outcomes costs the manager one commit, not several.
-    /// 0 reports every outcome in the next message. 10 ms rather than 2: W1 (`/bin/true`, 16 queued
-    /// per core) then commits about a third as often, and an idle core still sends at once.
+    /// 0 reports every outcome in the next message. 10 ms rather than 2: with many short tasks
+    /// queued per core the manager then commits far less often (Benchmarks/README.md, session 9),
+    /// and an idle core still sends at once.
     public var finishReportDelay: Double = 0.010
     /// The `pilot` executable, which gang ranks start through (`pilot rank-exec`) to pin themselves;
     /// nil: gang ranks are not pinned.

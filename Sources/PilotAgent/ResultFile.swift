@@ -17,7 +17,7 @@ enum ResultFile {
         case refused(String)
     }
 
-    /// Reads `name` relative to the open directory `dirFD`, then removes it whatever it was.
+    /// Reads `name` relative to the open directory `dirFD`, then removes whatever was there.
     static func take(dirFD: Int32, name: String, limit: Int = InputLimits.maxResultBytes) -> Outcome {
         let fd = openat(dirFD, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
         // Nothing at the path (most tasks) leaves nothing to remove: one system call fewer per task.
