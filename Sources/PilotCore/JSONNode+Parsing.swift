@@ -66,12 +66,7 @@ extension JSONNode {
                 at += 1
                 skipSpace()
                 guard fields.updateValue(try value(), forKey: key) == nil else { throw fail("duplicate key '\(key)'") }
-                skipSpace()
-                guard at < bytes.count else { throw fail("unexpected end of the text") }
-                if bytes[at] == UInt8(ascii: ",") { at += 1; continue }
-                guard bytes[at] == UInt8(ascii: "}") else { throw fail("expected ',' or '}'") }
-                at += 1
-                return .object(fields)
+                if try closes(with: UInt8(ascii: "}")) { return .object(fields) }
             }
         }
 
@@ -83,13 +78,18 @@ extension JSONNode {
             while true {
                 skipSpace()
                 items.append(try value())
-                skipSpace()
-                guard at < bytes.count else { throw fail("unexpected end of the text") }
-                if bytes[at] == UInt8(ascii: ",") { at += 1; continue }
-                guard bytes[at] == UInt8(ascii: "]") else { throw fail("expected ',' or ']'") }
-                at += 1
-                return .array(items)
+                if try closes(with: UInt8(ascii: "]")) { return .array(items) }
             }
+        }
+
+        /// After a member of an object or an array: true past its closing `closer`, false past a comma.
+        mutating func closes(with closer: UInt8) throws(SyntaxError) -> Bool {
+            skipSpace()
+            guard at < bytes.count else { throw fail("unexpected end of the text") }
+            if bytes[at] == UInt8(ascii: ",") { at += 1; return false }
+            guard bytes[at] == closer else { throw fail("expected ',' or '\(Character(Unicode.Scalar(closer)))'") }
+            at += 1
+            return true
         }
 
         mutating func string() throws(SyntaxError) -> String {
