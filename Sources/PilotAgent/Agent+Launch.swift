@@ -55,12 +55,14 @@ extension Agent {
                 continue
             }
             if first && chain(waiting[r]) {
+                // Queued in order behind the task that holds its PUs: the next one for the same PUs
+                // may queue behind it in this same pass, and nothing can start there before either.
                 waitingKeys.remove(waiting[r].key)
-            } else {
-                // Kept in arrival order: what was started or chained before it has been passed over.
-                if kept != r { waiting.swapAt(kept, r) }
-                kept += 1
+                continue
             }
+            // Kept in arrival order: what was started or chained before it has been passed over.
+            if kept != r { waiting.swapAt(kept, r) }
+            kept += 1
             for p in pus { claim(&puClaim, &farPUs, p) }
             for g in gpus { claim(&gpuClaim, &farGPUs, g) }
             LeaseSlot.each(of: lease) { blockedLeases.insert($0) }
@@ -84,15 +86,28 @@ extension Agent {
     /// Hands `a` to the launcher as the successor of the one running process that holds every PU
     /// and GPU it needs: the reaper thread starts it the moment that process is reaped, without
     /// waiting for this loop to hear of the exit (the wait that left a core idle between two short
-    /// tasks). True when `a` is taken care of: queued there, or reported as failed to launch.
+    /// tasks). Up to `successorDepth` queue there, each behind the last, when they need exactly
+    /// what the one before them needs. True when `a` is taken care of: queued there, or reported
+    /// as failed to launch.
     private func chain(_ a: TaskAssignment) -> Bool {
         guard a.spec.kind == .command, !draining, (a.gangHosts?.count ?? 0) <= 1,
               let pu = a.placement.pus.first, let holderKey = puHolder[pu], let holder = running[holderKey],
-              holder.pid != nil, holder.kernelTask == nil, holder.successor == nil, holder.predecessor == nil,
+              holder.pid != nil, holder.kernelTask == nil, holder.predecessor == nil,
               a.placement.pus.allSatisfy({ puHolder[$0] == holderKey }),
               a.placement.gpus.allSatisfy({ gpuHolder[$0] == holderKey }),
-              LeaseSlot.all(of: a.qpu, { leaseHolder[$0] == holderKey }),
-              launcher.canQueueSuccessor(after: holder.token) else { return false }
+              LeaseSlot.all(of: a.qpu, { leaseHolder[$0] == holderKey }) else { return false }
+        // The end of the queue behind the holder. A successor is known here from `chain` until its
+        // start is heard of, and `successor` links are dropped as exits are heard of, so every link
+        // leads to a task this loop still has.
+        var tail = holder
+        var depth = 0
+        while let next = tail.successor.flatMap({ running[$0] }) {
+            tail = next
+            depth += 1
+        }
+        guard depth < max(1, config.successorDepth),
+              depth == 0 || (tail.pus == a.placement.pus && tail.gpus == a.placement.gpus && tail.lease == a.qpu),
+              launcher.canQueueSuccessor(after: tail.token) else { return false }
         let token = nextToken
         nextToken += 1
         // Expected before the spawn: the reaper may start it, and see it exit, before spawn returns.
@@ -100,7 +115,7 @@ extension Agent {
         let spec = spawnSpec(for: a)
         outputWatch?.watch(token: token, paths: [spec.stdoutPath, spec.stderrPath].compactMap { $0 })
         do {
-            guard try launcher.spawn(spec, token: token, after: holder.token) else {
+            guard try launcher.spawn(spec, token: token, after: tail.token) else {
                 results?.forget(token: token)
                 outputWatch?.forget(token: token)
                 return false
@@ -113,18 +128,24 @@ extension Agent {
         }
         byToken[token] = a.key
         running[a.key] = Running(key: a.key, token: token, pid: nil, startedAt: now, spec: a.spec,
-                                 pus: a.placement.pus, gpus: a.placement.gpus, lease: a.qpu, predecessor: holder.token)
-        running[holderKey]?.successor = a.key
+                                 pus: a.placement.pus, gpus: a.placement.gpus, lease: a.qpu, predecessor: tail.token)
+        running[tail.key]?.successor = a.key
         return true
     }
 
-    /// Forgets a successor the launcher gave back before starting it.
-    private func unchain(_ r: Running) {
-        running[r.key] = nil
+    /// Forgets a successor the launcher gave back before starting it; the one queued behind it
+    /// moves up, as it did in the launcher.
+    private func unchain(_ key: TaskKey) {
+        // Read here, not passed in: unchaining another of the queue may have relinked this one.
+        guard let r = running.removeValue(forKey: key) else { return }
         byToken[r.token] = nil
         results?.forget(token: r.token)
         outputWatch?.forget(token: r.token)
-        if let p = r.predecessor, let pk = byToken[p], running[pk]?.successor == r.key { running[pk]?.successor = nil }
+        let before = r.predecessor.flatMap { byToken[$0] }
+        if let pk = before, running[pk]?.successor == r.key { running[pk]?.successor = r.successor }
+        if let next = r.successor, running[next]?.predecessor == r.token {
+            running[next]?.predecessor = r.predecessor
+        }
     }
 
     private func start(_ a: TaskAssignment, at t: Double) {
@@ -183,7 +204,7 @@ extension Agent {
         waitingKeys.removeAll()
         var dropped: [TaskKey] = []
         for r in running.values where r.predecessor != nil && launcher?.cancelSuccessor(token: r.token) == true {
-            unchain(r)
+            unchain(r.key)
             dropped.append(r.key)
         }
         return dropped
@@ -332,9 +353,18 @@ extension Agent {
         return pus.compactMap { map[$0] }.filter { seen.insert($0).inserted }
     }
 
-    /// Called with every exit the launcher collected in one wake-up, and the successors it started
-    /// in their place (after the exits, so a successor takes over PUs its predecessor just gave back).
-    func launched(_ events: LaunchEvents, resultFiles: [UInt64: ResultFile.Outcome] = [:], overOutput: [UInt64: String] = [:]) {
+    /// Called with the batches of one or more of the launcher's wake-ups, in order. Each has the exits
+    /// it collected and the successors it started in their place, taken after the exits, so a
+    /// successor takes over PUs its predecessor just gave back.
+    func launched(_ batches: [LaunchEvents], resultFiles: [UInt64: ResultFile.Outcome] = [:], overOutput: [UInt64: String] = [:]) {
+        for events in batches { take(events, resultFiles: resultFiles, overOutput: overOutput) }
+        pump()
+        scheduleFlush()
+        if draining, running.isEmpty { flush(); if unacked.isEmpty { finishDrain() } }
+        if abandoning { finishAbandonIfDone() }
+    }
+
+    private func take(_ events: LaunchEvents, resultFiles: [UInt64: ResultFile.Outcome], overOutput: [UInt64: String]) {
         for (token, e) in events.exits {
             guard let key = byToken.removeValue(forKey: token), let r = running.removeValue(forKey: key) else { continue }
             releaseSlots(r)
@@ -373,10 +403,6 @@ extension Agent {
                 report(TaskOutcome(key: key, kind: r.stopReason ?? .launchFailed, endedAt: now, reason: "\(error)"))
             }
         }
-        pump()
-        scheduleFlush()
-        if draining, running.isEmpty { flush(); if unacked.isEmpty { finishDrain() } }
-        if abandoning { finishAbandonIfDone() }
     }
 
     func resultPath(_ key: TaskKey) -> String { "\(config.logDir)/\(resultName(key))" }
@@ -411,7 +437,7 @@ extension Agent {
         }
         guard var r = running[key] else { return }
         if r.predecessor != nil, launcher.cancelSuccessor(token: r.token) {
-            unchain(r)
+            unchain(key)
             if !discarding { report(TaskOutcome(key: key, kind: kind, endedAt: now, reason: "stopped before it started")); scheduleFlush() }
             pump()
             return

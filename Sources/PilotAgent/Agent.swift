@@ -146,12 +146,13 @@ public actor Agent {
             let launcherBox = LauncherBox()
             let watch = config.outputLimit > 0 ? OutputWatch(limit: config.outputLimit, kill: { launcherBox.launcher?.signal(token: $0, SIGKILL) }) : nil
             outputWatch = watch
-            launcher = ProcessLauncher(callersOutliveChildren: true, containment: containment, onEvents: { events in
+            let hold = config.successorDepth > 1 ? Duration.nanoseconds(Int64(max(0, config.launchReportDelay) * 1e9)) : .zero
+            launcher = ProcessLauncher(callersOutliveChildren: true, containment: containment, holdQueued: hold, onBatches: { batches in
                 // On the reaper thread: the task's files are read here, off the event loop.
-                let tokens = events.exits.map(\.token)
+                let tokens = batches.flatMap { $0.exits.map(\.token) }
                 let found = tokens.isEmpty ? [:] : collector.collect(tokens)
                 let overOutput = tokens.isEmpty ? [:] : watch?.finish(tokens) ?? [:]
-                loop.execute { box.agent?.assumeIsolated { $0.launched(events, resultFiles: found, overOutput: overOutput) } }
+                loop.execute { box.agent?.assumeIsolated { $0.launched(batches, resultFiles: found, overOutput: overOutput) } }
             })
             launcherBox.launcher = launcher
         }

@@ -48,6 +48,12 @@ public struct AgentConfig: Sendable {
     /// queued per core the manager then commits far less often (Benchmarks/README.md, session 9),
     /// and an idle core still sends at once.
     public var finishReportDelay: Double = 0.010
+    /// How many tasks may queue in the launcher behind a core's running task, to start there the
+    /// moment it exits. Past one, the launcher holds exits that left every freed core running, with
+    /// more queued, for up to `launchReportDelay`, so the agent's event loop wakes once for several.
+    public var successorDepth: Int = 8
+    /// See `successorDepth`; 0 hands every exit to the event loop at once.
+    public var launchReportDelay: Double = 0.002
     /// The `pilot` executable, which gang ranks start through (`pilot rank-exec`) to pin themselves;
     /// nil: gang ranks are not pinned.
     public var executable: String?

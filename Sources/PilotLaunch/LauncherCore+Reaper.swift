@@ -8,16 +8,28 @@ extension LauncherCore {
     /// our own children and never competes with other code's waitpid), wakes for exits,
     /// time limits (the general reaper only) and shutdown, starts the successors of the tasks it
     /// reaps, and hands each wake-up's exits and starts to onEvents as one batch.
+    ///
+    /// A wake-up after which every core it saw freed runs a successor with another queued behind
+    /// it needs nothing from the caller yet: with `holdQueued` set, such batches wait (up to that
+    /// long) and go with the next one that does, so the caller is woken once for several exits.
     func reapLoop(_ reaper: ReaperThread) {
         let me = reaper.index
         var ready = [UInt64](repeating: 0, count: Self.maxBatch)
+        var held: [LaunchEvents] = []
+        var heldUntil: UInt64 = 0
         while true {
-            let (timeout, stopping): (Int32, Bool) = state.withLock { state in
+            let (timerTimeout, stopping): (Int32, Bool) = state.withLock { state in
                 if state.stopping && !state.lingers(me) { return (0, true) }
                 guard me == 0, let earliest = state.timers.earliest else { return (-1, state.stopping) }
                 let now = Clocks.monotonicNanoseconds()
                 guard earliest > now else { return (0, state.stopping) }
                 return (Int32(clamping: (earliest - now + 999_999) / 1_000_000), state.stopping)
+            }
+            var timeout = timerTimeout
+            if !held.isEmpty {
+                let now = Clocks.monotonicNanoseconds()
+                let due = heldUntil > now ? Int32(clamping: (heldUntil - now + 999_999) / 1_000_000) : 0
+                timeout = timeout < 0 ? due : min(timeout, due)
             }
             if stopping && timeout == 0 && state.withLock({ !$0.lingers(me) }) { break }
 
@@ -56,7 +68,12 @@ extension LauncherCore {
             let endedAt = Clocks.unixSeconds()
             var events = LaunchEvents()
             // The freed cores' next tasks go first: this is the path a core waits on.
-            events.starts = successors.map { startSuccessor($0, reaper: me) }
+            var urgent = holdQueued == 0 || exited.count > successors.count
+            for s in successors {
+                let chain = startChain(s, reaper: me)
+                events.starts += chain.starts
+                if !chain.refilled || !chain.queuedBehind || chain.starts.count > 1 { urgent = true }
+            }
             events.exits.reserveCapacity(exited.count)
             for (token, task) in exited {
                 if let name = task.containedAs, let containment {
@@ -80,8 +97,14 @@ extension LauncherCore {
                     systemCPUSeconds: info.system_seconds)))
             }
             if me == 0 { fireTimers() }
+            if !events.isEmpty {
+                if held.isEmpty { heldUntil = Clocks.monotonicNanoseconds() &+ holdQueued }
+                held.append(events)
+            }
+            guard !held.isEmpty, urgent || held.count >= Self.maxHeld || Clocks.monotonicNanoseconds() >= heldUntil else { continue }
             // Read again: a shutdown while this thread slept in epoll_wait ends the reports too.
-            if !events.isEmpty && !state.withLock({ $0.stopping }) { onEvents(events) }
+            if !state.withLock({ $0.stopping }) { onEvents(held) }
+            held.removeAll(keepingCapacity: true)
         }
         closeAll(reaper)
     }

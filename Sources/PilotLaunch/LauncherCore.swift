@@ -54,6 +54,12 @@ final class LauncherCore: Sendable {
         /// Leaders that exited and are being reaped (no longer in `tasks`): not orphans.
         var reaping: Set<pid_t> = []
 
+        /// A successor may queue behind a running task, one being started, or one queued itself.
+        func canQueue(after predecessor: UInt64) -> Bool {
+            successors[predecessor] == nil
+                && (tasks[predecessor] != nil || predecessorOf[predecessor] != nil || starting[predecessor] != nil)
+        }
+
         /// Pids of our own task leaders, or nil while a spawn is in flight (see TaskContainment.end).
         var trackedPIDs: Set<pid_t>? {
             guard reserved.isEmpty, starting.isEmpty else { return nil }
@@ -68,14 +74,21 @@ final class LauncherCore: Sendable {
     let state = Mutex(State())
     /// Also in `State.reapers` at index 0; kept here so waking it for a new time limit takes no lock.
     let general: ReaperThread
-    let onEvents: @Sendable (LaunchEvents) -> Void
+    let onEvents: @Sendable ([LaunchEvents]) -> Void
     static let maxBatch = 256
+    /// How long a reaper may keep wake-ups whose cores all went on with a queued successor, each
+    /// with another queued behind it, before it reports them; 0: report every wake-up at once.
+    let holdQueued: UInt64
+    /// Held wake-ups past this many are reported without waiting.
+    static let maxHeld = 64
 
     let directSpawn: Bool
     let containment: TaskContainment?
 
-    init(directSpawn: Bool = false, containment: TaskContainment? = nil, onEvents: @escaping @Sendable (LaunchEvents) -> Void) {
+    init(directSpawn: Bool = false, containment: TaskContainment? = nil, holdQueued: UInt64 = 0,
+         onEvents: @escaping @Sendable ([LaunchEvents]) -> Void) {
         self.onEvents = onEvents
+        self.holdQueued = holdQueued
         self.directSpawn = directSpawn
         self.containment = containment
         // Without these the launcher cannot work at all; they only fail when the process is
@@ -201,13 +214,14 @@ final class LauncherCore: Sendable {
     // MARK: successors
 
     /// Prepares `spec` now and starts it on the reaper thread the moment `predecessor` has been
-    /// reaped, with no hop through the caller. Returns false, starting nothing, when the predecessor
-    /// is no longer running (its exit may still be on its way) or already has a successor.
+    /// reaped, with no hop through the caller. The predecessor may itself be a queued successor, so
+    /// a core can have a queue of them. Returns false, starting nothing, when the predecessor is
+    /// neither running nor queued (its exit may still be on its way) or already has a successor.
     /// Preparation errors (a missing executable...) are thrown here; a failed clone or exec is
     /// reported as the successor's start.
     func spawn(_ spec: SpawnSpec, token: UInt64, after predecessor: UInt64) throws(LaunchError) -> Bool {
         // Checked again below; this spares preparing a spawn for a predecessor already reaped.
-        guard state.withLock({ $0.tasks[predecessor] != nil && $0.successors[predecessor] == nil }) else { return false }
+        guard state.withLock({ $0.canQueue(after: predecessor) }) else { return false }
         let spec = contained(spec)
         let prepared = try prepare(spec)
         let successor = Successor(token: token, prepared: prepared, newSession: spec.newSession,
@@ -219,7 +233,7 @@ final class LauncherCore: Sendable {
                   state.starting[token] == nil else {
                 throw LaunchError(.duplicateToken, "token \(token) is already running", errno: EEXIST)
             }
-            guard state.tasks[predecessor] != nil, state.successors[predecessor] == nil else { return false }
+            guard state.canQueue(after: predecessor) else { return false }
             state.successors[predecessor] = successor
             state.predecessorOf[token] = predecessor
             return true
@@ -253,40 +267,86 @@ final class LauncherCore: Sendable {
         }
     }
 
-    /// Drops a successor that has not started. False: it started already (or was never queued),
-    /// and its start or failure is, or will be, reported.
+    /// Drops a successor that has not started; one queued behind it moves up in its place.
+    /// False: it started already (or was never queued), and its start or failure is, or will be, reported.
     func cancelSuccessor(token: UInt64) -> Bool {
         state.withLock { state in
             guard let predecessor = state.predecessorOf.removeValue(forKey: token) else { return false }
             if let name = state.successors.removeValue(forKey: predecessor)?.containedAs { containment?.abandon(name) }
+            if let next = state.successors.removeValue(forKey: token) {
+                state.successors[predecessor] = next
+                state.predecessorOf[next.token] = predecessor
+            }
             return true
         }
     }
 
-    /// On the thread of `reaper`, which then watches it; lock not held.
-    func startSuccessor(_ s: Successor, reaper: Int) -> SuccessorStart {
+    /// What became of a queue of successors whose head the reaper took.
+    struct ChainStart {
+        var starts: [SuccessorStart] = []
+        /// A process runs in the predecessor's place.
+        var refilled = false
+        /// And another successor is queued behind it.
+        var queuedBehind = false
+    }
+
+    /// Starts `first`; when it cannot start, the successor queued behind it takes its place, and so on.
+    func startChain(_ first: Successor, reaper: Int) -> ChainStart {
+        var chain = ChainStart()
+        var next: Successor? = first
+        while let s = next {
+            let (start, after) = startSuccessor(s, reaper: reaper)
+            chain.starts.append(start)
+            if case .success = start.result {
+                chain.refilled = true
+                chain.queuedBehind = after != nil
+                return chain
+            }
+            next = after
+        }
+        return chain
+    }
+
+    /// On the thread of `reaper`, which then watches it; lock not held. Returns its start and, on
+    /// failure, the successor that was queued behind it (taken, to start in its place); on success,
+    /// non-nil when one is queued behind it.
+    func startSuccessor(_ s: Successor, reaper: Int) -> (SuccessorStart, Successor?) {
         var result = pilot_spawn_result()
         let rc = s.prepared.withArgs { pilot_spawn(&$0, &result) }
         guard rc == 0 else {
             if let name = s.containedAs { containment?.abandon(name) }
-            _ = state.withLock { $0.starting.removeValue(forKey: s.token) }
+            let next = state.withLock { state in
+                state.starting.removeValue(forKey: s.token)
+                return takeSuccessor(of: s.token, &state)
+            }
             let code = LaunchError.childStep(result.step)
-            return SuccessorStart(token: s.token, result: .failure(LaunchError(code, "cannot start \(s.executable) (\(code.rawValue) failed)", errno: rc)))
+            return (SuccessorStart(token: s.token, result: .failure(LaunchError(code, "cannot start \(s.executable) (\(code.rawValue) failed)", errno: rc))), next)
         }
         let startedAt = Clocks.unixSeconds()
-        let (outcome, pending) = state.withLock { state in
+        let (outcome, pending, behind) = state.withLock { state in
             let pending = state.starting.removeValue(forKey: s.token) ?? 0
-            return (add(result, token: s.token, newSession: s.newSession, startedAt: startedAt, timeLimit: s.timeLimit,
-                        killGrace: s.killGrace, reaper: reaper, byReaper: true, containedAs: s.containedAs, &state), pending)
+            let outcome = add(result, token: s.token, newSession: s.newSession, startedAt: startedAt, timeLimit: s.timeLimit,
+                              killGrace: s.killGrace, reaper: reaper, byReaper: true, containedAs: s.containedAs, &state)
+            // Not watched, so it will never be reaped here: whatever queued behind it starts now.
+            if case .failure = outcome { return (outcome, pending, takeSuccessor(of: s.token, &state)) }
+            return (outcome, pending, state.successors[s.token])
         }
         do throws(LaunchError) {
             let pid = try finishRegistration(result, outcome)
             // A signal sent while it was being started: deliver it now that it has a pid.
             if pending != 0 { signal(token: s.token, pending) }
-            return SuccessorStart(token: s.token, result: .success(StartedProcess(pid: pid, startedAt: startedAt)))
+            return (SuccessorStart(token: s.token, result: .success(StartedProcess(pid: pid, startedAt: startedAt))), behind)
         } catch {
-            return SuccessorStart(token: s.token, result: .failure(error))
+            return (SuccessorStart(token: s.token, result: .failure(error)), behind)
         }
+    }
+
+    /// Takes the successor queued behind `token` to be started now; the caller holds the lock.
+    func takeSuccessor(of token: UInt64, _ state: inout State) -> Successor? {
+        guard let s = state.successors.removeValue(forKey: token) else { return nil }
+        state.predecessorOf[s.token] = nil
+        state.starting[s.token] = 0
+        return s
     }
 
     // MARK: signals

@@ -27,9 +27,23 @@ public final class ProcessLauncher: Sendable {
     ///
     /// With `containment`, a task spawned with a `containmentName` is contained: when it exits,
     /// whatever it started that still runs is ended (see `TaskContainment`).
+    public convenience init(callersOutliveChildren: Bool = false, containment: TaskContainment? = nil,
+                            onEvents: @escaping @Sendable (LaunchEvents) -> Void) {
+        self.init(callersOutliveChildren: callersOutliveChildren, containment: containment,
+                  onBatches: { for events in $0 { onEvents(events) } })
+    }
+
+    /// As `init(callersOutliveChildren:containment:onEvents:)`, with the batches of one or more
+    /// wake-ups in one call, in the order they happened. With `holdQueued` above zero, a wake-up
+    /// whose every freed core went on with a queued successor that has another queued behind it
+    /// may be held up to that long, to go with a later one: a caller that keeps each core's queue
+    /// two deep is then woken once for several exits rather than for each. A batch with an exit
+    /// that left its core without a successor, a failed start, or a start with nothing queued
+    /// behind it goes at once, with everything held before it.
     public init(callersOutliveChildren: Bool = false, containment: TaskContainment? = nil,
-                onEvents: @escaping @Sendable (LaunchEvents) -> Void) {
-        core = LauncherCore(directSpawn: callersOutliveChildren, containment: containment, onEvents: onEvents)
+                holdQueued: Duration = .zero, onBatches: @escaping @Sendable ([LaunchEvents]) -> Void) {
+        core = LauncherCore(directSpawn: callersOutliveChildren, containment: containment,
+                            holdQueued: holdQueued.nanoseconds, onEvents: onBatches)
         core.start()
     }
 
@@ -44,8 +58,10 @@ public final class ProcessLauncher: Sendable {
     /// Queues `spec` to start on the reaper thread the moment the task `predecessor` has exited and
     /// been reaped, without waiting for the caller to hear of the exit: the core a task frees is
     /// busy again within one wake-up. Its start (pid, or why clone/exec failed) is reported in the
-    /// same batch as the predecessor's exit. Returns false, queuing nothing, when the predecessor is
-    /// not running any more or already has a successor. Errors found while preparing it (a missing
+    /// same batch as the predecessor's exit. The predecessor may be a queued successor itself: a
+    /// core then has a queue, and a successor that fails to start is followed at once by the one
+    /// queued behind it. Returns false, queuing nothing, when the predecessor is neither running
+    /// nor queued any more, or already has a successor. Errors found while preparing it (a missing
     /// executable, an unwritable log) are thrown here.
     ///
     /// The child's parent-death signal is tied to the reaper thread, which therefore outlives
@@ -57,11 +73,12 @@ public final class ProcessLauncher: Sendable {
     /// Whether `spawn(_:token:after:)` would queue behind `predecessor` now: lets a caller skip
     /// building a spec that would be refused. The answer can change before that call.
     public func canQueueSuccessor(after predecessor: UInt64) -> Bool {
-        core.state.withLock { $0.tasks[predecessor] != nil && $0.successors[predecessor] == nil }
+        core.state.withLock { $0.canQueue(after: predecessor) }
     }
 
-    /// Takes back a queued successor. False when it already started (or was never queued): its
-    /// start is then reported, and `signal(token:_:)` reaches it, even while it is being started.
+    /// Takes back a queued successor; one queued behind it moves up in its place. False when it
+    /// already started (or was never queued): its start is then reported, and `signal(token:_:)`
+    /// reaches it, even while it is being started.
     public func cancelSuccessor(token: UInt64) -> Bool {
         core.cancelSuccessor(token: token)
     }

@@ -131,13 +131,14 @@ final class EventCollector: @unchecked Sendable {  // all state behind `conditio
         defer { launcher.shutdown() }
         _ = try launcher.spawn(SpawnSpec(executable: "/bin/sleep", arguments: ["30"], cpus: cpus), token: 1)
         #expect(try launcher.spawn(SpawnSpec(executable: "/bin/sleep", arguments: ["30"], cpus: cpus), token: 2, after: 1))
-        // Only a running task takes a successor, not one still queued.
+        // A queued successor takes one of its own, and only one.
         let third = SpawnSpec(executable: "/bin/sleep", arguments: ["30"], cpus: cpus, timeLimit: .milliseconds(100),
                               killGrace: .milliseconds(100))
-        #expect(try !launcher.spawn(third, token: 3, after: 2))
+        #expect(try launcher.spawn(third, token: 3, after: 2))
+        #expect(try !launcher.spawn(SpawnSpec(executable: "/bin/true", cpus: cpus), token: 4, after: 2))
         launcher.signal(token: 1, SIGKILL)
         _ = try events.waitForBatch("the start of 2") { $0.starts.contains { $0.token == 2 } }
-        #expect(try launcher.spawn(third, token: 3, after: 2))
+        #expect(launcher.running == 1)
         launcher.signal(token: 2, SIGTERM)
         #expect(try events.waitForExit(of: 2).signal == SIGTERM)
         // The third one started from the second's exit and ran into its time limit.
