@@ -99,14 +99,15 @@ extension Agent {
         // The end of the queue behind the holder. A successor is known here from `chain` until its
         // start is heard of, and `successor` links are dropped as exits are heard of, so every link
         // leads to a task this loop still has.
-        var tail = holder
+        var tailKey = holderKey
         var depth = 0
-        while let next = tail.successor.flatMap({ running[$0] }) {
-            tail = next
+        while let next = successorOf[tailKey] {
+            tailKey = next
             depth += 1
         }
-        guard depth < max(1, config.successorDepth),
-              depth == 0 || (tail.pus == a.placement.pus && tail.gpus == a.placement.gpus && tail.lease == a.qpu),
+        guard depth < max(1, config.successorDepth) else { return false }
+        let tail = depth == 0 ? holder : running[tailKey]
+        guard let tail, depth == 0 || (tail.pus == a.placement.pus && tail.gpus == a.placement.gpus && tail.lease == a.qpu),
               launcher.canQueueSuccessor(after: tail.token) else { return false }
         let token = nextToken
         nextToken += 1
@@ -129,7 +130,7 @@ extension Agent {
         byToken[token] = a.key
         running[a.key] = Running(key: a.key, token: token, pid: nil, startedAt: now, spec: a.spec,
                                  pus: a.placement.pus, gpus: a.placement.gpus, lease: a.qpu, predecessor: tail.token)
-        running[tail.key]?.successor = a.key
+        successorOf[tailKey] = a.key
         return true
     }
 
@@ -141,11 +142,9 @@ extension Agent {
         byToken[r.token] = nil
         results?.forget(token: r.token)
         outputWatch?.forget(token: r.token)
-        let before = r.predecessor.flatMap { byToken[$0] }
-        if let pk = before, running[pk]?.successor == r.key { running[pk]?.successor = r.successor }
-        if let next = r.successor, running[next]?.predecessor == r.token {
-            running[next]?.predecessor = r.predecessor
-        }
+        let next = successorOf.removeValue(forKey: key)
+        if let before = r.predecessor.flatMap({ byToken[$0] }), successorOf[before] == key { successorOf[before] = next }
+        if let next, running[next]?.predecessor == r.token { running[next]?.predecessor = r.predecessor }
     }
 
     private func start(_ a: TaskAssignment, at t: Double) {
@@ -367,6 +366,8 @@ extension Agent {
     private func take(_ events: LaunchEvents, resultFiles: [UInt64: ResultFile.Outcome], overOutput: [UInt64: String]) {
         for (token, e) in events.exits {
             guard let key = byToken.removeValue(forKey: token), let r = running.removeValue(forKey: key) else { continue }
+            // The one queued behind it has started in its place (or failed to): it heads the queue now.
+            successorOf[key] = nil
             releaseSlots(r)
             if discard.remove(key) != nil { continue }
             if r.stopReason == nil, holdIfSlurmSignalled(key, e) { continue }
@@ -399,6 +400,7 @@ extension Agent {
                 results?.forget(token: s.token)
                 outputWatch?.forget(token: s.token)
                 running[key] = nil
+                successorOf[key] = nil
                 if discard.remove(key) != nil { continue }
                 report(TaskOutcome(key: key, kind: r.stopReason ?? .launchFailed, endedAt: now, reason: "\(error)"))
             }

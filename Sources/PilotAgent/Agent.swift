@@ -30,13 +30,14 @@ public actor Agent {
         var gpus: [Int] = []
         /// Device slots it holds; a task queued behind it on the same slot starts once it ends.
         var lease: QPULease?
-        /// Queued in the launcher behind this running task (see `chain`).
-        var successor: TaskKey?
         /// While queued behind another task: that task's launcher token. Nil once started.
         var predecessor: UInt64?
     }
 
     var running: [TaskKey: Running] = [:]
+    /// The task queued in the launcher behind each running or queued one (see `chain`). Kept apart
+    /// from `running` so walking a core's queue copies no `Running`.
+    var successorOf: [TaskKey: TaskKey] = [:]
     /// Assignments bound to PUs/GPUs still held by a running task (prefetch), in arrival order.
     /// Each starts the moment everything it needs is free and no earlier waiting task wants it.
     var waiting: [TaskAssignment] = []

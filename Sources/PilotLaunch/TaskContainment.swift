@@ -144,12 +144,19 @@ public final class TaskContainment: Sendable {
     /// (then no zombie is reaped, as it might be a leader not yet registered).
     func end(_ name: String, group: pid_t?, tracked: () -> Set<pid_t>?) -> Int {
         var killed = 0
+        let cgroup = mechanism == .cgroup ? pool.withLock({ $0.inUse.removeValue(forKey: name) }) : nil
+        // Everything the task started was born in its cgroup: an empty one leaves nothing in its
+        // group either (most tasks), so the group needs no signal.
+        if let cgroup, !Self.populated(cgroup.path, events: cgroup.eventsFD) {
+            pool.withLock { $0.free.append(cgroup) }
+            return 0
+        }
         if let group, kill(-group, SIGKILL) == 0 { killed += 1 }
         switch mechanism {
         case .none:
             return killed
         case .cgroup:
-            guard let cgroup = pool.withLock({ $0.inUse.removeValue(forKey: name) }) else { return killed }
+            guard let cgroup else { return killed }
             let (had, empty) = Self.emptyCgroup(cgroup.path, events: cgroup.eventsFD)
             // One that would not empty (a process stuck in the kernel) is not handed to another task,
             // nor is one that had to be killed: Linux kills a child cloned into a cgroup
@@ -236,8 +243,10 @@ public final class TaskContainment: Sendable {
     }
 
     /// Whether `cgroup.events` text has the line `populated 1`.
+    private static let populatedKey = Array("populated ".utf8)
+
     static func saysPopulated(_ text: UnsafeRawBufferPointer) -> Bool {
-        let key = Array("populated ".utf8)
+        let key = populatedKey
         var lineStart = 0
         for i in 0...text.count where i == text.count || text[i] == UInt8(ascii: "\n") {
             let line = UnsafeRawBufferPointer(rebasing: text[lineStart..<i])
