@@ -40,6 +40,34 @@ import PilotProtocol
         #expect(!FileManager.default.fileExists(atPath: marker))
     }
 
+    /// Three tasks queue in the launcher behind a running one, each behind the last. Cancelling the
+    /// middle one moves the last up: it runs after the first queued one, and the cancelled one never runs.
+    @Test func cancellingTheMiddleOfACoresQueueKeepsTheRestInOrder() async throws {
+        let c = LiveCluster(tag: "prefetch-queue")
+        defer { c.shutdown() }
+        try await c.startManager(extra: ["--prefetch", "4"])
+        _ = try c.startAgent(["--topology", "synthetic:package:1 numa:1 core:1 pu:1", "--prefetch", "4"], name: "agent")
+        try await c.waitForAgents(1)
+        let order = c.dir + "/order"
+        let head = try await c.client.submit(SubmitRequest(tasks: [TaskSpec(name: "long", command: ["/bin/sleep", "60"])])).first
+        var queued: [Int64] = []
+        for name in ["q1", "q2", "q3"] {
+            var spec = TaskSpec(name: name, command: ["/bin/sh", "-c", "echo \(name) >> \(order)"])
+            // Known to be short, so the manager binds it past the depth of 2 that tasks of unknown length get.
+            spec.timeRequest = 0.01
+            queued.append(try await c.client.submit(SubmitRequest(tasks: [spec])).first)
+        }
+        _ = try await until(c, head) { $0.state == .running }
+        for id in queued { _ = try await until(c, id) { $0.state == .bound } }
+        _ = try await c.client.cancel([queued[1]])
+        let canceled = try await until(c, queued[1]) { $0.state == .canceled }
+        #expect(canceled.startedAt == nil)
+        _ = try await c.client.cancel([head])
+        let w = try await c.waitAll(timeout: 120)
+        #expect(w.summary.count(.done) == 2)
+        #expect(try String(contentsOfFile: order, encoding: .utf8) == "q1\nq3\n")
+    }
+
     @Test func queuedTasksRunInBindingOrderOnTheirCoreOneAtATime() async throws {
         let c = LiveCluster(tag: "prefetch-order")
         defer { c.shutdown() }
