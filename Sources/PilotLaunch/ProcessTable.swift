@@ -50,20 +50,13 @@ enum ProcessTable {
         return nil
     }
 
-    /// The children of this process, from every thread's children list (a child belongs to the
-    /// thread that forked it; orphans adopted as subreaper to one of them).
-    static func ownChildren() -> [pid_t] {
-        guard let dir = opendir("/proc/self/task") else { return [] }
-        defer { closedir(dir) }
-        var out: [pid_t] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            guard Int32(name) != nil, let text = readSmall("/proc/self/task/\(name)/children", limit: 1 << 20) else { continue }
-            out += text.split(separator: UInt8(ascii: " ")).compactMap { Int32(ascii: $0) }
-        }
-        return out
+    /// The orphans this process adopted as a child subreaper, with any child its main thread forked.
+    /// A child belongs to the thread that forked it; the kernel hands an orphan to the subreaper's
+    /// first live thread, the main one, and does so before the orphan's parent turns into a zombie.
+    /// One file, however many threads fork tasks.
+    static func adoptedChildren() -> [pid_t] {
+        guard let text = readSmall("/proc/self/task/\(getpid())/children", limit: 1 << 20) else { return [] }
+        return text.split(separator: UInt8(ascii: " ")).compactMap { Int32(ascii: $0) }
     }
 
     /// A whole small file (proc files report size 0, so read until EOF), at most `limit` bytes.

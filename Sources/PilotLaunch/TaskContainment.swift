@@ -172,16 +172,23 @@ public final class TaskContainment: Sendable {
             }
             return killed + had
         case .subreaper:
-            // Every leftover descends from a process re-parented to us (its parent died) or is in the
-            // group just killed; without foreign children there is nothing to look for.
+            // Whatever of the task outlives its leader descends from a process re-parented to us when
+            // its parent died (the leader, at the latest), so it shows among the adopted children.
+            // Without a live one there is nothing to look for. (The group kill above succeeds on the
+            // leader's zombie alone, so it says nothing.)
             let mine = tracked()
-            let foreign = ProcessTable.ownChildren().filter { !(mine?.contains($0) ?? false) }
-            if killed == 0 && foreign.isEmpty { return 0 }
+            var adopted = false
+            for pid in ProcessTable.adoptedChildren() where !(mine?.contains(pid) ?? false) {
+                guard let st = ProcessTable.stat(pid) else { continue }
+                guard st.state == UInt8(ascii: "Z") else { adopted = true; continue }
+                // An orphan that ended by itself. Task leaders are forked by the launcher's threads,
+                // never the main one, so this is not one of them and its status is nobody's; `mine`
+                // known means no spawn is in flight either.
+                if mine != nil { var status: Int32 = 0; _ = waitpid(pid, &status, WNOHANG) }
+            }
+            guard adopted else { return killed }
             let key = tag(name)
             killed += killTagged { $0 == key }
-            // Orphans that ended by themselves stay zombies of the agent until it exits: reaping
-            // zombie children it did not kill stole task leaders' exit statuses (a race with the
-            // reaper threads that `tracked` did not close), which is worse than the zombies.
             return killed
         }
     }
