@@ -93,6 +93,34 @@ import Testing
         #expect(try await Self.survivors(timedPIDs).isEmpty, "left running after the time limit")
     }
 
+    /// Under the subreaper, an orphan that ends by itself before its task becomes the agent's zombie;
+    /// the task's end reaps it, so a long run of such tasks does not pile zombies up in the agent.
+    @Test func anOrphanThatEndedByItselfIsReapedAtItsTasksEnd() async throws {
+        let c = LiveCluster(tag: "contain-orphan")
+        defer { c.shutdown() }
+        try await c.startManager()
+        let agent = try c.startAgent(["--topology", Self.topology, "--containment", "subreaper"], name: "agent")
+        try await c.waitForAgents(1)
+        let file = c.dir + "/orphan"
+        // The subshell exits at once, so the sleep is adopted by the agent; the task waits (at most
+        // 10 s) until that sleep has ended, i.e. is a zombie of the agent or already reaped.
+        let script = """
+            ( sleep 0.05 & echo $! > \(file) )
+            p=$(cat \(file))
+            for i in $(seq 1000); do
+              s=$(sed 's/.*) //' /proc/$p/stat 2>/dev/null | cut -d' ' -f1)
+              if [ -z "$s" ] || [ "$s" = Z ]; then break; fi
+              sleep 0.01
+            done
+            """
+        let r = try await c.client.submit(SubmitRequest(tasks: [TaskSpec(command: ["/bin/sh", "-c", script])]))
+        #expect(try await Self.finished(c, r.first).state == .done)
+        let text = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let orphan = try #require(Int32(text))
+        let stat = try? String(contentsOfFile: "/proc/\(orphan)/stat", encoding: .utf8)
+        #expect(stat == nil, "the orphan \(orphan) is still there, a zombie of agent \(agent.processIdentifier): \(stat ?? "")")
+    }
+
     @Test(arguments: ["cgroup", "subreaper"])
     func theNextAgentEndsWhatAKilledAgentsTasksLeft(mechanism: String) async throws {
         let c = LiveCluster(tag: "contain9-\(mechanism)")
