@@ -21,6 +21,10 @@ public final class ManagerRuntime: Sendable {
     let readyStream: AsyncStream<AccessFile>
     /// Held for the runtime's life: one manager per server directory.
     let lock: ServerDirectoryLock
+    /// The client API's own event loop, apart from the ones agent connections keep busy: a request
+    /// then waits for no agent's burst of messages, only for a core. One for the process, like
+    /// NIO's singleton, so managers started and stopped in one process (tests) share it.
+    static let apiLoop: any EventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
     public static func start(_ config: ManagerConfig, logger: Logger) async throws -> ManagerRuntime {
         let dir = config.serverDir
@@ -119,6 +123,7 @@ public final class ManagerRuntime: Sendable {
                 readyCont.yield(access)
                 readyCont.finish()
             },
+            eventLoopGroupProvider: .shared(Self.apiLoop),
             logger: logger
         )
         let background = ManagerTimer(shell: shell, agentChannel: agentChannel!, interval: min(config.timerInterval, config.heartbeatInterval / 2))
