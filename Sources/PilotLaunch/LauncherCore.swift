@@ -295,22 +295,22 @@ final class LauncherCore: Sendable {
         var chain = ChainStart()
         var next: Successor? = first
         while let s = next {
-            let (start, after) = startSuccessor(s, reaper: reaper)
-            chain.starts.append(start)
-            if case .success = start.result {
+            let started = startSuccessor(s, reaper: reaper)
+            chain.starts.append(started.start)
+            if case .success = started.start.result {
                 chain.refilled = true
-                chain.queuedBehind = after != nil
+                chain.queuedBehind = started.queuedBehind
                 return chain
             }
-            next = after
+            next = started.next
         }
         return chain
     }
 
-    /// On the thread of `reaper`, which then watches it; lock not held. Returns its start and, on
-    /// failure, the successor that was queued behind it (taken, to start in its place); on success,
-    /// non-nil when one is queued behind it.
-    func startSuccessor(_ s: Successor, reaper: Int) -> (SuccessorStart, Successor?) {
+    /// On the thread of `reaper`, which then watches it; lock not held. On failure, `next` is the
+    /// successor that was queued behind it, taken to start in its place; on success, `queuedBehind`
+    /// says whether one waits behind it.
+    func startSuccessor(_ s: Successor, reaper: Int) -> (start: SuccessorStart, next: Successor?, queuedBehind: Bool) {
         var result = pilot_spawn_result()
         let rc = s.prepared.withArgs { pilot_spawn(&$0, &result) }
         guard rc == 0 else {
@@ -320,24 +320,24 @@ final class LauncherCore: Sendable {
                 return takeSuccessor(of: s.token, &state)
             }
             let code = LaunchError.childStep(result.step)
-            return (SuccessorStart(token: s.token, result: .failure(LaunchError(code, "cannot start \(s.executable) (\(code.rawValue) failed)", errno: rc))), next)
+            return (SuccessorStart(token: s.token, result: .failure(LaunchError(code, "cannot start \(s.executable) (\(code.rawValue) failed)", errno: rc))), next, false)
         }
         let startedAt = Clocks.unixSeconds()
-        let (outcome, pending, behind) = state.withLock { state in
+        let (outcome, pending, next, queuedBehind) = state.withLock { state in
             let pending = state.starting.removeValue(forKey: s.token) ?? 0
             let outcome = add(result, token: s.token, newSession: s.newSession, startedAt: startedAt, timeLimit: s.timeLimit,
                               killGrace: s.killGrace, reaper: reaper, byReaper: true, containedAs: s.containedAs, &state)
             // Not watched, so it will never be reaped here: whatever queued behind it starts now.
-            if case .failure = outcome { return (outcome, pending, takeSuccessor(of: s.token, &state)) }
-            return (outcome, pending, state.successors[s.token])
+            if case .failure = outcome { return (outcome, pending, takeSuccessor(of: s.token, &state), false) }
+            return (outcome, pending, nil, state.successors[s.token] != nil)
         }
         do throws(LaunchError) {
             let pid = try finishRegistration(result, outcome)
             // A signal sent while it was being started: deliver it now that it has a pid.
             if pending != 0 { signal(token: s.token, pending) }
-            return (SuccessorStart(token: s.token, result: .success(StartedProcess(pid: pid, startedAt: startedAt))), behind)
+            return (SuccessorStart(token: s.token, result: .success(StartedProcess(pid: pid, startedAt: startedAt))), nil, queuedBehind)
         } catch {
-            return (SuccessorStart(token: s.token, result: .failure(error)), behind)
+            return (SuccessorStart(token: s.token, result: .failure(error)), next, false)
         }
     }
 
