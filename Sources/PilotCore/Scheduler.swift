@@ -115,6 +115,7 @@ public struct Scheduler: Sendable {
             leaseChains[d.name] = chains(for: d)
         }
         deviceNames = devices.keys.sorted()
+        for i in classes.indices { classes[i].couldEverFit = couldEverFit(classes[i].key.request) }
     }
 
     // MARK: - Agents
@@ -168,12 +169,26 @@ public struct Scheduler: Sendable {
         agents[slot]!.deadline = deadline
     }
 
-    /// Whether any registered agent (or, for gangs, any pilot) could hold the request when idle.
+    /// Whether any registered agent (or, for gangs, any pilot) could hold the request when idle,
+    /// with a device that could ever lease its QPU slots, reachable from that agent (a gang's first
+    /// node). A request that never could is passed over by `schedule`: it must not hold back the
+    /// tasks behind it, nor reserve nodes for itself.
     public func couldEverFit(_ r: ResourceRequest) -> Bool {
-        if r.isGang {
-            return agentsByPilot.values.contains { slots in slots.filter { agents[$0]!.couldEverFit(r) }.count >= r.nodes }
+        var candidates: [String] = []
+        if let q = r.qpu {
+            candidates = (q.device.map { [$0] } ?? deviceNames).filter { n in
+                devices[n].map { $0.qubits >= q.minQubits && $0.slots >= q.count } ?? false
+            }
+            if candidates.isEmpty { return false }
         }
-        for a in agents { if let a, a.couldEverFit(r) { return true } }
+        func reaches(_ a: AgentState) -> Bool { r.qpu == nil || candidates.contains { a.reaches(device: $0) } }
+        if r.isGang {
+            return agentsByPilot.values.contains { slots in
+                let fit = slots.filter { agents[$0]!.couldEverFit(r) }
+                return fit.count >= r.nodes && fit.contains { reaches(agents[$0]!) }
+            }
+        }
+        for a in agents { if let a, a.couldEverFit(r), reaches(a) { return true } }
         return false
     }
 

@@ -16,6 +16,35 @@ import Testing
         return s
     }
 
+    /// A QPU request no device could ever serve (an unknown device, more qubits or slots than any
+    /// has) is passed over: it neither blocks the tasks behind it nor reserves a node for itself,
+    /// which would have kept every task of unknown length off that node for good.
+    @Test(arguments: [QPUSelector(device: "nosuch"), QPUSelector(device: "q", minQubits: 11), QPUSelector(device: "q", count: 5),
+                      QPUSelector(device: nil, minQubits: 20)])
+    func aQuantumTaskNoDeviceCouldServeHoldsNothingBack(_ q: QPUSelector) throws {
+        var s = try Self.twoCores()
+        var r = ResourceRequest(cores: 1)
+        r.qpu = q
+        #expect(!s.couldEverFit(r))
+        s.enqueue(1, request: r)
+        s.enqueue(2, request: ResourceRequest(cores: 1))
+        s.enqueue(3, request: ResourceRequest(cores: 1))
+        #expect(s.schedule(now: 0).map(\.task) == [2, 3])
+        #expect(s.isQueued(1))
+    }
+
+    /// The same request waits its turn, and binds, once the device exists.
+    @Test func aQuantumTaskForADeviceAddedLaterBindsThen() throws {
+        var s = try Self.twoCores()
+        var r = ResourceRequest(cores: 1)
+        r.qpu = QPUSelector(device: "later")
+        s.enqueue(1, request: r)
+        s.enqueue(2, request: ResourceRequest(cores: 1))
+        #expect(s.schedule(now: 0).map(\.task) == [2])
+        s.setDevices([QPUDeviceInfo(name: "later", qubits: 5, slots: 1)])
+        #expect(s.schedule(now: 0).map { $0.task } == [1])
+    }
+
     @Test func aQueuedQuantumTaskTakesTheCoreAndSlotOfTheTaskAheadOfIt() throws {
         var s = try Self.twoCores()
         for i in 1...6 { s.enqueue(Int64(i), request: Self.quantum()) }
