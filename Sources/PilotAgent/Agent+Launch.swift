@@ -96,9 +96,8 @@ extension Agent {
               a.placement.pus.allSatisfy({ puHolder[$0] == holderKey }),
               a.placement.gpus.allSatisfy({ gpuHolder[$0] == holderKey }),
               LeaseSlot.all(of: a.qpu, { leaseHolder[$0] == holderKey }) else { return false }
-        // The end of the queue behind the holder. A successor is known here from `chain` until its
-        // start is heard of, and `successor` links are dropped as exits are heard of, so every link
-        // leads to a task this loop still has.
+        // The end of the queue behind the holder. A task leaves `running` and `successorOf` together
+        // (its exit or failed start heard of, or its cancel), so every link leads to one still here.
         var tailKey = holderKey
         var depth = 0
         while let next = successorOf[tailKey] {
@@ -356,14 +355,14 @@ extension Agent {
     /// it collected and the successors it started in their place, taken after the exits, so a
     /// successor takes over PUs its predecessor just gave back.
     func launched(_ batches: [LaunchEvents], resultFiles: [UInt64: ResultFile.Outcome] = [:], overOutput: [UInt64: String] = [:]) {
-        for events in batches { take(events, resultFiles: resultFiles, overOutput: overOutput) }
+        for events in batches { apply(events, resultFiles: resultFiles, overOutput: overOutput) }
         pump()
         scheduleFlush()
         if draining, running.isEmpty { flush(); if unacked.isEmpty { finishDrain() } }
         if abandoning { finishAbandonIfDone() }
     }
 
-    private func take(_ events: LaunchEvents, resultFiles: [UInt64: ResultFile.Outcome], overOutput: [UInt64: String]) {
+    private func apply(_ events: LaunchEvents, resultFiles: [UInt64: ResultFile.Outcome], overOutput: [UInt64: String]) {
         for (token, e) in events.exits {
             guard let key = byToken.removeValue(forKey: token), let r = running.removeValue(forKey: key) else { continue }
             // The one queued behind it has started in its place (or failed to): it heads the queue now.

@@ -249,9 +249,9 @@ public final class TaskContainment: Sendable {
         return text.withUnsafeBytes { Self.saysPopulated($0) }
     }
 
-    /// Whether `cgroup.events` text has the line `populated 1`.
     private static let populatedKey = Array("populated ".utf8)
 
+    /// Whether `cgroup.events` text has the line `populated 1`.
     static func saysPopulated(_ text: UnsafeRawBufferPointer) -> Bool {
         let key = populatedKey
         var lineStart = 0

@@ -86,8 +86,6 @@ extension ManagerReactor {
             throw ManagerError(.badRequest, error.message, field: error.field.map { "\(field).\($0)" } ?? field)
         }
         if let p = t.request.pilot { try checkPilot(p, field: "\(field).pilot") }
-        // Only meaningful once some agent is registered: before that, pilots may still come. A task
-        // pinned to a pilot whose agents have not registered yet waits for them instead.
         // The manager's devices are fixed at its start: a QPU request none of them matches can never run.
         if let q = t.request.qpu {
             let ok = config.devices.contains { d in (q.device == nil || q.device == d.name) && d.qubits >= q.minQubits && d.slots >= q.count }
@@ -96,6 +94,8 @@ extension ManagerReactor {
                 throw ManagerError(.unsatisfiable, "no QPU device matches '\(q.text)' (\(known))", field: "\(field).qpu")
             }
         }
+        // Only meaningful once some agent is registered: before that, pilots may still come. A task
+        // pinned to a pilot whose agents have not registered yet waits for them instead.
         let pilotAgentsHere = t.request.pilot.map { p in agents.values.contains { $0.pilot == p && $0.scheduled } } ?? true
         if scheduler.agentCount > 0, pilotAgentsHere, !scheduler.couldEverFit(t.request) {
             throw ManagerError(.unsatisfiable, "no registered agent can ever run this request (\(describe(t.request))); largest node: \(largestNode())", field: field)
