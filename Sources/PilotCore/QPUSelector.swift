@@ -8,6 +8,12 @@ public struct QPUSelector: Sendable, Codable, Hashable {
     /// Set for `auto`: how the device is chosen among those that fit.
     public var policy: DevicePolicy?
 
+    /// Whether `device` could ever serve this selector, free or not: the device named (or any),
+    /// with enough qubits and slots. The manager's check at submission and the scheduler's share it.
+    public func couldUse(_ device: QPUDeviceInfo) -> Bool {
+        (self.device == nil || self.device == device.name) && device.qubits >= minQubits && device.slots >= count
+    }
+
     public static let syntax = "DEVICE[:N], any[:qubits>=Q][:N] or auto[:fastest|fidelity|balanced][:qubits>=Q][:N]"
 
     public init(device: String?, minQubits: Int = 0, count: Int = 1, policy: DevicePolicy? = nil) {

@@ -176,9 +176,7 @@ public struct Scheduler: Sendable {
     public func couldEverFit(_ r: ResourceRequest) -> Bool {
         var candidates: [String] = []
         if let q = r.qpu {
-            candidates = (q.device.map { [$0] } ?? deviceNames).filter { n in
-                devices[n].map { $0.qubits >= q.minQubits && $0.slots >= q.count } ?? false
-            }
+            candidates = (q.device.map { [$0] } ?? deviceNames).filter { n in devices[n].map(q.couldUse) ?? false }
             if candidates.isEmpty { return false }
         }
         func reaches(_ a: AgentState) -> Bool { r.qpu == nil || candidates.contains { a.reaches(device: $0) } }

@@ -88,8 +88,7 @@ extension ManagerReactor {
         if let p = t.request.pilot { try checkPilot(p, field: "\(field).pilot") }
         // The manager's devices are fixed at its start: a QPU request none of them matches can never run.
         if let q = t.request.qpu {
-            let ok = config.devices.contains { d in (q.device == nil || q.device == d.name) && d.qubits >= q.minQubits && d.slots >= q.count }
-            guard ok else {
+            guard config.devices.contains(where: q.couldUse) else {
                 let known = config.devices.isEmpty ? "this manager has no QPU devices configured" : "devices: \(config.devices.map(\.name).joined(separator: ", "))"
                 throw ManagerError(.unsatisfiable, "no QPU device matches '\(q.text)' (\(known))", field: "\(field).qpu")
             }
